@@ -1,0 +1,28 @@
+"""The metric catalogue as records, with what a given config can compute."""
+
+from __future__ import annotations
+
+from crmctl.config import Config
+from crmctl.errors import UsageError, did_you_mean
+from crmctl.metrics.catalogue import BY_NAME, METRICS
+from crmctl.plan import missing_requirement
+
+SUMMARY = ["name", "family", "unit", "computable", "description"]
+DETAIL = ["name", "title", "family", "unit", "higher_is_better", "description", "numerator", "denominator",
+          "requires", "computable", "missing"]
+
+
+def catalogue_records(config: Config, name: str | None = None) -> tuple[list[str], list[dict]]:
+    if name is not None and name not in BY_NAME:
+        raise UsageError(f"unknown metric {name!r}{did_you_mean(name, BY_NAME)}; `crmctl metrics` lists them")
+    chosen = [BY_NAME[name]] if name else METRICS
+    records = []
+    for metric in chosen:
+        missing = missing_requirement(config, metric)
+        records.append({
+            "name": metric.name, "title": metric.title, "family": metric.family, "unit": metric.unit,
+            "higher_is_better": metric.higher_is_better, "description": metric.description,
+            "numerator": metric.numerator or None, "denominator": metric.denominator or None,
+            "requires": list(metric.requires), "computable": missing is None, "missing": missing,
+        })
+    return (DETAIL if name else SUMMARY), records

@@ -1,0 +1,234 @@
+"""The command line: parse options, call the library, render, map errors to exit codes.
+
+Heavy modules (Polars, the metric catalogue) are imported inside commands so that `crmctl --help`
+and shell completion stay fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crmctl import __version__
+from crmctl.errors import CrmctlError, ExitCode, UsageError
+from crmctl.render import Format, Layout
+
+app = typer.Typer(
+    help="Customer metrics from CRM export files: satisfaction, retention, sales, service and more.\n\n"
+         "Start with `crmctl report` (bundled sample data), then `crmctl metrics` for the catalogue.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # customer data must never land in cron logs
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Period(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+    all = "all"
+
+
+class Compare(str, Enum):
+    previous = "previous"
+    year = "year"
+
+
+_state = {"debug": False}
+
+ConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", "-c", help="Config file. Default: ./crmctl.yaml, then $CRMCTL_CONFIG, then the bundled sample.",
+    show_default=False)]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Write to this file (atomically) instead of stdout.", show_default=False)]
+
+
+def _guarded(command):
+    """The one place where errors become exit codes and messages on stderr."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CrmctlError as error:
+            if _state["debug"]:
+                raise
+            _err(f"crmctl: {error}")
+            raise typer.Exit(int(error.exit_code)) from None
+        except KeyboardInterrupt:
+            _err("crmctl: interrupted")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+    return wrapper
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def _terminal() -> tuple[bool, int | None]:
+    """Colour and width for stdout: only a terminal gets colour and a width limit."""
+    if not sys.stdout.isatty():
+        return False, None
+    import shutil
+
+    return "NO_COLOR" not in os.environ, shutil.get_terminal_size().columns
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"crmctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _load(config_path: Path | None):
+    from crmctl.config import find_config, load_config
+
+    path, note = find_config(config_path)
+    if note:
+        _err(note)
+    return load_config(path)
+
+
+def _date(text: str | None, option: str):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: expected a date like 2024-01-31") from None
+
+
+def _split(text: str | None) -> tuple[str, ...] | None:
+    return tuple(p.strip() for p in text.split(",") if p.strip()) if text is not None else None
+
+
+@app.command()
+@_guarded
+def report(
+    config: ConfigOption = None,
+    metrics: Annotated[Optional[str], typer.Option("--metrics", "-m", help="Comma-separated metric names.")] = None,
+    family: Annotated[Optional[str], typer.Option(help="All metrics of one family (see `crmctl metrics`).")] = None,
+    period: Annotated[Optional[Period], typer.Option("--period", "-p", help="Period length.")] = None,
+    by: Annotated[Optional[str], typer.Option(help="Comma-separated dimensions to split by, e.g. segment,region.")] = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="Window start date (inclusive).")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Window end date (inclusive).")] = None,
+    last: Annotated[Optional[str], typer.Option(help="Window of the last N units: 30d, 8w, 12m, 4q, 2y.")] = None,
+    compare: Annotated[Optional[Compare], typer.Option(help="Add previous value and change.")] = None,
+    fmt: FormatOption = Format.table,
+    output: OutputOption = None,
+    layout: Annotated[Optional[Layout], typer.Option(
+        help="long: one row per metric (default for csv/json); wide: one column per metric.")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
+) -> None:
+    """Compute metrics per period and segment and print or write the report.
+
+    Examples:
+
+        crmctl report
+
+        crmctl report -m revenue,average_order_value --by segment,region --period quarter
+
+        crmctl report --last 12m --compare previous --format csv -o report.csv
+    """
+    from crmctl.render import render_report, write_output
+    from crmctl.report import build_report, with_overrides
+
+    cfg = _load(config)
+    if metrics is not None and family is not None:
+        raise UsageError("--metrics and --family both choose metrics: use one of them")
+    spec = with_overrides(
+        cfg.report, metrics=_split(metrics), family=family, period=period.value if period else None,
+        by=_split(by), start=_date(start, "--from"), end=_date(end, "--to"), last=last,
+        compare=compare.value if compare else None,
+    )
+    if metrics is not None or family is not None:
+        spec = with_overrides(spec, metrics=_split(metrics) or (), family=family)
+    if spec.period == "all" and spec.compare:
+        raise UsageError("--compare needs periods to compare: use --period day|week|month|quarter|year")
+    if last is not None:
+        spec = with_overrides(spec, start=None) if start is None else spec
+    result = _with_progress(lambda: build_report(cfg, spec))
+    _warn_about(result, explicit=bool(spec.metrics or spec.family))
+    color, width = _terminal() if output is None else (False, None)
+    text = render_report(result, fmt, layout, color=color, width=width, currency=cfg.currency, raw=raw)
+    write_output(text, output)
+
+
+def _with_progress(work):
+    """A spinner on stderr while a report computes, only when a person is watching."""
+    if not sys.stderr.isatty() or "NO_COLOR" in os.environ:
+        return work()
+    from rich.console import Console
+
+    with Console(stderr=True).status("computing report…"):
+        return work()
+
+
+def _warn_about(result, explicit: bool) -> None:
+    if explicit:
+        for name, reason in result.unavailable.items():
+            _err(f"warning: {name} not computed: {reason}")
+    for name, loaded in result.datasets.items():
+        if loaded.rows_skipped:
+            reasons = ", ".join(f"{n} {why}" for why, n in loaded.skipped_because.items())
+            _err(f"warning: {name}: {loaded.rows_skipped} of {loaded.rows_read} rows skipped ({reasons})")
+        for fieldname, issue in loaded.invalid.items():
+            _err(f"warning: {name}.{fieldname}: {issue.describe()}")
+
+
+@app.command("metrics")
+@_guarded
+def metrics_command(
+    name: Annotated[Optional[str], typer.Argument(help="Show one metric in full.")] = None,
+    config: ConfigOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the metric catalogue: definitions, required fields, and what this config can compute.
+
+    Examples:
+
+        crmctl metrics
+
+        crmctl metrics average_order_value
+
+        crmctl metrics --format json | jq '.[] | select(.computable)'
+    """
+    from crmctl.catalogue_view import catalogue_records
+    from crmctl.render import render_records, write_output
+
+    cfg = _load(config)
+    columns, records = catalogue_records(cfg, name)
+    color, width = _terminal()
+    write_output(render_records(columns, records, fmt, color=color, width=width), None)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:
+        # `crmctl report | head`: the reader left; exit quietly (see csvkit's SIGPIPE note).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)

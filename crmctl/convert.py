@@ -1,0 +1,110 @@
+"""Text cells → typed values, as Polars expressions, one per field kind (see datasets.py).
+
+Every conversion is strict: a value that does not fit becomes null and is counted as invalid by
+sources.py (raw not null, converted null). Nothing is guessed per row.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import polars as pl
+
+from crmctl.config import Column
+from crmctl.errors import DataError
+
+TRUE = ("true", "t", "yes", "y", "1")
+FALSE = ("false", "f", "no", "n", "0")
+_CURRENCY = r"[\s\u00a0$€£¥₹]"
+_NUMBER_POINT = r"^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?([eE][-+]?\d+)?$|^[-+]?\.\d+$"
+_NUMBER_COMMA = r"^[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d*)?$|^[-+]?,\d+$"
+_EXCEL_SCIENTIFIC = r"^\d\.\d+E\+\d+$"  # an id Excel turned into 1.23E+15: its digits are lost
+_ZONED = re.compile(r"%[#:]?z|%Z")
+
+_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y")
+_TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S%.f", "T%H:%M", "T%H:%M:%S", "T%H:%M:%S%.f",
+          " %I:%M %p", " %I:%M:%S %p")
+DATE_FORMATS = tuple(
+    d + t + z for d, t, z in itertools.product(_DATES, _TIMES, ("", "%#z")) if t or not z
+) + ("%Y-%m",)  # monthly series such as market data
+
+
+def convert(raw: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
+    """The typed value of one mapped column."""
+    text = raw.str.strip_chars()
+    if column.values:
+        text = text.replace(dict(column.values))
+    if column.kind == "number":
+        return _number(text, column.decimal_comma)
+    if column.kind == "boolean":
+        low = text.str.to_lowercase()
+        return pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False)
+    if column.kind == "datetime":
+        return _datetime(text, fmt, timezone)
+    if column.kind == "category":
+        return text.str.to_lowercase().replace("", None)
+    if column.kind == "id":
+        return pl.when(~text.str.contains(_EXCEL_SCIENTIFIC)).then(text.replace("", None))
+    return text.replace("", None)
+
+
+def convert_typed(raw: pl.Expr, dtype: pl.DataType, column: Column, timezone: str) -> pl.Expr:
+    """A Parquet column that already has a type: cast it rather than printing and re-parsing it."""
+    if column.kind == "datetime" and dtype.is_temporal():
+        value = raw.cast(pl.Datetime("us", getattr(dtype, "time_zone", None)))
+        if getattr(dtype, "time_zone", None):
+            value = value.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
+        return value
+    if column.kind == "number" and dtype.is_numeric():
+        return raw.cast(pl.Float64)
+    if column.kind == "boolean" and dtype == pl.Boolean:
+        return raw
+    return convert(raw.cast(pl.String), column, timezone, None)
+
+
+def _number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    cleaned = text.str.replace_all(_CURRENCY, "")
+    negative = cleaned.str.starts_with("(") & cleaned.str.ends_with(")")
+    cleaned = cleaned.str.strip_prefix("(").str.strip_suffix(")")
+    if decimal_comma:
+        valid = cleaned.str.contains(_NUMBER_COMMA)
+        cleaned = cleaned.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    else:
+        valid = cleaned.str.contains(_NUMBER_POINT)
+        cleaned = cleaned.str.replace_all(",", "", literal=True)
+    value = pl.when(valid).then(cleaned.cast(pl.Float64, strict=False))
+    return pl.when(negative).then(-value).otherwise(value)
+
+
+def _datetime(text: pl.Expr, fmt: str, timezone: str) -> pl.Expr:
+    value = text.str.to_datetime(fmt, strict=False, time_unit="us")
+    if _ZONED.search(fmt):
+        value = value.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
+    return value
+
+
+def detect_date_format(sample: pl.Series, where: str) -> str:
+    """The one format that reads every sampled value; an error when none does or day/month is ambiguous.
+
+    `where` names the file and column for the message.
+    """
+    values = sample.drop_nulls().str.strip_chars()
+    values = values.filter(values != "")
+    if values.is_empty():
+        return "%Y-%m-%d"  # nothing to read: any format gives the same all-null column
+    fits = [f for f in DATE_FORMATS if values.str.to_datetime(f, strict=False).null_count() == 0]
+    examples = ", ".join(repr(v) for v in values.head(3).to_list())
+    if not fits:
+        raise DataError(
+            f"{where}: no single date format reads the sampled values (e.g. {examples}); "
+            "set `format:` for this column, e.g. format: \"%d/%m/%Y %H:%M\""
+        )
+    parsed = {f: values.str.to_datetime(f, strict=False) for f in fits}
+    first = parsed[fits[0]]
+    if all(series.equals(first) for series in parsed.values()):
+        return fits[0]
+    raise DataError(
+        f"{where}: the sampled dates (e.g. {examples}) fit both day-first and month-first formats "
+        f"({' and '.join(fits[:2])}); set `format:` for this column to say which"
+    )

@@ -1,0 +1,99 @@
+"""The canonical data model of DESIGN §4: datasets, their fields, and each field's kind.
+
+Kinds decide how a text cell becomes a typed value (see sources.py):
+  id        text, trimmed, never case-folded (Salesforce ids are case-sensitive)
+  datetime  parsed with an explicit or sampled format, naive local time in the config's zone
+  number    currency symbols, thousands separators, decimal comma and (negatives) handled
+  boolean   yes/no, true/false, y/n, t/f, 1/0
+  category  trimmed and lower-cased after the value map, so `where:` and metrics compare cleanly
+  text      trimmed; any mapped column that is not canonical is a text dimension
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KINDS = ("id", "datetime", "number", "boolean", "category", "text")
+
+
+@dataclass(frozen=True)
+class CanonicalDataset:
+    name: str
+    fields: dict[str, str]  # field -> kind
+    required: tuple[str, ...]
+    time_field: str | None  # the field that places a row in a period
+
+    def kind(self, field: str) -> str:
+        return self.fields.get(field, "text")
+
+
+CANONICAL: dict[str, CanonicalDataset] = {
+    d.name: d
+    for d in (
+        CanonicalDataset(
+            "customers",
+            {"customer_id": "id", "created_at": "datetime", "churned_at": "datetime", "churned": "boolean"},
+            ("customer_id",),
+            "created_at",
+        ),
+        CanonicalDataset(
+            "orders",
+            {"order_id": "id", "customer_id": "id", "ordered_at": "datetime", "amount": "number",
+             "status": "category", "cost": "number", "currency": "category"},
+            ("order_id", "customer_id", "ordered_at", "amount"),
+            "ordered_at",
+        ),
+        CanonicalDataset(
+            "subscriptions",
+            {"subscription_id": "id", "customer_id": "id", "started_at": "datetime", "ended_at": "datetime",
+             "term_end_at": "datetime", "renewed": "boolean", "mrr": "number"},
+            ("subscription_id", "customer_id", "started_at"),
+            "started_at",
+        ),
+        CanonicalDataset(
+            "surveys",
+            {"customer_id": "id", "responded_at": "datetime", "type": "category", "score": "number"},
+            ("customer_id", "responded_at", "type", "score"),
+            "responded_at",
+        ),
+        CanonicalDataset(
+            "tickets",
+            {"ticket_id": "id", "customer_id": "id", "created_at": "datetime", "first_response_at": "datetime",
+             "resolved_at": "datetime", "contacts": "number", "first_contact_resolved": "boolean",
+             "sla_due_at": "datetime", "sla_breached": "boolean", "automated": "boolean", "channel": "text"},
+            ("ticket_id", "created_at"),
+            "created_at",
+        ),
+        CanonicalDataset(
+            "leads",
+            {"lead_id": "id", "created_at": "datetime", "converted_at": "datetime", "closed_at": "datetime",
+             "status": "category", "amount": "number", "source": "text"},
+            ("lead_id", "created_at"),
+            "created_at",
+        ),
+        CanonicalDataset(
+            "interactions",
+            {"customer_id": "id", "occurred_at": "datetime", "event": "category", "channel": "text",
+             "duration_seconds": "number", "visitor_id": "id"},
+            ("occurred_at", "event"),
+            "occurred_at",
+        ),
+        CanonicalDataset(
+            "spend",
+            {"date": "datetime", "amount": "number", "category": "category", "channel": "text"},
+            ("date", "amount", "category"),
+            "date",
+        ),
+        CanonicalDataset(
+            "market",
+            {"period_start": "datetime", "market_revenue": "number"},
+            ("period_start", "market_revenue"),
+            "period_start",
+        ),
+    )
+}
+
+
+def is_dimension(dataset: str, field: str) -> bool:
+    """A mapped column that is not a canonical field (or is a free-text canonical one) groups metrics."""
+    return CANONICAL[dataset].kind(field) == "text"

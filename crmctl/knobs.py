@@ -1,0 +1,25 @@
+"""Knobs of metric definitions (`definitions:` in the config), each with its default and meaning.
+
+Metric families read them through `ReportContext.knob(name)`; docs/config.md lists them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Knob:
+    default: object
+    kind: type | tuple[type, ...]
+    doc: str
+
+
+KNOBS: dict[str, Knob] = {
+    "churn_after_days": Knob(90, int, "a customer with no order for this many days has churned (transactional data)"),
+    "csat_satisfied_min": Knob(4, (int, float), "lowest CSAT score that counts as satisfied"),
+    "csat_scale": Knob([1, 5], list, "lowest and highest valid CSAT score"),
+    "nps_scale": Knob([0, 10], list, "lowest and highest valid NPS score"),
+    "ces_scale": Knob([1, 7], list, "lowest and highest valid CES score"),
+    "gross_margin": Knob(0.6, (int, float), "share of revenue kept as gross profit when orders carry no cost"),
+}

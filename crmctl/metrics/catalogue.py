@@ -1,0 +1,11 @@
+"""Every metric, in display order. A family module declares its metrics; this lists the families."""
+
+from __future__ import annotations
+
+from crmctl.metrics import sales
+from crmctl.metrics.registry import Metric
+
+METRICS: tuple[Metric, ...] = (*sales.METRICS,)
+BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+METRIC_NAMES: tuple[str, ...] = tuple(BY_NAME)
+FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(m.family for m in METRICS))

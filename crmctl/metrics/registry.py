@@ -1,0 +1,51 @@
+"""What a metric is: one declaration with its definition and the Polars plan that computes it.
+
+A base metric's `plan` returns one row per (period_start, *by) with `numerator`, `denominator`
+and `n` (observations); report.py turns that into `value` (numerator ÷ denominator × scale for
+ratios, numerator for totals), fills empty periods and adds notes. A derived metric's `derive`
+builds the same columns from other metrics' filled results (e.g. growth from revenue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from crmctl.report import ReportContext
+
+UNITS = ("ratio", "count", "money", "days", "hours", "score")
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    title: str
+    family: str
+    unit: str
+    description: str  # the formula in words; docs/metrics.md and `crmctl metrics` show it
+    requires: tuple[str, ...]  # "dataset.field"; the first names the metric's dataset
+    higher_is_better: bool | None = True
+    kind: str = "ratio"  # ratio: numerator ÷ denominator × scale; total: numerator
+    scale: float = 1.0
+    numerator: str = ""  # what the numerator counts, in words
+    denominator: str = ""  # what the denominator counts; "no <denominator> in period" explains a null
+    additive: bool = False  # a sum or count: 0, not null, for a period with no rows inside the data
+    time_field: str | None = None  # which timestamp places a row in a period (default: the dataset's)
+    plan: Callable[[ReportContext], pl.LazyFrame] | None = None
+    derive: Callable[[ReportContext, dict], pl.LazyFrame] | None = None
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def dataset(self) -> str:
+        return self.requires[0].split(".")[0]
+
+    @property
+    def fields(self) -> dict[str, set[str]]:
+        needed: dict[str, set[str]] = {}
+        for item in self.requires:
+            dataset, field = item.split(".")
+            needed.setdefault(dataset, set()).add(field)
+        return needed

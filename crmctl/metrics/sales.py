@@ -1,0 +1,55 @@
+"""Sales: what customers bought, from the orders dataset (after its `where:` filter)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmctl.metrics.registry import Metric
+
+
+def _orders(ctx) -> pl.LazyFrame:
+    return ctx.frame("orders").group_by(ctx.keys).agg(
+        numerator=pl.col("amount").sum(), denominator=pl.len(), n=pl.len()
+    )
+
+
+def _order_count(ctx) -> pl.LazyFrame:
+    return ctx.frame("orders").group_by(ctx.keys).agg(numerator=pl.len(), n=pl.len())
+
+
+def _growth(ctx, results: dict) -> pl.LazyFrame:
+    """revenue(P) ÷ revenue(P−1) − 1, written as (revenue(P) − revenue(P−1)) ÷ revenue(P−1)."""
+    revenue = results["revenue"].select(*ctx.keys, "value", "n")
+    previous = revenue.select(
+        ctx.calendar.shift(pl.col("period_start"), 1).alias("period_start"), *ctx.by, pl.col("value").alias("prev")
+    )
+    return revenue.join(previous, on=ctx.keys, how="left", nulls_equal=True).select(
+        *ctx.keys, numerator=pl.col("value") - pl.col("prev"), denominator=pl.col("prev"), n=pl.col("n"),
+    )
+
+
+METRICS = (
+    Metric(
+        name="revenue", title="Revenue", family="sales", unit="money", kind="total", additive=True,
+        description="Sum of order amounts of orders placed in the period.",
+        requires=("orders.amount", "orders.ordered_at"), numerator="order amounts", plan=_orders,
+    ),
+    Metric(
+        name="orders", title="Orders", family="sales", unit="count", kind="total", additive=True,
+        description="Number of orders placed in the period.",
+        requires=("orders.order_id", "orders.ordered_at"), numerator="orders", plan=_order_count,
+    ),
+    Metric(
+        name="average_order_value", title="Avg order value", family="sales", unit="money",
+        description="Revenue ÷ orders, for orders placed in the period.",
+        requires=("orders.amount", "orders.ordered_at"), numerator="order amounts", denominator="orders",
+        plan=_orders,
+    ),
+    Metric(
+        name="sales_growth", title="Sales growth", family="sales", unit="ratio",
+        description="Revenue of the period ÷ revenue of the previous period − 1 "
+                    "(numerator: the change in revenue; denominator: the previous period's revenue).",
+        requires=("orders.amount", "orders.ordered_at"), numerator="change in revenue",
+        denominator="revenue in the previous period", derive=_growth, depends_on=("revenue",),
+    ),
+)

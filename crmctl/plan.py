@@ -1,0 +1,114 @@
+"""Which metrics a report computes, which datasets and fields it reads, and why others are left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crmctl.config import Config, ReportSpec
+from crmctl.datasets import CANONICAL
+from crmctl.errors import UsageError, did_you_mean
+from crmctl.metrics.catalogue import BY_NAME, METRICS
+from crmctl.metrics.registry import Metric
+
+
+@dataclass
+class Plan:
+    metrics: list[Metric]  # what the report shows, in order
+    all_metrics: list[Metric]  # plus what they depend on, dependencies first
+    fields: dict[str, set[str]] = field(default_factory=dict)  # dataset -> fields to read
+    customer_dims: tuple[str, ...] = ()
+    unavailable: dict[str, str] = field(default_factory=dict)  # metric -> reason
+
+
+def dimensions(config: Config, dataset: str) -> list[str]:
+    spec = config.datasets.get(dataset)
+    if spec is None:
+        return []
+    return [f for f, c in spec.columns.items() if c.kind == "text" and CANONICAL[dataset].kind(f) == "text"]
+
+
+def missing_requirement(config: Config, metric: Metric, by=()) -> str | None:
+    """Why `metric` cannot be computed with this config (and --by), or None when it can."""
+    for item in metric.requires:
+        dataset, fieldname = item.split(".")
+        if dataset not in config.datasets:
+            return f"needs the {dataset} dataset (map it under datasets.{dataset})"
+        if fieldname not in config.datasets[dataset].columns:
+            return f"needs {item} (map it under datasets.{dataset}.columns.{fieldname})"
+    for dim in by:
+        if dim in dimensions(config, metric.dataset):
+            continue
+        if dim in dimensions(config, "customers") and "customer_id" in config.datasets[metric.dataset].columns:
+            continue
+        return f"cannot split by {dim}: not a dimension of {metric.dataset} or of customers linked by customer_id"
+    for dependency in metric.depends_on:
+        reason = missing_requirement(config, BY_NAME[dependency], by)
+        if reason:
+            return reason
+    return None
+
+
+def select_metrics(spec: ReportSpec) -> tuple[list[Metric], bool]:
+    """The metrics asked for, and whether they were named explicitly (then gaps are warned about)."""
+    if spec.metrics:
+        unknown = [n for n in spec.metrics if n not in BY_NAME]
+        if unknown:
+            raise UsageError(f"unknown metric {unknown[0]!r}{did_you_mean(unknown[0], BY_NAME)}; "
+                             "`crmctl metrics` lists them")
+        return [BY_NAME[n] for n in dict.fromkeys(spec.metrics)], True
+    if spec.family:
+        chosen = [m for m in METRICS if m.family == spec.family]
+        if not chosen:
+            families = dict.fromkeys(m.family for m in METRICS)
+            raise UsageError(f"unknown family {spec.family!r}{did_you_mean(spec.family, families)}")
+        return chosen, True
+    return list(METRICS), False
+
+
+def plan_report(config: Config, spec: ReportSpec) -> Plan:
+    _check_by(config, spec.by)
+    chosen, explicit = select_metrics(spec)
+    plan = Plan([], [])
+    for metric in chosen:
+        reason = missing_requirement(config, metric, spec.by)
+        if reason:
+            plan.unavailable[metric.name] = reason
+        else:
+            plan.metrics.append(metric)
+    plan.all_metrics = _with_dependencies(plan.metrics)
+    customer_dims = set(dimensions(config, "customers"))
+    used_customer_dims = set()
+    for metric in plan.all_metrics:
+        for dataset, fields in metric.fields.items():
+            plan.fields.setdefault(dataset, set()).update(fields)
+        own = set(dimensions(config, metric.dataset))
+        plan.fields[metric.dataset].update(d for d in spec.by if d in own)
+        joined = {d for d in spec.by if d not in own and d in customer_dims}
+        if joined:
+            plan.fields[metric.dataset].add("customer_id")
+            used_customer_dims |= joined
+    if used_customer_dims:
+        plan.fields.setdefault("customers", set()).update({"customer_id", *used_customer_dims})
+    plan.customer_dims = tuple(sorted(used_customer_dims))
+    return plan
+
+
+def _with_dependencies(metrics: list[Metric]) -> list[Metric]:
+    ordered: dict[str, Metric] = {}
+
+    def visit(metric: Metric) -> None:
+        for dependency in metric.depends_on:
+            visit(BY_NAME[dependency])
+        ordered.setdefault(metric.name, metric)
+
+    for metric in metrics:
+        visit(metric)
+    return list(ordered.values())
+
+
+def _check_by(config: Config, by) -> None:
+    known = {d for name in config.datasets for d in dimensions(config, name)}
+    for dim in by:
+        if dim not in known:
+            listing = ", ".join(sorted(known)) or "none mapped"
+            raise UsageError(f"--by {dim}: not a mapped dimension{did_you_mean(dim, known)} (dimensions: {listing})")

@@ -1,0 +1,234 @@
+"""Plans and computes a report: selected metrics → datasets and fields → one tidy result table.
+
+The table (DESIGN §6): period_start, period_end, one column per --by field, metric, value,
+numerator, denominator, n, note; with --compare also previous, change and change_ratio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+
+from crmctl import __version__
+from crmctl.config import Config, ReportSpec
+from crmctl.metrics.catalogue import BY_NAME, METRICS
+from crmctl.metrics.registry import Metric
+from crmctl.periods import Calendar, Window, resolve_window
+from crmctl.plan import Plan, plan_report
+from crmctl.sources import Loaded, load_dataset
+
+KEY_TYPES = {"period_start": pl.Date}
+
+
+@dataclass
+class ReportResult:
+    rows: pl.DataFrame
+    metrics: list[Metric]
+    by: tuple[str, ...]
+    period: str
+    window: Window | None
+    unavailable: dict[str, str]
+    datasets: dict[str, Loaded]
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class ReportContext:
+    """What a metric plan sees: canonical frames bucketed into periods, with the --by columns."""
+
+    config: Config
+    calendar: Calendar
+    by: tuple[str, ...]
+    window: Window | None
+    datasets: dict[str, Loaded]
+    customer_dims: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> list[str]:
+        return ["period_start", *self.by]
+
+    def knob(self, name: str):
+        return self.config.knob(name)
+
+    def frame(self, dataset: str, time_field: str | None = None) -> pl.LazyFrame:
+        from crmctl.datasets import CANONICAL
+
+        lf = self.datasets[dataset].frame.lazy()
+        joined = [d for d in self.by if d in self.customer_dims and d not in lf.collect_schema().names()]
+        if joined:
+            customers = self.datasets["customers"].frame.lazy().unique("customer_id", keep="last")
+            lf = lf.join(customers.select("customer_id", *joined), on="customer_id", how="left")
+        time = pl.col(time_field or CANONICAL[dataset].time_field)
+        if self.calendar.period == "all":
+            start = dt.datetime.combine(self.window.start, dt.time())
+            end = dt.datetime.combine(self.window.end + dt.timedelta(days=1), dt.time())
+            return lf.filter((time >= start) & (time < end)).with_columns(period_start=pl.lit(self.window.start))
+        return lf.with_columns(period_start=self.calendar.bucket(time)).filter(pl.col("period_start").is_not_null())
+
+
+def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportResult:
+    spec = overrides or config.report
+    calendar = Calendar(spec.period, config.week_start, config.fiscal_year_start_month)
+    plan = plan_report(config, spec)
+    datasets = {name: load_dataset(config.datasets[name], config, fields) for name, fields in plan.fields.items()}
+    window = resolve_window(spec.start, spec.end, spec.last, _data_span(plan, datasets), calendar)
+    ctx = ReportContext(config, calendar, spec.by, window, datasets, plan.customer_dims)
+    rows = _compute(ctx, plan, spec.compare) if window else _empty(spec.by, spec.compare)
+    result = ReportResult(rows, plan.metrics, spec.by, spec.period, window, plan.unavailable, datasets)
+    result.meta = _meta(config, result, spec)
+    return result
+
+
+def _data_span(plan: Plan, datasets: dict[str, Loaded]) -> tuple[dt.date, dt.date] | None:
+    """First and last day with a row in any dataset a selected metric reads."""
+    bounds = []
+    for metric in plan.metrics:
+        frame = datasets[metric.dataset].frame
+        time = metric.time_field or _time_field(metric.dataset)
+        if frame.height and frame[time].null_count() < frame.height:
+            bounds.append((frame[time].min().date(), frame[time].max().date()))
+    if not bounds:
+        return None
+    return min(b[0] for b in bounds), max(b[1] for b in bounds)
+
+
+def _time_field(dataset: str) -> str:
+    from crmctl.datasets import CANONICAL
+
+    return CANONICAL[dataset].time_field
+
+
+def _compute(ctx: ReportContext, plan: Plan, compare: str | None) -> pl.DataFrame:
+    base = [m for m in plan.all_metrics if m.plan]
+    raw = dict(zip([m.name for m in base], pl.collect_all([_typed(ctx, m.plan(ctx)) for m in base])))
+    grid = _grid(ctx, raw.values())
+    filled = {name: _finish(ctx, BY_NAME[name], _fill(ctx, grid, BY_NAME[name], frame)) for name, frame in raw.items()}
+    for metric in plan.all_metrics:
+        if metric.derive:
+            derived = metric.derive(ctx, {k: v.lazy() for k, v in filled.items()}).collect()
+            filled[metric.name] = _finish(ctx, metric, grid.join(derived, on=ctx.keys, how="left", nulls_equal=True))
+    frames = []
+    for order, metric in enumerate(plan.metrics):
+        frame = filled[metric.name]
+        if compare:
+            frame = _compare(ctx, frame, compare)
+        frames.append(frame.with_columns(metric=pl.lit(metric.name), _order=pl.lit(order)))
+    rows = pl.concat(frames, how="diagonal_relaxed").sort(["_order", *ctx.by, "period_start"], nulls_last=True)
+    return _window_rows(ctx, rows, compare)
+
+
+def _typed(ctx: ReportContext, lf: pl.LazyFrame) -> pl.LazyFrame:
+    """Plans agree on column types so that results concatenate."""
+    names = lf.collect_schema().names()
+    return lf.select(
+        *ctx.keys,
+        pl.col("numerator").cast(pl.Float64),
+        (pl.col("denominator") if "denominator" in names else pl.lit(None)).cast(pl.Float64).alias("denominator"),
+        pl.col("n").cast(pl.Int64),
+    )
+
+
+def _grid(ctx: ReportContext, results) -> pl.DataFrame:
+    """Every period from the data's first (or the window's) to the window's end × every segment seen."""
+    starts = [ctx.window.start] if ctx.calendar.period == "all" else _period_starts(ctx, results)
+    periods = pl.DataFrame({"period_start": starts}, schema={"period_start": pl.Date})
+    if not ctx.by:
+        return periods
+    segments = pl.concat([r.select(ctx.by) for r in results], how="diagonal_relaxed").unique()
+    return periods.join(segments, how="cross")
+
+
+def _period_starts(ctx: ReportContext, results) -> list[dt.date]:
+    firsts = [r["period_start"].min() for r in results if r.height]
+    first = min([ctx.window.start, *firsts])
+    return ctx.calendar.starts(first, ctx.window.end)
+
+
+def _fill(ctx: ReportContext, grid: pl.DataFrame, metric: Metric, frame: pl.DataFrame) -> pl.DataFrame:
+    """Empty periods become rows: 0 for sums and counts inside the data's span, else null."""
+    joined = grid.join(frame, on=ctx.keys, how="left", nulls_equal=True)
+    if not metric.additive or not frame.height:
+        return joined
+    first, last = frame["period_start"].min(), frame["period_start"].max()
+    inside = pl.col("period_start").is_between(first, last) & pl.col("n").is_null()
+    return joined.with_columns(
+        numerator=pl.when(inside).then(0.0).otherwise("numerator"),
+        n=pl.when(inside).then(0).otherwise("n"),
+    )
+
+
+def _finish(ctx: ReportContext, metric: Metric, frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds value, period_end and a note that says why a value is null."""
+    num, den = pl.col("numerator"), pl.col("denominator")
+    if metric.kind == "total":
+        value, den = num, pl.lit(None, pl.Float64)
+        reason = pl.when(num.is_null()).then(pl.lit("no data for this period"))
+    else:
+        value = pl.when(den != 0).then(num / den * metric.scale)
+        reason = pl.when(den.is_null() | (den == 0)).then(pl.lit(f"no {metric.denominator} in period"))
+    end = pl.lit(ctx.window.end) if ctx.calendar.period == "all" else ctx.calendar.end_of(pl.col("period_start"))
+    return frame.with_columns(value=value, denominator=den, period_end=end, note=reason, n=pl.col("n").fill_null(0))
+
+
+def _compare(ctx: ReportContext, frame: pl.DataFrame, compare: str) -> pl.DataFrame:
+    """previous: the value one period (or one year) earlier; change = value − previous."""
+    if compare == "year":
+        lag = pl.col("period_start").dt.offset_by("52w" if ctx.calendar.period == "week" else "1y")
+    else:
+        lag = ctx.calendar.shift(pl.col("period_start"), 1)
+    earlier = frame.select(lag.alias("period_start"), *ctx.by, pl.col("value").alias("previous"))
+    return frame.join(earlier, on=ctx.keys, how="left", nulls_equal=True).with_columns(
+        change=pl.col("value") - pl.col("previous"),
+        change_ratio=pl.when(pl.col("previous") != 0).then(pl.col("value") / pl.col("previous") - 1),
+    )
+
+
+def _window_rows(ctx: ReportContext, rows: pl.DataFrame, compare: str | None) -> pl.DataFrame:
+    first = ctx.window.start if ctx.calendar.period == "all" else ctx.calendar.start_of(ctx.window.start)
+    rows = rows.filter(pl.col("period_start") >= first)
+    return rows.select(_columns(ctx.by, compare))
+
+
+def _columns(by, compare) -> list[str]:
+    extra = ["previous", "change", "change_ratio"] if compare else []
+    return ["period_start", "period_end", *by, "metric", "value", "numerator", "denominator", "n", "note", *extra]
+
+
+def _empty(by, compare) -> pl.DataFrame:
+    return pl.DataFrame(schema={c: pl.String for c in _columns(by, compare)})
+
+
+def _meta(config: Config, result: ReportResult, spec: ReportSpec) -> dict:
+    return {
+        "config": str(config.path),
+        "window": {"from": result.window.start.isoformat(), "to": result.window.end.isoformat()}
+        if result.window else None,
+        "period": spec.period,
+        "by": list(spec.by),
+        "metrics": [m.name for m in result.metrics],
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "crmctl_version": __version__,
+        "rows_read": sum(d.rows_read for d in result.datasets.values()),
+        "rows_skipped": sum(d.rows_skipped for d in result.datasets.values()),
+        "datasets": {name: _dataset_meta(d) for name, d in result.datasets.items()},
+        "unavailable_metrics": result.unavailable,
+    }
+
+
+def _dataset_meta(loaded: Loaded) -> dict:
+    return {
+        "files": [str(f) for f in loaded.files],
+        "rows_read": loaded.rows_read,
+        "rows_used": loaded.rows_used,
+        "rows_filtered": loaded.rows_filtered,
+        "rows_skipped": loaded.rows_skipped,
+        "skipped_because": loaded.skipped_because,
+        "invalid_values": {f: issue.count for f, issue in loaded.invalid.items()},
+    }
+
+
+def with_overrides(spec: ReportSpec, **changes) -> ReportSpec:
+    """The config's report section with the command line's options laid over it."""
+    return replace(spec, **{k: v for k, v in changes.items() if v is not None})

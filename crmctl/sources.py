@@ -1,0 +1,181 @@
+"""Export files → one typed, canonical DataFrame per dataset, with an account of every row.
+
+Each file is scanned lazily with every column as text, only the mapped columns are kept and
+converted as the config says (convert.py), and the dataset is collected once. Rows are then
+accounted for: read = used + filtered (`where:`) + skipped (a required field missing or invalid).
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from crmctl.config import Column, Config, DatasetSpec
+from crmctl.convert import convert, convert_typed, detect_date_format
+from crmctl.datasets import CANONICAL
+from crmctl.errors import DataError, closest
+from crmctl.sniff import FileShape, normalise_name, sniff
+
+_SAMPLE_ROWS = 1000
+_EXAMPLES = 3
+
+
+@dataclass
+class FieldIssue:
+    """Values of one field that did not convert: how many, and the first few with their rows."""
+
+    count: int = 0
+    examples: list[tuple[str, int, str]] = field(default_factory=list)  # (file, row, value)
+
+    def describe(self) -> str:
+        shown = "; ".join(f"{Path(f).name} row {r}: {v!r}" for f, r, v in self.examples)
+        return f"{self.count} invalid ({shown})"
+
+
+@dataclass
+class Loaded:
+    name: str
+    frame: pl.DataFrame
+    files: list[Path]
+    rows_read: int = 0
+    rows_filtered: int = 0
+    rows_skipped: int = 0
+    skipped_because: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    invalid: dict[str, FieldIssue] = field(default_factory=dict)
+
+    @property
+    def rows_used(self) -> int:
+        return self.frame.height
+
+
+def resolve_files(spec: DatasetSpec) -> list[Path]:
+    files: list[Path] = []
+    for pattern in spec.paths:
+        if globlib.has_magic(str(pattern)):
+            matched = sorted(Path(p) for p in globlib.glob(str(pattern)))
+            if not matched:
+                raise DataError(f"datasets.{spec.name}.path: no file matches {pattern}")
+            files.extend(matched)
+        elif not pattern.exists():
+            raise DataError(f"datasets.{spec.name}.path: file not found: {pattern}")
+        else:
+            files.append(pattern)
+    return files
+
+
+def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = None) -> Loaded:
+    """Reads the mapped `fields` (all mapped when None) of one dataset into a typed DataFrame."""
+    fields = set(spec.columns) if fields is None else fields | set(CANONICAL[spec.name].required) | set(spec.where)
+    columns = [spec.columns[f] for f in spec.columns if f in fields]
+    files = resolve_files(spec)
+    frames = [_scan_file(sniff(path, spec.delimiter), index, spec, columns, config) for index, path in enumerate(files)]
+    collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
+    return _account(spec, columns, files, collected)
+
+
+def _scan_file(shape: FileShape, index: int, spec: DatasetSpec, columns: list[Column], config: Config) -> pl.LazyFrame:
+    names = _match_columns(shape, spec, columns)
+    if shape.format == "parquet":
+        lf = pl.scan_parquet(shape.path).with_row_index("_row", offset=1)
+    else:
+        lf = pl.scan_csv(
+            shape.path, separator=shape.delimiter, infer_schema=False, null_values=list(spec.null_values),
+            row_index_name="_row", row_index_offset=2, raise_if_empty=False, truncate_ragged_lines=False,
+        )
+    schema = lf.collect_schema()
+    exprs = [pl.col("_row").cast(pl.Int64), pl.lit(index, pl.Int32).alias("_file")]
+    for column in columns:
+        raw = pl.col(names[column.field])
+        if shape.format == "parquet" and schema[names[column.field]] != pl.String:
+            value = convert_typed(raw, schema[names[column.field]], column, config.timezone)
+            text = raw.cast(pl.String)
+        else:
+            fmt = column.format or _sampled_format(lf, names[column.field], column, shape)
+            value = convert(raw, column, config.timezone, fmt)
+            text = raw.str.strip_chars().replace("", None)
+        exprs.append(value.alias(column.field))
+        exprs.append(pl.when(text.is_not_null() & value.is_null()).then(text).alias(f"_bad_{column.field}"))
+    return lf.select(exprs)
+
+
+def _sampled_format(lf: pl.LazyFrame, name: str, column: Column, shape: FileShape) -> str | None:
+    if column.kind != "datetime":
+        return None
+    sample = lf.select(pl.col(name)).head(_SAMPLE_ROWS).collect().to_series()
+    return detect_date_format(sample, f"{shape.path}: column {name!r}")
+
+
+def _match_columns(shape: FileShape, spec: DatasetSpec, columns: list[Column]) -> dict[str, str]:
+    """Config column names → the file's header names, tolerating case, spaces and a BOM."""
+    by_norm: dict[str, list[str]] = {}
+    for name in shape.header:
+        by_norm.setdefault(normalise_name(name), []).append(name)
+    names, problems = {}, []
+    for column in columns:
+        found = by_norm.get(normalise_name(column.column), [])
+        if len(found) == 1 and found[0].strip():
+            names[column.field] = found[0]
+        elif len(found) > 1:
+            problems.append(f"column {column.column!r} (for {column.field}) appears {len(found)} times in the header")
+        else:
+            problems.append(_missing_column(shape, spec, column))
+    if problems:
+        raise DataError(f"{shape.path}: the mapped columns do not match the file", problems)
+    return names
+
+
+def _missing_column(shape: FileShape, spec: DatasetSpec, column: Column) -> str:
+    available = ", ".join(repr(h) for h in shape.header[:30]) + (" …" if len(shape.header) > 30 else "")
+    hint = closest(column.column, shape.header)
+    message = (f"datasets.{spec.name}.columns.{column.field}: column {column.column!r} is not in the file "
+               f"(columns: {available})")
+    if hint:
+        message += f'; did you mean "{hint}"?'
+    if len(shape.header) == 1 and shape.format == "csv":
+        others = [d for d in (";", "\t", "|", ",") if d in shape.header[0]]
+        if others:
+            message += f"; only 1 column found: is the delimiter {others[0]!r}? (set delimiter: in the config)"
+    return message
+
+
+def _account(spec: DatasetSpec, columns: list[Column], files: list[Path], df: pl.DataFrame) -> Loaded:
+    """Counts invalid values per field, drops rows that lack a required field, applies `where:`."""
+    loaded = Loaded(spec.name, df, files, rows_read=df.height)
+    for column in columns:
+        bad = df.filter(pl.col(f"_bad_{column.field}").is_not_null())
+        if bad.height:
+            examples = [(str(files[f]), r, v) for f, r, v in
+                        bad.head(_EXAMPLES).select("_file", "_row", f"_bad_{column.field}").iter_rows()]
+            loaded.invalid[column.field] = FieldIssue(bad.height, examples)
+    _enforce_invalid_limit(spec, loaded)
+    required = [f for f in CANONICAL[spec.name].required if f in {c.field for c in columns}]
+    kept = df
+    for fieldname in required:  # a row is skipped for the first required field it lacks
+        before = kept.height
+        kept = kept.filter(pl.col(fieldname).is_not_null())
+        if kept.height < before:
+            loaded.skipped_because[f"{fieldname} missing or invalid"] = before - kept.height
+    loaded.rows_skipped = df.height - kept.height
+    for fieldname, allowed in spec.where.items():
+        if spec.columns[fieldname].kind == "category":
+            allowed = tuple(v.lower() for v in allowed)
+        kept = kept.filter(pl.col(fieldname).cast(pl.String).is_in(list(allowed)))
+    loaded.rows_filtered = df.height - loaded.rows_skipped - kept.height
+    loaded.frame = kept.select([c.field for c in columns])
+    return loaded
+
+
+def _enforce_invalid_limit(spec: DatasetSpec, loaded: Loaded) -> None:
+    if not loaded.rows_read:
+        return
+    over = {f: issue for f, issue in loaded.invalid.items()
+            if issue.count / loaded.rows_read > spec.max_invalid_ratio}
+    if over:
+        raise DataError(
+            f"datasets.{spec.name}: too many values do not parse (limit max_invalid_ratio: "
+            f"{spec.max_invalid_ratio:g} of {loaded.rows_read} rows); fix the column mapping or format",
+            [f"{spec.columns[f].column!r} ({f}): {issue.describe()}" for f, issue in over.items()],
+        )
