@@ -134,14 +134,18 @@ def parse_config(raw, path: Path) -> Config:
     problems.unknown_keys("", raw, TOP_KEYS)
     if raw.get("version", 1) != 1:
         problems.add("version", f"unsupported version {raw.get('version')!r}; this crmctl reads version 1")
-    base = path.resolve().parent
-    datasets = _datasets(raw.get("datasets") or {}, base, problems)
+    # Sections are read in the order they usually appear in a file, so problems read top-down.
+    timezone = _timezone(raw.get("timezone", "UTC"), problems)
+    week_start = problems.choice("week_start", raw.get("week_start", "monday"), WEEKDAYS) or "monday"
+    fiscal_month = _month(raw.get("fiscal_year_start_month", 1), problems)
+    currency = problems.typed("currency", raw.get("currency", ""), str, "a currency code such as EUR") or None
+    datasets = _datasets(raw.get("datasets") or {}, path.resolve().parent, problems)
     config = Config(
         path=path,
-        timezone=_timezone(raw.get("timezone", "UTC"), problems),
-        week_start=problems.choice("week_start", raw.get("week_start", "monday"), WEEKDAYS) or "monday",
-        fiscal_year_start_month=_month(raw.get("fiscal_year_start_month", 1), problems),
-        currency=problems.typed("currency", raw.get("currency", ""), str, "a currency code such as EUR") or None,
+        timezone=timezone,
+        week_start=week_start,
+        fiscal_year_start_month=fiscal_month,
+        currency=currency,
         datasets=MappingProxyType(datasets),
         report=_report(raw.get("report") or {}, problems),
         definitions=MappingProxyType(_definitions(raw.get("definitions") or {}, problems)),

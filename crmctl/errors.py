@@ -56,7 +56,12 @@ def closest(name: str, candidates) -> str | None:
     if name.strip().casefold() in folded:
         return folded[name.strip().casefold()]
     match = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return match[0] if match else None
+    if match:
+        return match[0]
+    # Renamed export columns often grow or lose a word: "Amount" → "Total Amount".
+    key = name.strip().casefold()
+    containing = [c for c in options if key and (key in c.casefold() or c.strip().casefold() in key) and c.strip()]
+    return min(containing, key=len) if containing else None
 
 
 def did_you_mean(name: str, candidates) -> str:

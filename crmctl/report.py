@@ -167,7 +167,7 @@ def _finish(ctx: ReportContext, metric: Metric, frame: pl.DataFrame) -> pl.DataF
         reason = pl.when(num.is_null()).then(pl.lit("no data for this period"))
     else:
         value = pl.when(den != 0).then(num / den * metric.scale)
-        reason = pl.when(den.is_null() | (den == 0)).then(pl.lit(f"no {metric.denominator} in period"))
+        reason = pl.when(den.is_null() | (den == 0)).then(pl.lit(f"no {metric.denominator}"))
     end = pl.lit(ctx.window.end) if ctx.calendar.period == "all" else ctx.calendar.end_of(pl.col("period_start"))
     return frame.with_columns(value=value, denominator=den, period_end=end, note=reason, n=pl.col("n").fill_null(0))
 

@@ -31,7 +31,7 @@ class Metric:
     kind: str = "ratio"  # ratio: numerator ÷ denominator × scale; total: numerator
     scale: float = 1.0
     numerator: str = ""  # what the numerator counts, in words
-    denominator: str = ""  # what the denominator counts; "no <denominator> in period" explains a null
+    denominator: str = ""  # what the denominator counts; a null value is explained as "no <denominator>"
     additive: bool = False  # a sum or count: 0, not null, for a period with no rows inside the data
     time_field: str | None = None  # which timestamp places a row in a period (default: the dataset's)
     plan: Callable[[ReportContext], pl.LazyFrame] | None = None

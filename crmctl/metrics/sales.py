@@ -42,7 +42,7 @@ METRICS = (
     Metric(
         name="average_order_value", title="Avg order value", family="sales", unit="money",
         description="Revenue ÷ orders, for orders placed in the period.",
-        requires=("orders.amount", "orders.ordered_at"), numerator="order amounts", denominator="orders",
+        requires=("orders.amount", "orders.ordered_at"), numerator="order amounts", denominator="orders in the period",
         plan=_orders,
     ),
     Metric(

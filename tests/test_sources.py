@@ -1,0 +1,214 @@
+"""Reading exports: mapping, types, formats, filters, globs, and messages for what does not fit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import textwrap
+
+import polars as pl
+import pytest
+
+from crmctl.errors import DataError
+from crmctl.sources import load_dataset
+
+ORDERS = textwrap.dedent("""
+    datasets:
+      orders:
+        path: {path}
+        {extra}
+        columns:
+          order_id: id
+          customer_id: cust
+          ordered_at: {ordered_at}
+          amount: {amount}
+""")
+
+
+def _orders(project, csv_text, *, path="orders.csv", ordered_at="date", amount="total", extra="", **cfg):
+    if csv_text is not None:
+        project.file(path, csv_text)
+    config = project.load(ORDERS.format(path=path, ordered_at=ordered_at, amount=amount, extra=extra))
+    return load_dataset(config.datasets["orders"], config)
+
+
+def test_ids_keep_leading_zeros_and_case(project):
+    loaded = _orders(project, """
+        id,cust,date,total
+        007,AbC01,2024-01-01,1
+        0008,abc01,2024-01-02,2
+    """)
+    assert loaded.frame["order_id"].to_list() == ["007", "0008"]
+    assert loaded.frame["customer_id"].to_list() == ["AbC01", "abc01"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1,234.50", 1234.5), ("$1,234.50", 1234.5), ("€ 12", 12.0), ("(15.00)", -15.0), ("-3", -3.0),
+    (" 42 ", 42.0), ("1.5e3", 1500.0),
+])
+def test_amounts_in_export_styles(project, text, expected):
+    loaded = _orders(project, f'id,cust,date,total\n1,c,2024-01-01,"{text}"\n')
+    assert loaded.frame["amount"].to_list() == [expected]
+
+
+def test_decimal_comma(project):
+    loaded = _orders(project, 'id;cust;date;total\n1;c;2024-01-01;"1.234,5"\n2;c;2024-01-01;7,25\n',
+                     amount="{column: total, decimal_comma: true}")
+    assert loaded.frame["amount"].to_list() == [1234.5, 7.25]
+
+
+def test_ambiguous_thousands_are_invalid_not_guessed(project):
+    # "1,5" is not a thousands-separated number: with decimal_comma false it must not become 15.
+    loaded = _orders(project, 'id,cust,date,total\n1,c,2024-01-01,"1,5"\n' + "".join(
+        f"{i},c,2024-01-01,1\n" for i in range(2, 200)))
+    assert loaded.invalid["amount"].count == 1
+    assert loaded.invalid["amount"].examples == [(str(project.root / "orders.csv"), 2, "1,5")]
+    assert loaded.rows_skipped == 1 and loaded.skipped_because == {"amount missing or invalid": 1}
+
+
+def test_too_many_invalid_values_fail_naming_file_column_rows(project):
+    with pytest.raises(DataError) as caught:
+        _orders(project, "id,cust,date,total\n1,c,2024-01-01,abc\n2,c,2024-01-01,5\n3,c,2024-01-01,#VALUE!\n")
+    assert caught.value.message == ("datasets.orders: too many values do not parse (limit max_invalid_ratio: "
+                                    "0.01 of 3 rows); fix the column mapping or format")
+    assert caught.value.problems == [
+        "'total' (amount): 2 invalid (orders.csv row 2: 'abc'; orders.csv row 4: '#VALUE!')"]
+
+
+def test_configured_date_format_and_detected_one(project):
+    loaded = _orders(project, "id,cust,date,total\n1,c,31/01/2024 10:30,1\n2,c,01/02/2024 08:00,2\n",
+                     ordered_at="{column: date, format: '%d/%m/%Y %H:%M'}")
+    assert loaded.frame["ordered_at"].to_list() == [dt.datetime(2024, 1, 31, 10, 30), dt.datetime(2024, 2, 1, 8)]
+    detected = _orders(project, "id,cust,date,total\n1,c,01/31/2024,1\n2,c,02/01/2024,2\n", path="us.csv")
+    assert detected.frame["ordered_at"].to_list() == [dt.datetime(2024, 1, 31), dt.datetime(2024, 2, 1)]
+
+
+def test_ambiguous_day_month_order_is_an_error(project):
+    with pytest.raises(DataError) as caught:
+        _orders(project, "id,cust,date,total\n1,c,05/01/2024,1\n2,c,06/02/2024,2\n")
+    assert str(caught.value).endswith(
+        "column 'date': the sampled dates (e.g. '05/01/2024', '06/02/2024') fit both day-first and month-first "
+        "formats (%d/%m/%Y and %m/%d/%Y); set `format:` for this column to say which")
+
+
+def test_dates_that_fit_no_format(project):
+    with pytest.raises(DataError, match=r"no single date format reads the sampled values \(e.g. 'yesterday'"):
+        _orders(project, "id,cust,date,total\n1,c,yesterday,1\n")
+
+
+def test_zoned_timestamps_become_local_time_of_the_config_zone(project):
+    project.file("orders.csv", "id,cust,date,total\n1,c,2024-01-31T23:30:00Z,1\n2,c,2024-03-31T12:00:00+02:00,1\n")
+    config = project.load(ORDERS.format(path="orders.csv", ordered_at="date", amount="total", extra="")
+                          + "timezone: Europe/Berlin\n")
+    frame = load_dataset(config.datasets["orders"], config).frame
+    # 23:30 UTC on 31 January is 00:30 on 1 February in Berlin: a February order there.
+    assert frame["ordered_at"].to_list() == [dt.datetime(2024, 2, 1, 0, 30), dt.datetime(2024, 3, 31, 12, 0)]
+
+
+def test_value_maps_and_where_filters(project):
+    project.file("s.csv", "who,when,kind,score\na,2024-01-01,Net Promoter,9\nb,2024-01-01,CSAT,4\nc,2024-01-02,Other,1\n")
+    config = project.load("""
+        datasets:
+          surveys:
+            path: s.csv
+            columns:
+              customer_id: who
+              responded_at: when
+              type: {column: kind, values: {Net Promoter: nps, CSAT: csat}}
+              score: score
+            where: {type: [NPS, csat]}
+    """)
+    loaded = load_dataset(config.datasets["surveys"], config)
+    assert loaded.frame["type"].to_list() == ["nps", "csat"]
+    assert (loaded.rows_read, loaded.rows_filtered) == (3, 1)
+
+
+def test_booleans_from_export_spellings(project):
+    project.file("t.csv", "id,created,auto\n1,2024-01-01,Yes\n2,2024-01-01,no\n3,2024-01-01,TRUE\n4,2024-01-01,0\n"
+                          "5,2024-01-01,\n6,2024-01-01,maybe\n")
+    config = project.load("""
+        datasets:
+          tickets:
+            path: t.csv
+            max_invalid_ratio: 0.5
+            columns: {ticket_id: id, created_at: created, automated: auto}
+    """)
+    loaded = load_dataset(config.datasets["tickets"], config)
+    assert loaded.frame["automated"].to_list() == [True, False, True, False, None, None]
+    assert loaded.invalid["automated"].count == 1  # "maybe"; the blank is missing, not invalid
+
+
+def test_glob_of_monthly_files_is_one_dataset_with_union_of_columns(project):
+    project.file("exports/orders-2024-01.csv", "id,cust,date,total\n1,c,2024-01-01,1\n")
+    project.file("exports/orders-2024-02.csv", "id,cust,date,total,extra\n2,c,2024-02-01,2,x\n")
+    loaded = _orders(project, None, path="exports/orders-*.csv")
+    assert loaded.frame["order_id"].to_list() == ["1", "2"]
+    assert [f.name for f in loaded.files] == ["orders-2024-01.csv", "orders-2024-02.csv"]
+
+
+def test_gzip_tsv_and_semicolons_are_detected(project):
+    with gzip.open(project.root / "orders.csv.gz", "wt") as handle:
+        handle.write("id\tcust\tdate\ttotal\n1\tc\t2024-01-01\t3.5\n")
+    assert _orders(project, None, path="orders.csv.gz").frame["amount"].to_list() == [3.5]
+    assert _orders(project, "id;cust;date;total\n1;c;2024-01-01;4\n", path="semi.csv").frame["amount"].to_list() == [4.0]
+
+
+def test_quoted_fields_with_delimiters_and_newlines(project):
+    loaded = _orders(project, 'id,cust,date,total\n"1","Smith, J\nJr",2024-01-01,"1,000"\n')
+    assert loaded.frame["customer_id"].to_list() == ["Smith, J\nJr"]
+    assert loaded.frame["amount"].to_list() == [1000.0]
+
+
+def test_parquet_with_typed_columns(project):
+    pl.DataFrame({"id": ["1"], "cust": ["c"], "date": [dt.datetime(2024, 1, 2, 3)], "total": [9.5]}).write_parquet(
+        project.root / "orders.parquet")
+    loaded = _orders(project, None, path="orders.parquet")
+    assert loaded.frame.row(0) == ("1", "c", dt.datetime(2024, 1, 2, 3), 9.5)
+
+
+def test_header_drift_is_tolerated(project):
+    loaded = _orders(project, "\ufeffID , CUST,Date,\u00a0Total\n1,c,2024-01-01,2\n")
+    assert loaded.frame["amount"].to_list() == [2.0]
+
+
+def test_missing_column_names_file_column_available_and_closest(project):
+    with pytest.raises(DataError) as caught:
+        _orders(project, "id,cust,date,total_amount\n1,c,2024-01-01,2\n")
+    assert caught.value.message == f"{project.root / 'orders.csv'}: the mapped columns do not match the file"
+    assert caught.value.problems == [
+        "datasets.orders.columns.amount: column 'total' is not in the file "
+        "(columns: 'id', 'cust', 'date', 'total_amount'); did you mean \"total_amount\"?"]
+
+
+def test_wrong_delimiter_hint(project):
+    with pytest.raises(DataError, match=r"only 1 column found: is the delimiter ';'\?"):
+        _orders(project, "id;cust;date;total\n1;c;2024-01-01;2\n", extra="delimiter: ','")
+
+
+def test_missing_file_and_empty_glob(project):
+    with pytest.raises(DataError, match=r"datasets.orders.path: file not found: .*nope.csv"):
+        _orders(project, None, path="nope.csv")
+    with pytest.raises(DataError, match=r"datasets.orders.path: no file matches .*none-\*.csv"):
+        _orders(project, None, path="none-*.csv")
+
+
+def test_header_only_file_is_an_empty_dataset(project):
+    loaded = _orders(project, "id,cust,date,total\n")
+    assert loaded.frame.height == 0 and loaded.rows_read == 0
+
+
+def test_only_requested_fields_are_read(project):
+    project.file("orders.csv", "id,cust,date,total,status\n1,c,2024-01-01,2,paid\n")
+    config = project.load(ORDERS.format(path="orders.csv", ordered_at="date", amount="total", extra="")
+                          + "      status: status\n")
+    loaded = load_dataset(config.datasets["orders"], config, {"amount"})
+    assert loaded.frame.columns == ["order_id", "customer_id", "ordered_at", "amount"]
+
+
+def test_input_files_are_not_modified(shop):
+    from crmctl.config import load_config
+    from crmctl.report import build_report
+
+    before = {p: p.read_bytes() for p in shop.root.glob("*.csv")}
+    build_report(load_config(shop.root / "crmctl.yaml"))
+    assert {p: p.read_bytes() for p in shop.root.glob("*.csv")} == before
