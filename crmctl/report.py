@@ -188,7 +188,10 @@ def _compare(ctx: ReportContext, frame: pl.DataFrame, compare: str) -> pl.DataFr
 def _window_rows(ctx: ReportContext, rows: pl.DataFrame, compare: str | None) -> pl.DataFrame:
     first = ctx.window.start if ctx.calendar.period == "all" else ctx.calendar.start_of(ctx.window.start)
     rows = rows.filter(pl.col("period_start") >= first)
-    return rows.select(_columns(ctx.by, compare))
+    # Float sums carry noise in the 16th digit (454291.6399999999); 12 significant digits is exact
+    # for any money amount and keeps CSV and JSON readable.
+    numbers = [c for c in ("value", "numerator", "denominator", "previous", "change", "change_ratio") if c in rows.columns]
+    return rows.with_columns(pl.col(numbers).round_sig_figs(12)).select(_columns(ctx.by, compare))
 
 
 def _columns(by, compare) -> list[str]:
