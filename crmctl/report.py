@@ -19,9 +19,6 @@ from crmctl.periods import Calendar, Window, resolve_window
 from crmctl.plan import Plan, plan_report
 from crmctl.sources import Loaded, load_dataset
 
-KEY_TYPES = {"period_start": pl.Date}
-
-
 @dataclass
 class ReportResult:
     rows: pl.DataFrame
@@ -199,8 +196,12 @@ def _columns(by, compare) -> list[str]:
     return ["period_start", "period_end", *by, "metric", "value", "numerator", "denominator", "n", "note", *extra]
 
 
+_COLUMN_TYPES = {"period_start": pl.Date, "period_end": pl.Date, "n": pl.Int64, "metric": pl.String, "note": pl.String}
+
+
 def _empty(by, compare) -> pl.DataFrame:
-    return pl.DataFrame(schema={c: pl.String for c in _columns(by, compare)})
+    return pl.DataFrame(schema={c: _COLUMN_TYPES.get(c, pl.String if c in by else pl.Float64)
+                                for c in _columns(by, compare)})
 
 
 def _meta(config: Config, result: ReportResult, spec: ReportSpec) -> dict:

@@ -135,3 +135,14 @@ def test_warning_for_requested_metric_that_cannot_be_computed(cli, project):
     assert result.stderr == ("warning: revenue not computed: needs the orders dataset "
                              "(map it under datasets.orders)\n")
     assert result.stdout == "period_start,period_end,metric,value,numerator,denominator,n,note\n"
+
+
+def test_header_only_export_gives_empty_periods_not_an_error(cli, shop):
+    (shop.root / "orders.csv").write_text("order,customer,date,amount,status\n")
+    config = str(shop.root / "crmctl.yaml")
+    result = cli("report", "-c", config, "-m", "revenue", "--from", "2024-01-01", "--to", "2024-02-29", "-f", "json")
+    assert result.exit_code == 0
+    assert [(r["period_start"], r["value"], r["note"]) for r in result.json()["rows"]] == [
+        ("2024-01-01", None, "no data for this period"), ("2024-02-01", None, "no data for this period")]
+    table = cli("report", "-c", config)
+    assert table.exit_code == 0 and table.stdout == "No rows: the data has no dates in the window.\n"
