@@ -92,3 +92,21 @@ def _split(line: str, delimiter: str) -> list[str]:
 def normalise_name(name: str) -> str:
     """Header drift: case, surrounding and non-breaking spaces, a stray BOM."""
     return " ".join(name.replace("\ufeff", "").replace("\u00a0", " ").split()).casefold()
+
+
+def first_ragged_row(path: Path, delimiter: str) -> tuple[int, int, int] | None:
+    """(row, fields, expected) of the first row whose field count differs from the header's.
+
+    Only called after Polars has refused a file: it names no line, so we look for it ourselves.
+    Rows are numbered as in a spreadsheet (the header is row 1); quoted newlines stay in their row.
+    """
+    import csv
+
+    opener = gzip.open if _head(path)[1] else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        rows = csv.reader(handle, delimiter=delimiter)
+        expected = len(next(rows, []))
+        for number, row in enumerate(rows, start=2):
+            if row and len(row) != expected:
+                return number, len(row), expected
+    return None

@@ -17,7 +17,7 @@ from crmctl.config import Column, Config, DatasetSpec
 from crmctl.convert import convert, convert_typed, detect_date_format
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, closest
-from crmctl.sniff import FileShape, normalise_name, sniff
+from crmctl.sniff import FileShape, first_ragged_row, normalise_name, sniff
 
 _SAMPLE_ROWS = 1000
 _EXAMPLES = 3
@@ -71,9 +71,27 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
     fields = set(spec.columns) if fields is None else fields | set(CANONICAL[spec.name].required) | set(spec.where)
     columns = [spec.columns[f] for f in spec.columns if f in fields]
     files = resolve_files(spec)
-    frames = [_scan_file(sniff(path, spec.delimiter), index, spec, columns, config) for index, path in enumerate(files)]
-    collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
+    shapes = [sniff(path, spec.delimiter) for path in files]
+    frames = [_scan_file(shape, index, spec, columns, config) for index, shape in enumerate(shapes)]
+    try:
+        collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise _read_error(spec, shapes, exc) from None
     return _account(spec, columns, files, collected)
+
+
+def _read_error(spec: DatasetSpec, shapes: list[FileShape], exc: Exception) -> DataError:
+    """Polars' read errors name no file or line; find the culprit and say how to fix it."""
+    for shape in shapes:
+        if shape.format == "csv":
+            ragged = first_ragged_row(shape.path, shape.delimiter)
+            if ragged:
+                row, found, expected = ragged
+                return DataError(f"{shape.path}: row {row} has {found} fields but the header has {expected}; "
+                                 "fix or remove that row (a stray delimiter or an unquoted text field)")
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    names = ", ".join(str(s.path) for s in shapes)
+    return DataError(f"datasets.{spec.name}: cannot read {names}: {first_line}")
 
 
 def _scan_file(shape: FileShape, index: int, spec: DatasetSpec, columns: list[Column], config: Config) -> pl.LazyFrame:

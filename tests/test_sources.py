@@ -212,3 +212,10 @@ def test_input_files_are_not_modified(shop):
     before = {p: p.read_bytes() for p in shop.root.glob("*.csv")}
     build_report(load_config(shop.root / "crmctl.yaml"))
     assert {p: p.read_bytes() for p in shop.root.glob("*.csv")} == before
+
+
+def test_ragged_row_is_named(project):
+    with pytest.raises(DataError) as caught:
+        _orders(project, 'id,cust,date,total\n1,c,2024-01-01,2\n"2","a\nb",2024-01-01,2\n3,c,2024-01-01,2,oops\n')
+    assert caught.value.message == (f"{project.root / 'orders.csv'}: row 4 has 5 fields but the header has 4; "
+                                    "fix or remove that row (a stray delimiter or an unquoted text field)")
