@@ -243,8 +243,9 @@ def _columns(dataset: str, raw, problems: _Problems) -> dict[str, Column] | None
         column = _column(dataset, str(fieldname), spec, problems)
         if column:
             columns[column.field] = column
+    provided = canonical.provided(raw)
     for required in canonical.required:
-        if required not in raw:
+        if required not in provided:
             problems.add(f"{key}.{required}", f"missing: {dataset} needs the field {required}")
     return columns
 

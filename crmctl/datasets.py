@@ -22,9 +22,19 @@ class CanonicalDataset:
     fields: dict[str, str]  # field -> kind
     required: tuple[str, ...]
     time_field: str | None  # the field that places a row in a period
+    # A wide export (one column per type, e.g. nps_score, csat_score) is read as long rows:
+    # wide field -> the value it gives the `type` field, its number going to `score`.
+    wide: dict[str, str] | None = None
 
     def kind(self, field: str) -> str:
         return self.fields.get(field, "text")
+
+    def provided(self, mapped) -> set[str]:
+        """Fields a config provides: the mapped ones, plus type and score from wide columns."""
+        mapped = set(mapped)
+        if self.wide and mapped & set(self.wide):
+            mapped |= {"type", "score"}
+        return mapped
 
 
 CANONICAL: dict[str, CanonicalDataset] = {
@@ -52,9 +62,11 @@ CANONICAL: dict[str, CanonicalDataset] = {
         ),
         CanonicalDataset(
             "surveys",
-            {"customer_id": "id", "responded_at": "datetime", "type": "category", "score": "number"},
+            {"customer_id": "id", "responded_at": "datetime", "type": "category", "score": "number",
+             "nps_score": "number", "csat_score": "number", "ces_score": "number"},
             ("customer_id", "responded_at", "type", "score"),
             "responded_at",
+            wide={"nps_score": "nps", "csat_score": "csat", "ces_score": "ces"},
         ),
         CanonicalDataset(
             "tickets",

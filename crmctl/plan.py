@@ -33,7 +33,7 @@ def missing_requirement(config: Config, metric: Metric, by=()) -> str | None:
         dataset, fieldname = item.split(".")
         if dataset not in config.datasets:
             return f"needs the {dataset} dataset (map it under datasets.{dataset})"
-        if fieldname not in config.datasets[dataset].columns:
+        if fieldname not in CANONICAL[dataset].provided(config.datasets[dataset].columns):
             return f"needs {item} (map it under datasets.{dataset}.columns.{fieldname})"
     for dim in by:
         if dim in dimensions(config, metric.dataset):

@@ -124,6 +124,7 @@ def _typed(ctx: ReportContext, lf: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("numerator").cast(pl.Float64),
         (pl.col("denominator") if "denominator" in names else pl.lit(None)).cast(pl.Float64).alias("denominator"),
         pl.col("n").cast(pl.Int64),
+        (pl.col("excluded") if "excluded" in names else pl.lit(None)).cast(pl.Int64).alias("excluded"),
     )
 
 
@@ -165,6 +166,9 @@ def _finish(ctx: ReportContext, metric: Metric, frame: pl.DataFrame) -> pl.DataF
     else:
         value = pl.when(den != 0).then(num / den * metric.scale)
         reason = pl.when(den.is_null() | (den == 0)).then(pl.lit(f"no {metric.denominator}"))
+    if metric.excluded:
+        excluded = pl.col("excluded")
+        reason = reason.when(excluded > 0).then(pl.concat_str(excluded.cast(pl.String), pl.lit(" " + metric.excluded)))
     end = pl.lit(ctx.window.end) if ctx.calendar.period == "all" else ctx.calendar.end_of(pl.col("period_start"))
     return frame.with_columns(value=value, denominator=den, period_end=end, note=reason, n=pl.col("n").fill_null(0))
 

@@ -41,14 +41,11 @@ class Loaded:
     frame: pl.DataFrame
     files: list[Path]
     rows_read: int = 0
+    rows_used: int = 0  # rows kept; a wide survey row may then become several responses
     rows_filtered: int = 0
     rows_skipped: int = 0
     skipped_because: dict[str, int] = field(default_factory=dict)  # reason -> rows
     invalid: dict[str, FieldIssue] = field(default_factory=dict)
-
-    @property
-    def rows_used(self) -> int:
-        return self.frame.height
 
 
 def resolve_files(spec: DatasetSpec) -> list[Path]:
@@ -68,7 +65,10 @@ def resolve_files(spec: DatasetSpec) -> list[Path]:
 
 def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = None) -> Loaded:
     """Reads the mapped `fields` (all mapped when None) of one dataset into a typed DataFrame."""
-    fields = set(spec.columns) if fields is None else fields | set(CANONICAL[spec.name].required) | set(spec.where)
+    canonical = CANONICAL[spec.name]
+    fields = set(spec.columns) if fields is None else fields | set(canonical.required) | set(spec.where)
+    if canonical.wide and fields & {"type", "score"}:
+        fields |= set(canonical.wide)
     columns = [spec.columns[f] for f in spec.columns if f in fields]
     files = resolve_files(spec)
     shapes = [sniff(path, spec.delimiter) for path in files]
@@ -77,7 +77,18 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
         collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise _read_error(spec, shapes, exc) from None
-    return _account(spec, columns, files, collected)
+    loaded = _account(spec, columns, files, collected)
+    wide = [f for f in (canonical.wide or {}) if f in loaded.frame.columns]
+    if wide:
+        loaded.frame = _long(loaded.frame, {f: canonical.wide[f] for f in wide})
+    return loaded
+
+
+def _long(frame: pl.DataFrame, wide: dict[str, str]) -> pl.DataFrame:
+    """One row per (row, wide column with a value): its type from the column, its value as score."""
+    keep = [c for c in frame.columns if c not in wide]
+    long = frame.unpivot(on=list(wide), index=keep, variable_name="type", value_name="score")
+    return long.filter(pl.col("score").is_not_null()).with_columns(pl.col("type").replace_strict(wide))
 
 
 def _read_error(spec: DatasetSpec, shapes: list[FileShape], exc: Exception) -> DataError:
@@ -182,6 +193,7 @@ def _account(spec: DatasetSpec, columns: list[Column], files: list[Path], df: pl
             allowed = tuple(v.lower() for v in allowed)
         kept = kept.filter(pl.col(fieldname).cast(pl.String).is_in(list(allowed)))
     loaded.rows_filtered = df.height - loaded.rows_skipped - kept.height
+    loaded.rows_used = kept.height
     loaded.frame = kept.select([c.field for c in columns])
     return loaded
 

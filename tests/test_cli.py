@@ -55,7 +55,8 @@ def test_metrics_catalogue(cli):
     result = cli("metrics", "--format", "json")
     assert result.exit_code == 0
     names = [m["name"] for m in result.json()]
-    assert names[:4] == ["revenue", "orders", "average_order_value", "sales_growth"]
+    assert [n for n in names if n in ("revenue", "orders", "average_order_value", "sales_growth", "nps")] == [
+        "nps", "revenue", "orders", "average_order_value", "sales_growth"]
     one = cli("metrics", "average_order_value", "--format", "json").json()[0]
     assert one["computable"] is True and one["denominator"] == "orders in the period"
 

@@ -1,7 +1,7 @@
 """What a metric is: one declaration with its definition and the Polars plan that computes it.
 
-A base metric's `plan` returns one row per (period_start, *by) with `numerator`, `denominator`
-and `n` (observations); report.py turns that into `value` (numerator ÷ denominator × scale for
+A base metric's `plan` returns one row per (period_start, *by) with `numerator`, `denominator`,
+`n` (observations) and optionally `excluded` (rows it left out, e.g. scores off the scale); report.py turns that into `value` (numerator ÷ denominator × scale for
 ratios, numerator for totals), fills empty periods and adds notes. A derived metric's `derive`
 builds the same columns from other metrics' filled results (e.g. growth from revenue).
 """
@@ -32,6 +32,7 @@ class Metric:
     scale: float = 1.0
     numerator: str = ""  # what the numerator counts, in words
     denominator: str = ""  # what the denominator counts; a null value is explained as "no <denominator>"
+    excluded: str = ""  # rows a plan leaves out (column `excluded`), noted as "<count> <excluded>"
     additive: bool = False  # a sum or count: 0, not null, for a period with no rows inside the data
     time_field: str | None = None  # which timestamp places a row in a period (default: the dataset's)
     plan: Callable[[ReportContext], pl.LazyFrame] | None = None
