@@ -82,6 +82,13 @@ class Config:
     def knob(self, name: str):
         return self.definitions.get(name, KNOBS[name].default)
 
+    def dimensions(self, dataset: str) -> list[str]:
+        """The mapped free-text fields of a dataset: what --by can split its metrics by."""
+        spec = self.datasets.get(dataset)
+        if spec is None:
+            return []
+        return [f for f, c in spec.columns.items() if c.kind == "text" and CANONICAL[dataset].kind(f) == "text"]
+
 
 class _Problems(list):
     """Collects `key.path: message` lines so a config reports everything wrong in one run."""
@@ -339,6 +346,8 @@ def _definitions(raw, problems: _Problems) -> dict:
     for name, value in raw.items():
         if name in KNOBS and problems.typed(f"definitions.{name}", value, KNOBS[name].kind,
                                              type(KNOBS[name].default).__name__) is not None:
+            if KNOBS[name].choices and problems.choice(f"definitions.{name}", value, KNOBS[name].choices) is None:
+                continue
             out[name] = value
     return out
 

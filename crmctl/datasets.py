@@ -25,6 +25,11 @@ class CanonicalDataset:
     # A wide export (one column per type, e.g. nps_score, csat_score) is read as long rows:
     # wide field -> the value it gives the `type` field, its number going to `score`.
     wide: dict[str, str] | None = None
+    extent: tuple[str, ...] = ()  # fields whose dates bound the export (default: the time field)
+
+    @property
+    def extent_fields(self) -> tuple[str, ...]:
+        return self.extent or (self.time_field,)
 
     def kind(self, field: str) -> str:
         return self.fields.get(field, "text")
@@ -45,6 +50,7 @@ CANONICAL: dict[str, CanonicalDataset] = {
             {"customer_id": "id", "created_at": "datetime", "churned_at": "datetime", "churned": "boolean"},
             ("customer_id",),
             "created_at",
+            extent=("created_at", "churned_at"),
         ),
         CanonicalDataset(
             "orders",
@@ -59,6 +65,7 @@ CANONICAL: dict[str, CanonicalDataset] = {
              "term_end_at": "datetime", "renewed": "boolean", "mrr": "number"},
             ("subscription_id", "customer_id", "started_at"),
             "started_at",
+            extent=("started_at", "ended_at"),  # not term_end_at: terms end in the future
         ),
         CanonicalDataset(
             "surveys",

@@ -28,9 +28,15 @@ the same. Conventions for every metric:
 
 
 def metrics_markdown() -> str:
+    import inspect
+
+    from crmctl import activity
     from crmctl.metrics.catalogue import FAMILIES, METRICS
 
-    parts = [METRICS_INTRO]
+    models = inspect.cleandoc(activity.__doc__).split("\n", 1)[1].strip()
+    parts = [METRICS_INTRO, "\n## Activity: who counts as an active customer\n\n"
+             "Retention metrics read spells of activity per customer. "
+             f"The report's meta names the model it used (`activity_model`).\n\n```text\n{models}\n```\n"]
     for family in FAMILIES:
         parts.append(f"\n## {family.capitalize()}\n")
         for metric in (m for m in METRICS if m.family == family):

@@ -13,9 +13,13 @@ class Knob:
     default: object
     kind: type | tuple[type, ...]
     doc: str
+    choices: tuple[str, ...] = ()
 
 
 KNOBS: dict[str, Knob] = {
+    "activity_model": Knob("auto", str, "how active customers are found: auto, subscription, churn_dates, "
+                                         "transactional or snapshot (docs/metrics.md)",
+                           ("auto", "subscription", "churn_dates", "transactional", "snapshot")),
     "churn_after_days": Knob(90, int, "a customer with no order for this many days has churned (transactional data)"),
     "csat_satisfied_min": Knob(4, (int, float), "lowest CSAT score that counts as satisfied"),
     "csat_scale": Knob([1, 5], list, "lowest and highest valid CSAT score"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crmctl.activity import SOURCE, activity_model, model_fields
 from crmctl.config import Config, ReportSpec
 from crmctl.datasets import CANONICAL
 from crmctl.errors import UsageError, did_you_mean
@@ -18,29 +19,51 @@ class Plan:
     fields: dict[str, set[str]] = field(default_factory=dict)  # dataset -> fields to read
     customer_dims: tuple[str, ...] = ()
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> reason
+    activity: str | None = None  # the activity model, when a selected metric needs one
 
 
-def dimensions(config: Config, dataset: str) -> list[str]:
-    spec = config.datasets.get(dataset)
-    if spec is None:
-        return []
-    return [f for f, c in spec.columns.items() if c.kind == "text" and CANONICAL[dataset].kind(f) == "text"]
+def metric_dataset(config: Config, metric: Metric) -> str:
+    """The dataset whose rows a metric counts; for activity metrics, the activity model's source."""
+    if metric.dataset != "activity":
+        return metric.dataset
+    return SOURCE.get(activity_model(config), "customers")
+
+
+def _missing_activity(config: Config, item: str) -> str | None:
+    model = activity_model(config)
+    if model is None:
+        return ("needs customer activity: map subscriptions, orders, or customers with churned_at "
+                "(or a churned status flag)")
+    if item == "activity.dated" and model == "snapshot":
+        return "needs dated activity; a snapshot (customers.churned without dates) gives only churn_rate"
+    return None
+
+
+def _missing_field(config: Config, item: str) -> str | None:
+    """An item is dataset.field, or dataset.a|b when either field will do."""
+    dataset, fields = item.split(".")
+    if dataset not in config.datasets:
+        return f"needs the {dataset} dataset (map it under datasets.{dataset})"
+    provided = CANONICAL[dataset].provided(config.datasets[dataset].columns)
+    options = fields.split("|")
+    if not provided & set(options):
+        return f"needs {dataset}.{' or '.join(options)} (map it under datasets.{dataset}.columns)"
+    return None
 
 
 def missing_requirement(config: Config, metric: Metric, by=()) -> str | None:
     """Why `metric` cannot be computed with this config (and --by), or None when it can."""
     for item in metric.requires:
-        dataset, fieldname = item.split(".")
-        if dataset not in config.datasets:
-            return f"needs the {dataset} dataset (map it under datasets.{dataset})"
-        if fieldname not in CANONICAL[dataset].provided(config.datasets[dataset].columns):
-            return f"needs {item} (map it under datasets.{dataset}.columns.{fieldname})"
+        reason = _missing_activity(config, item) if item.startswith("activity.") else _missing_field(config, item)
+        if reason:
+            return reason
+    dataset = metric_dataset(config, metric)
     for dim in by:
-        if dim in dimensions(config, metric.dataset):
+        if dim in config.dimensions(dataset):
             continue
-        if dim in dimensions(config, "customers") and "customer_id" in config.datasets[metric.dataset].columns:
+        if dim in config.dimensions("customers") and "customer_id" in config.datasets[dataset].columns:
             continue
-        return f"cannot split by {dim}: not a dimension of {metric.dataset} or of customers linked by customer_id"
+        return f"cannot split by {dim}: not a dimension of {dataset} or of customers linked by customer_id"
     for dependency in metric.depends_on:
         reason = missing_requirement(config, BY_NAME[dependency], by)
         if reason:
@@ -76,16 +99,21 @@ def plan_report(config: Config, spec: ReportSpec) -> Plan:
         else:
             plan.metrics.append(metric)
     plan.all_metrics = _with_dependencies(plan.metrics)
-    customer_dims = set(dimensions(config, "customers"))
+    customer_dims = set(config.dimensions("customers"))
     used_customer_dims = set()
     for metric in plan.all_metrics:
-        for dataset, fields in metric.fields.items():
-            plan.fields.setdefault(dataset, set()).update(fields)
-        own = set(dimensions(config, metric.dataset))
-        plan.fields[metric.dataset].update(d for d in spec.by if d in own)
+        needed = {d: f for d, f in metric.fields.items() if d != "activity"}
+        if "activity" in metric.fields:
+            plan.activity = activity_model(config)
+            needed = {**model_fields(config, plan.activity), **needed}
+        for dataset, fields in needed.items():
+            plan.fields.setdefault(dataset, set()).update(f for item in fields for f in item.split("|"))
+        dataset = metric_dataset(config, metric)
+        own = set(config.dimensions(dataset))
+        plan.fields.setdefault(dataset, set()).update(d for d in spec.by if d in own)
         joined = {d for d in spec.by if d not in own and d in customer_dims}
         if joined:
-            plan.fields[metric.dataset].add("customer_id")
+            plan.fields[dataset].add("customer_id")
             used_customer_dims |= joined
     if used_customer_dims:
         plan.fields.setdefault("customers", set()).update({"customer_id", *used_customer_dims})
@@ -107,7 +135,7 @@ def _with_dependencies(metrics: list[Metric]) -> list[Metric]:
 
 
 def _check_by(config: Config, by) -> None:
-    known = {d for name in config.datasets for d in dimensions(config, name)}
+    known = {d for name in config.datasets for d in config.dimensions(name)}
     for dim in by:
         if dim not in known:
             listing = ", ".join(sorted(known)) or "none mapped"

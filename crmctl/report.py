@@ -16,8 +16,9 @@ from crmctl.config import Config, ReportSpec
 from crmctl.metrics.catalogue import BY_NAME, METRICS
 from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
-from crmctl.plan import Plan, plan_report
+from crmctl.plan import Plan, metric_dataset, plan_report
 from crmctl.sources import Loaded, load_dataset
+from crmctl.context import ReportContext
 
 @dataclass
 class ReportResult:
@@ -28,41 +29,8 @@ class ReportResult:
     window: Window | None
     unavailable: dict[str, str]
     datasets: dict[str, Loaded]
+    activity: str | None = None
     meta: dict = field(default_factory=dict)
-
-
-@dataclass
-class ReportContext:
-    """What a metric plan sees: canonical frames bucketed into periods, with the --by columns."""
-
-    config: Config
-    calendar: Calendar
-    by: tuple[str, ...]
-    window: Window | None
-    datasets: dict[str, Loaded]
-    customer_dims: tuple[str, ...] = ()
-
-    @property
-    def keys(self) -> list[str]:
-        return ["period_start", *self.by]
-
-    def knob(self, name: str):
-        return self.config.knob(name)
-
-    def frame(self, dataset: str, time_field: str | None = None) -> pl.LazyFrame:
-        from crmctl.datasets import CANONICAL
-
-        lf = self.datasets[dataset].frame.lazy()
-        joined = [d for d in self.by if d in self.customer_dims and d not in lf.collect_schema().names()]
-        if joined:
-            customers = self.datasets["customers"].frame.lazy().unique("customer_id", keep="last")
-            lf = lf.join(customers.select("customer_id", *joined), on="customer_id", how="left")
-        time = pl.col(time_field or CANONICAL[dataset].time_field)
-        if self.calendar.period == "all":
-            start = dt.datetime.combine(self.window.start, dt.time())
-            end = dt.datetime.combine(self.window.end + dt.timedelta(days=1), dt.time())
-            return lf.filter((time >= start) & (time < end)).with_columns(period_start=pl.lit(self.window.start))
-        return lf.with_columns(period_start=self.calendar.bucket(time)).filter(pl.col("period_start").is_not_null())
 
 
 def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportResult:
@@ -70,37 +38,34 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
     calendar = Calendar(spec.period, config.week_start, config.fiscal_year_start_month)
     plan = plan_report(config, spec)
     datasets = {name: load_dataset(config.datasets[name], config, fields) for name, fields in plan.fields.items()}
-    window = resolve_window(spec.start, spec.end, spec.last, _data_span(plan, datasets), calendar)
-    ctx = ReportContext(config, calendar, spec.by, window, datasets, plan.customer_dims)
-    rows = _compute(ctx, plan, spec.compare) if window else _empty(spec.by, spec.compare)
-    result = ReportResult(rows, plan.metrics, spec.by, spec.period, window, plan.unavailable, datasets)
+    spans = _data_spans(config, plan, datasets)
+    span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
+    window = resolve_window(spec.start, spec.end, spec.last, span, calendar)
+    ctx = ReportContext(config, calendar, spec.by, window, datasets, plan.customer_dims, span, plan.activity, spans)
+    rows = _compute(ctx, plan, spec.compare) if plan.metrics else _empty(spec.by, spec.compare)
+    result = ReportResult(rows, plan.metrics, spec.by, spec.period, window, plan.unavailable, datasets, plan.activity)
     result.meta = _meta(config, result, spec)
     return result
 
 
-def _data_span(plan: Plan, datasets: dict[str, Loaded]) -> tuple[dt.date, dt.date] | None:
-    """First and last day with a row in any dataset a selected metric reads."""
-    bounds = []
-    for metric in plan.metrics:
-        frame = datasets[metric.dataset].frame
-        time = metric.time_field or _time_field(metric.dataset)
-        if frame.height and frame[time].null_count() < frame.height:
-            bounds.append((frame[time].min().date(), frame[time].max().date()))
-    if not bounds:
-        return None
-    return min(b[0] for b in bounds), max(b[1] for b in bounds)
-
-
-def _time_field(dataset: str) -> str:
+def _data_spans(config: Config, plan: Plan, datasets: dict[str, Loaded]) -> dict[str, tuple[dt.date, dt.date]]:
+    """First and last day of each dataset a selected metric counts rows of."""
     from crmctl.datasets import CANONICAL
 
-    return CANONICAL[dataset].time_field
+    spans = {}
+    for dataset in {metric_dataset(config, m) for m in plan.metrics}:
+        frame = datasets[dataset].frame
+        dates = [frame[f] for f in CANONICAL[dataset].extent_fields if f in frame.columns]
+        firsts = [d.min() for d in dates if d.null_count() < d.len()]
+        if firsts:
+            spans[dataset] = (min(firsts).date(), max(d.max() for d in dates if d.null_count() < d.len()).date())
+    return spans
 
 
 def _compute(ctx: ReportContext, plan: Plan, compare: str | None) -> pl.DataFrame:
     base = [m for m in plan.all_metrics if m.plan]
     raw = dict(zip([m.name for m in base], pl.collect_all([_typed(ctx, m.plan(ctx)) for m in base])))
-    grid = _grid(ctx, raw.values())
+    grid = _grid(ctx, [r for r in raw.values() if not _timeless(r)])
     filled = {name: _finish(ctx, BY_NAME[name], _fill(ctx, grid, BY_NAME[name], frame)) for name, frame in raw.items()}
     for metric in plan.all_metrics:
         if metric.derive:
@@ -130,11 +95,22 @@ def _typed(ctx: ReportContext, lf: pl.LazyFrame) -> pl.LazyFrame:
 
 def _grid(ctx: ReportContext, results) -> pl.DataFrame:
     """Every period from the data's first (or the window's) to the window's end × every segment seen."""
-    starts = [ctx.window.start] if ctx.calendar.period == "all" else _period_starts(ctx, results)
+    if ctx.window is None:
+        starts = []
+    elif ctx.calendar.period == "all":
+        starts = [ctx.window.start]
+    else:
+        starts = _period_starts(ctx, results)
     periods = pl.DataFrame({"period_start": starts}, schema={"period_start": pl.Date})
     if not ctx.by:
         return periods
-    segments = pl.concat([r.select(ctx.by) for r in results], how="diagonal_relaxed").unique()
+    seen = [r.select(ctx.by) for r in results]
+    customers = ctx.datasets.get("customers")
+    if customers is not None and set(ctx.by) <= set(customers.frame.columns):  # segments without activity too
+        seen.append(ctx.datasets["customers"].frame.select(ctx.by))
+    if not seen:
+        return periods.with_columns(pl.lit(None, pl.String).alias(b) for b in ctx.by).head(0)
+    segments = pl.concat(seen, how="diagonal_relaxed").unique()
     return periods.join(segments, how="cross")
 
 
@@ -144,12 +120,23 @@ def _period_starts(ctx: ReportContext, results) -> list[dt.date]:
     return ctx.calendar.starts(first, ctx.window.end)
 
 
+def _timeless(frame: pl.DataFrame) -> bool:
+    """A snapshot result: rows without a period (a status flag with no dates)."""
+    return frame.height > 0 and frame["period_start"].null_count() == frame.height
+
+
 def _fill(ctx: ReportContext, grid: pl.DataFrame, metric: Metric, frame: pl.DataFrame) -> pl.DataFrame:
     """Empty periods become rows: 0 for sums and counts inside the data's span, else null."""
+    if _timeless(frame):
+        return frame
     joined = grid.join(frame, on=ctx.keys, how="left", nulls_equal=True)
-    if not metric.additive or not frame.height:
+    span = ctx.spans.get(metric_dataset(ctx.config, metric))
+    if not metric.additive or span is None:
         return joined
-    first, last = frame["period_start"].min(), frame["period_start"].max()
+    if ctx.calendar.period == "all":
+        first = last = ctx.window.start
+    else:
+        first, last = ctx.calendar.start_of(span[0]), ctx.calendar.start_of(span[1])
     inside = pl.col("period_start").is_between(first, last) & pl.col("n").is_null()
     return joined.with_columns(
         numerator=pl.when(inside).then(0.0).otherwise("numerator"),
@@ -169,7 +156,10 @@ def _finish(ctx: ReportContext, metric: Metric, frame: pl.DataFrame) -> pl.DataF
     if metric.excluded:
         excluded = pl.col("excluded")
         reason = reason.when(excluded > 0).then(pl.concat_str(excluded.cast(pl.String), pl.lit(" " + metric.excluded)))
-    end = pl.lit(ctx.window.end) if ctx.calendar.period == "all" else ctx.calendar.end_of(pl.col("period_start"))
+    if ctx.calendar.period == "all":
+        end = pl.when(pl.col("period_start").is_not_null()).then(pl.lit(ctx.window.end if ctx.window else None))
+    else:
+        end = ctx.calendar.end_of(pl.col("period_start"))
     return frame.with_columns(value=value, denominator=den, period_end=end, note=reason, n=pl.col("n").fill_null(0))
 
 
@@ -187,8 +177,9 @@ def _compare(ctx: ReportContext, frame: pl.DataFrame, compare: str) -> pl.DataFr
 
 
 def _window_rows(ctx: ReportContext, rows: pl.DataFrame, compare: str | None) -> pl.DataFrame:
-    first = ctx.window.start if ctx.calendar.period == "all" else ctx.calendar.start_of(ctx.window.start)
-    rows = rows.filter(pl.col("period_start") >= first)
+    if ctx.window is not None:
+        first = ctx.window.start if ctx.calendar.period == "all" else ctx.calendar.start_of(ctx.window.start)
+        rows = rows.filter(pl.col("period_start").is_null() | (pl.col("period_start") >= first))
     # Float sums carry noise in the 16th digit (454291.6399999999); 12 significant digits is exact
     # for any money amount and keeps CSV and JSON readable.
     numbers = [c for c in ("value", "numerator", "denominator", "previous", "change", "change_ratio") if c in rows.columns]
@@ -222,6 +213,7 @@ def _meta(config: Config, result: ReportResult, spec: ReportSpec) -> dict:
         "rows_skipped": sum(d.rows_skipped for d in result.datasets.values()),
         "datasets": {name: _dataset_meta(d) for name, d in result.datasets.items()},
         "unavailable_metrics": result.unavailable,
+        "activity_model": result.activity,
     }
 
 

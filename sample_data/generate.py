@@ -3,7 +3,7 @@
     python sample_data/generate.py                      # regenerates sample_data/ (600 customers)
     python sample_data/generate.py --customers 1000000 --out /tmp/big   # benchmark scale
 
-Per customer on average: ~10 orders, 2 tickets, 1 survey, 1.5 leads and 10 web/email events over
+Per customer on average: ~6 orders, 2 tickets, 1 survey, 1.5 leads and 10 web/email events over
 18 months (2024-01 to 2025-06). Column names and value formats follow the exports named in each
 writer (HubSpot contacts, Shopify orders, Stripe subscriptions, Zendesk tickets, Salesforce
 opportunities), so config.example.yaml exercises mapping, date formats and value maps.
@@ -83,22 +83,41 @@ def orders(rng, people: dict) -> pl.DataFrame:
 
 
 def subscriptions(rng, people: dict) -> pl.DataFrame:
-    """Stripe subscriptions export: one row per subscription, renewing yearly until cancelled."""
+    """Billing contracts export: one row per yearly term; a renewal is a new row starting the day the
+    last term ends (sometimes on another plan), a cancellation ends a term early."""
     n = len(people["created_day"])
     start = people["created_day"].astype(float)
-    cancelled = np.where(people["churn_day"] < DAYS, people["churn_day"], np.nan)
-    last_day = np.where(np.isnan(cancelled), DAYS, cancelled)
-    terms = np.floor((last_day - start) / 365) + 1  # the term running at cancellation or at export
     plan = 2 - people["tier"]
+    cancel = np.where(people["churn_day"] < DAYS, people["churn_day"], np.inf)
+    ids, owners, starts, ends, term_ends, plans = [], [], [], [], [], []
+    running = np.ones(n, bool)
+    term = 0
+    while running.any():
+        idx = np.flatnonzero(running)
+        term_end = start[idx] + 365
+        cancelled = cancel[idx] < term_end
+        renewed = ~cancelled & (term_end < DAYS)
+        ids += [f"ctr_{i:06x}_{term}" for i in idx]
+        owners.append(idx)
+        starts.append(start[idx])
+        ends.append(np.where(cancelled, cancel[idx], np.where(renewed, term_end, np.nan)))
+        term_ends.append(term_end)
+        plans.append(plan[idx].copy())
+        change = rng.random(len(idx)) < 0.15  # a plan change at renewal: expansion or contraction
+        plan[idx] = np.where(change, np.clip(plan[idx] + rng.choice([-1, 1], len(idx)), 0, 2), plan[idx])
+        start[idx] = term_end
+        running[idx] = renewed
+        term += 1
+    owner, plan_of = np.concatenate(owners), np.concatenate(plans)
     return pl.DataFrame({
-        "id": [f"sub_{i:06x}" for i in range(n)],
-        "customer": (100000 + np.arange(n)).astype(str),
-        "start_date": _day_text(start),
-        "ended_at": _day_text(cancelled),
-        "current_period_end": _day_text(start + terms * 365),
-        "plan": PLANS[plan],
-        "mrr": PLAN_MRR[plan],
-    })
+        "id": ids,
+        "customer": (100000 + owner).astype(str),
+        "start_date": _day_text(np.concatenate(starts)),
+        "ended_at": _day_text(np.concatenate(ends)),
+        "current_period_end": _day_text(np.concatenate(term_ends)),
+        "plan": PLANS[plan_of],
+        "mrr": PLAN_MRR[plan_of],
+    }).sort("start_date", "id")
 
 
 def _day_text(days: np.ndarray) -> pl.Series:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from crmctl.metrics import sales, satisfaction
+from crmctl.metrics import retention, sales, satisfaction
 from crmctl.metrics.registry import Metric
 
-METRICS: tuple[Metric, ...] = (*satisfaction.METRICS, *sales.METRICS)
+METRICS: tuple[Metric, ...] = (*satisfaction.METRICS, *retention.METRICS, *sales.METRICS)
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 METRIC_NAMES: tuple[str, ...] = tuple(BY_NAME)
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(m.family for m in METRICS))

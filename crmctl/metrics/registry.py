@@ -26,7 +26,7 @@ class Metric:
     family: str
     unit: str
     description: str  # the formula in words; docs/metrics.md and `crmctl metrics` show it
-    requires: tuple[str, ...]  # "dataset.field"; the first names the metric's dataset
+    requires: tuple[str, ...]  # "dataset.field" ("dataset.a|b": either); the first names the metric's dataset
     higher_is_better: bool | None = True
     kind: str = "ratio"  # ratio: numerator ÷ denominator × scale; total: numerator
     scale: float = 1.0
@@ -38,6 +38,7 @@ class Metric:
     plan: Callable[[ReportContext], pl.LazyFrame] | None = None
     derive: Callable[[ReportContext, dict], pl.LazyFrame] | None = None
     depends_on: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()  # "dataset.field" read when mapped (e.g. subscriptions.ended_at)
 
     @property
     def dataset(self) -> str:
@@ -46,7 +47,7 @@ class Metric:
     @property
     def fields(self) -> dict[str, set[str]]:
         needed: dict[str, set[str]] = {}
-        for item in self.requires:
+        for item in (*self.requires, *self.optional):
             dataset, field = item.split(".")
             needed.setdefault(dataset, set()).add(field)
         return needed

@@ -1,0 +1,117 @@
+"""Who is an active customer when: spells of activity [start, end) per customer (DESIGN §5).
+
+Models, chosen from what the config maps (or forced with `definitions.activity_model`):
+  subscription   a customer is active while any subscription runs (started_at ≤ t < ended_at);
+                 overlapping or back-to-back subscriptions (a renewal on the day the last one ends)
+                 make one spell.
+  churn_dates    from customers.created_at (else the first order) until customers.churned_at.
+  transactional  acquisition is created_at, else the first order; each order keeps a customer
+                 active for `churn_after_days`; a longer gap ends the spell then (churn) and the next
+                 order starts a new one (reactivation). Churn is declared only once its date has
+                 passed in the data: a spell whose churn date lies after the last event in the
+                 export stays open, so the export's final weeks never show false churn.
+  snapshot       customers.churned (a status flag, no dates): only churn_rate, over the snapshot.
+
+"Active at instant t" means start < t ≤ end (open spells have no end): a customer acquired exactly
+at a period's start is new in that period, not part of its starting base, and one whose spell ends
+exactly at a period's start churns in that period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from crmctl.config import Config
+
+MODELS = ("subscription", "churn_dates", "transactional", "snapshot")
+SOURCE = {"subscription": "subscriptions", "churn_dates": "customers", "transactional": "orders",
+          "snapshot": "customers"}
+FOREVER = dt.datetime(9999, 12, 31)
+
+
+def activity_model(config: Config) -> str | None:
+    """The model this config supports (the configured one, or the richest data available)."""
+    customers = config.datasets.get("customers")
+    mapped = set(customers.columns) if customers else set()
+    available = {
+        "subscription": "subscriptions" in config.datasets,
+        "churn_dates": "churned_at" in mapped and ("created_at" in mapped or "orders" in config.datasets),
+        "transactional": "orders" in config.datasets,
+        "snapshot": "churned" in mapped,
+    }
+    chosen = config.knob("activity_model")
+    if chosen != "auto":
+        return chosen if available[chosen] else None
+    return next((m for m in MODELS if available[m]), None)
+
+
+def model_fields(config: Config, model: str) -> dict[str, set[str]]:
+    customers = config.datasets.get("customers")
+    created = {"created_at"} if customers and "created_at" in customers.columns else set()
+    if model == "subscription":
+        return {"subscriptions": {"customer_id", "started_at", "ended_at"}}
+    if model == "snapshot":
+        return {"customers": {"customer_id", "churned"}}
+    fields = {"customers": {"customer_id", "churned_at", *created}} if model == "churn_dates" else (
+        {"customers": {"customer_id", *created}} if created else {})
+    if "orders" in config.datasets:
+        fields["orders"] = {"customer_id", "ordered_at"}
+    return fields
+
+
+def spells(ctx, model: str, keys: list[str]) -> pl.LazyFrame:
+    """customer_id, the source dataset's own --by dimensions, start, end (null: still active)."""
+    if model == "subscription":
+        subs = ctx.datasets["subscriptions"].frame.lazy()
+        return _merge(subs.select(*keys, start="started_at", end="ended_at"), keys)
+    if model == "churn_dates":
+        return _churn_dates(ctx, keys)
+    return _transactional(ctx, keys)
+
+
+def _merge(intervals: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """Unites overlapping and touching intervals of each key into spells."""
+    reach = pl.col("end").fill_null(FOREVER)
+    ordered = intervals.filter(reach >= pl.col("start")).sort([*keys, "start"])
+    flagged = ordered.with_columns(
+        _new=pl.col("start") > reach.cum_max().shift(1).over(keys)
+    ).with_columns(_spell=pl.col("_new").fill_null(True).cum_sum().over(keys))
+    merged = flagged.group_by([*keys, "_spell"]).agg(start=pl.col("start").min(), end=reach.max())
+    return merged.select(*keys, "start", end=pl.when(pl.col("end") < FOREVER).then("end"))
+
+
+def _events(ctx, keys: list[str]) -> pl.LazyFrame:
+    """Activity events: orders, plus sign-ups when customers.created_at is mapped."""
+    frames = []
+    if "orders" in ctx.datasets:
+        frames.append(ctx.datasets["orders"].frame.lazy().select(*keys, at="ordered_at"))
+    customers = ctx.datasets.get("customers")
+    if customers is not None and "created_at" in customers.frame.columns and keys == ["customer_id"]:
+        frames.append(customers.frame.lazy().select(*keys, at="created_at"))
+    return pl.concat(frames, how="vertical_relaxed").filter(pl.col("at").is_not_null())
+
+
+def _transactional(ctx, keys: list[str]) -> pl.LazyFrame:
+    gap = pl.duration(days=ctx.knob("churn_after_days"))
+    events = _events(ctx, keys)
+    last_seen = events.select(pl.col("at").max().alias("_data_end"))
+    spelled = events.sort([*keys, "at"]).with_columns(
+        _new=(pl.col("at") > pl.col("at").shift(1).over(keys) + gap).fill_null(True)
+    ).with_columns(_spell=pl.col("_new").cum_sum().over(keys))
+    grouped = spelled.group_by([*keys, "_spell"]).agg(start=pl.col("at").min(), _last=pl.col("at").max())
+    churn_at = pl.col("_last") + gap
+    return grouped.join(last_seen, how="cross").select(
+        *keys, "start", end=pl.when(churn_at <= pl.col("_data_end")).then(churn_at))
+
+
+def _churn_dates(ctx, keys: list[str]) -> pl.LazyFrame:
+    customers = ctx.datasets["customers"].frame.lazy().unique("customer_id", keep="last")
+    start = pl.col("created_at") if "created_at" in ctx.datasets["customers"].frame.columns else pl.lit(None)
+    if "orders" in ctx.datasets:
+        first = ctx.datasets["orders"].frame.lazy().group_by("customer_id").agg(_first=pl.col("ordered_at").min())
+        customers = customers.join(first, on="customer_id", how="left")
+        start = pl.coalesce(start, pl.col("_first"))
+    spells = customers.select(*keys, start=start.cast(pl.Datetime("us")), end="churned_at")
+    return spells.filter(pl.col("start").is_not_null() & (pl.col("end").is_null() | (pl.col("end") >= pl.col("start"))))

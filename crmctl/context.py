@@ -1,0 +1,79 @@
+"""What a metric plan sees: canonical frames bucketed into periods, with the --by columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from crmctl.config import Config
+from crmctl.datasets import CANONICAL
+from crmctl.periods import Calendar, Window
+from crmctl.sources import Loaded
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time())
+
+
+@dataclass
+class ReportContext:
+    config: Config
+    calendar: Calendar
+    by: tuple[str, ...]
+    window: Window | None
+    datasets: dict[str, Loaded]
+    customer_dims: tuple[str, ...] = ()  # --by fields that come from customers
+    span: tuple[dt.date, dt.date] | None = None  # first and last day of the data
+    activity: str | None = None  # the activity model (activity.py)
+    spans: dict = field(default_factory=dict)  # dataset -> its first and last day
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def keys(self) -> list[str]:
+        return ["period_start", *self.by]
+
+    def knob(self, name: str):
+        return self.config.knob(name)
+
+    def shared(self, name: str, build):
+        """One LazyFrame per report for intermediates several metrics read (e.g. activity spells)."""
+        if name not in self._cache:
+            self._cache[name] = build()
+        return self._cache[name]
+
+    def frame(self, dataset: str, time_field: str | None = None, source: pl.LazyFrame | None = None) -> pl.LazyFrame:
+        """A dataset's rows (or `source`, derived from them) with --by columns and period_start."""
+        lf = self.datasets[dataset].frame.lazy() if source is None else source
+        return self.bucketed(self.with_customer_dims(lf), time_field or CANONICAL[dataset].time_field)
+
+    def with_customer_dims(self, lf: pl.LazyFrame) -> pl.LazyFrame:
+        joined = [d for d in self.by if d in self.customer_dims and d not in lf.collect_schema().names()]
+        if not joined:
+            return lf
+        customers = self.datasets["customers"].frame.lazy().unique("customer_id", keep="last")
+        return lf.join(customers.select("customer_id", *joined), on="customer_id", how="left")
+
+    def bucketed(self, lf: pl.LazyFrame, time_field: str) -> pl.LazyFrame:
+        """Adds period_start from `time_field`; rows without a time, or outside an `all` window, drop out."""
+        time = pl.col(time_field)
+        if self.calendar.period == "all":
+            start, end = midnight(self.window.start), midnight(self.window.end + dt.timedelta(days=1))
+            return lf.filter((time >= start) & (time < end)).with_columns(period_start=pl.lit(self.window.start))
+        return lf.with_columns(period_start=self.calendar.bucket(time)).filter(pl.col("period_start").is_not_null())
+
+    def bounds(self) -> pl.LazyFrame:
+        """Each reported period with its first instant `_from` and the next period's first instant `_to`."""
+        if self.calendar.period == "all":
+            starts = [self.window.start]
+            ends = [self.window.end + dt.timedelta(days=1)]
+        else:
+            first = min(self.window.start, self.span[0]) if self.span else self.window.start
+            starts = self.calendar.starts(first, self.window.end)
+            ends = pl.select(self.calendar.shift(pl.lit(pl.Series(starts)), 1)).to_series().to_list()
+        return pl.LazyFrame({
+            "period_start": pl.Series(starts, dtype=pl.Date),
+            "_from": [midnight(d) for d in starts],
+            "_to": [midnight(d) for d in ends],
+        }, schema={"period_start": pl.Date, "_from": pl.Datetime("us"), "_to": pl.Datetime("us")})

@@ -1,0 +1,215 @@
+"""Retention: active, new and lost customers, retention and churn, repeat purchase, renewal, MRR churn.
+
+Customer counts come from the activity model (activity.py): spells [start, end) per customer,
+shared by every metric of a report. A period P runs from instant `_from` to instant `_to`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmctl.activity import FOREVER, SOURCE, spells
+from crmctl.metrics.registry import Metric
+
+DATED = ("activity.dated",)
+MRR_FIELDS = ("subscriptions.customer_id", "subscriptions.ended_at")
+
+
+def _spells(ctx) -> pl.LazyFrame:
+    """Spells keyed by customer and by the --by dimensions of the model's source dataset."""
+    source = SOURCE[ctx.activity]
+    own = [d for d in ctx.by if d in ctx.config.dimensions(source) and d not in ctx.customer_dims]
+    keys = ["customer_id", *own]
+    return ctx.shared(f"spells:{keys}", lambda: ctx.with_customer_dims(spells(ctx, ctx.activity, keys)))
+
+
+def _active_at(ctx, instant: str) -> pl.LazyFrame:
+    """Spells active at each period's `_from` or `_to` instant (start < t ≤ end), with both instants."""
+    bounds = ctx.bounds().with_columns(_at=pl.col(instant))
+    reach = pl.col("end").fill_null(FOREVER)
+    return _spells(ctx).join_where(bounds, pl.col("start") < pl.col("_at"), reach >= pl.col("_at"))
+
+
+def _count(frame: pl.LazyFrame, ctx) -> pl.LazyFrame:
+    return frame.group_by(ctx.keys).agg(numerator=pl.col("customer_id").n_unique(), n=pl.len())
+
+
+def _active(ctx) -> pl.LazyFrame:
+    return _count(_active_at(ctx, "_to"), ctx)
+
+
+def _new(ctx) -> pl.LazyFrame:
+    keys = [c for c in _spells(ctx).collect_schema().names() if c not in ("start", "end")]
+    first = _spells(ctx).group_by(keys).agg(pl.col("start").min())
+    return _count(ctx.bucketed(first, "start"), ctx)
+
+
+def _lost(ctx) -> pl.LazyFrame:
+    return _count(ctx.bucketed(_spells(ctx).filter(pl.col("end").is_not_null()), "end"), ctx)
+
+
+def _starting_base(ctx) -> pl.LazyFrame:
+    """Customers active at the start of each period, flagged when still active at its end."""
+    at_start = _active_at(ctx, "_from")
+    at_end = _active_at(ctx, "_to").select(*ctx.keys, "customer_id", _still=pl.lit(True)).unique()
+    return at_start.join(at_end, on=[*ctx.keys, "customer_id"], how="left", nulls_equal=True).with_columns(
+        _still=pl.col("_still").fill_null(False),
+        _churned=pl.col("end").is_not_null() & (pl.col("end") < pl.col("_to")),
+    )
+
+
+def _rate(flag: str):
+    def plan(ctx) -> pl.LazyFrame:
+        if ctx.activity == "snapshot":
+            return _snapshot_churn(ctx)
+        return _starting_base(ctx).group_by(ctx.keys).agg(
+            numerator=pl.col(flag).sum(), denominator=pl.len(), n=pl.len())
+
+    return plan
+
+
+def _snapshot_churn(ctx) -> pl.LazyFrame:
+    """A status-flag export has no dates: churned ÷ customers with a flag, over the whole snapshot."""
+    customers = ctx.datasets["customers"].frame.lazy().unique("customer_id", keep="last")
+    by = [b for b in ctx.by]
+    flagged = customers.filter(pl.col("churned").is_not_null())
+    return flagged.group_by(by or pl.lit(0)).agg(
+        numerator=pl.col("churned").sum(), denominator=pl.len(), n=pl.len()
+    ).with_columns(period_start=pl.lit(None, pl.Date)).select(ctx.keys + ["numerator", "denominator", "n"])
+
+
+def _repeat_purchase(ctx) -> pl.LazyFrame:
+    """Customers ordering in P whose orders to date (P included) number two or more."""
+    orders = ctx.datasets["orders"].frame.lazy().sort("ordered_at").with_columns(
+        _nth=pl.int_range(1, pl.len() + 1).over("customer_id"))
+    per_customer = ctx.frame("orders", source=orders).group_by([*ctx.keys, "customer_id"]).agg(
+        _orders_to_date=pl.col("_nth").max())
+    return per_customer.group_by(ctx.keys).agg(
+        numerator=(pl.col("_orders_to_date") >= 2).sum(), denominator=pl.len(), n=pl.len())
+
+
+def _renewal(ctx) -> pl.LazyFrame:
+    """Subscriptions whose term ended in P (term_end_at, else ended_at), renewed or not.
+
+    Renewed: the `renewed` flag when mapped; else another subscription of the customer starting
+    within a day of the term end, or the subscription running past it. Terms ending after the
+    export's last date are not yet decided and are left out.
+    """
+    subs = ctx.datasets["subscriptions"].frame.lazy()
+    names = subs.collect_schema().names()
+    due = pl.coalesce([pl.col(c) for c in ("term_end_at", "ended_at") if c in names])
+    data_end = pl.max_horizontal(*(pl.col(c).max() for c in ("started_at", "ended_at") if c in names))
+    terms = subs.with_columns(_due=due, _data_end=data_end).filter(
+        pl.col("_due").is_not_null() & (pl.col("_due") <= pl.col("_data_end")))
+    successors = subs.select("customer_id", _next=pl.col("started_at"), _next_id=pl.col("subscription_id"))
+    day = pl.duration(days=1)
+    followed = terms.join(successors, on="customer_id", how="inner").filter(
+        (pl.col("_next_id") != pl.col("subscription_id")) & pl.col("_next").is_between(
+            pl.col("_due") - day, pl.col("_due") + day)
+    ).select("subscription_id", _followed=pl.lit(True)).unique()
+    runs_on = pl.col("ended_at").is_null() | (pl.col("ended_at") > pl.col("_due")) if "ended_at" in names \
+        else pl.lit(True)
+    renewed = pl.coalesce(pl.col("renewed"), pl.col("_followed") | runs_on) if "renewed" in names \
+        else pl.col("_followed") | runs_on
+    decided = terms.join(followed, on="subscription_id", how="left").with_columns(
+        _followed=pl.col("_followed").fill_null(False)).with_columns(_renewed=renewed)
+    return ctx.frame("subscriptions", "_due", source=decided).group_by(ctx.keys).agg(
+        numerator=pl.col("_renewed").sum(), denominator=pl.len(), n=pl.len())
+
+
+def _mrr_at(ctx, instant: str, name: str) -> pl.LazyFrame:
+    """MRR per customer at each period's instant, from subscriptions running then."""
+    subs = ctx.datasets["subscriptions"].frame.lazy()
+    own = [d for d in ctx.by if d in subs.collect_schema().names()]
+    bounds = ctx.bounds().with_columns(_at=pl.col(instant))
+    reach = pl.col("ended_at").fill_null(FOREVER) if "ended_at" in subs.collect_schema().names() else pl.lit(FOREVER)
+    running = subs.with_columns(_reach=reach).join_where(
+        bounds, pl.col("started_at") < pl.col("_at"), pl.col("_reach") >= pl.col("_at"))
+    return running.group_by(["period_start", "customer_id", *own]).agg(pl.col("mrr").sum().alias(name))
+
+
+def _mrr_movements(ctx) -> pl.LazyFrame:
+    """Customers with MRR at the start of P, with their MRR at its end (0 when gone)."""
+    start, end = _mrr_at(ctx, "_from", "_start"), _mrr_at(ctx, "_to", "_end")
+    keys = [c for c in start.collect_schema().names() if c != "_start"]
+    moved = start.join(end, on=keys, how="left", nulls_equal=True).with_columns(pl.col("_end").fill_null(0.0))
+    return ctx.with_customer_dims(moved.filter(pl.col("_start") > 0))
+
+
+def _gross_revenue_churn(ctx) -> pl.LazyFrame:
+    lost = (pl.col("_start") - pl.col("_end")).clip(lower_bound=0)
+    return _mrr_movements(ctx).group_by(ctx.keys).agg(
+        numerator=lost.sum(), denominator=pl.col("_start").sum(), n=pl.len())
+
+
+def _net_revenue_retention(ctx) -> pl.LazyFrame:
+    return _mrr_movements(ctx).group_by(ctx.keys).agg(
+        numerator=pl.col("_end").sum(), denominator=pl.col("_start").sum(), n=pl.len())
+
+
+METRICS = (
+    Metric(
+        name="active_customers", title="Active customers", family="retention", unit="count", kind="total",
+        additive=True, requires=DATED, numerator="customers active at the end of the period", plan=_active,
+        description="Customers active at the end of the period, under the report's activity model.",
+    ),
+    Metric(
+        name="new_customers", title="New customers", family="retention", unit="count", kind="total",
+        additive=True, requires=DATED, numerator="customers acquired in the period", plan=_new,
+        description="Customers whose first spell of activity starts in the period (reactivations are not new).",
+    ),
+    Metric(
+        name="lost_customers", title="Lost customers", family="retention", unit="count", kind="total",
+        additive=True, higher_is_better=False, requires=DATED, numerator="customers who churned in the period",
+        plan=_lost, description="Customers whose spell of activity ends (they churn) in the period.",
+    ),
+    Metric(
+        name="customer_retention_rate", title="Retention", family="retention", unit="ratio",
+        requires=DATED, plan=_rate("_still"),
+        numerator="customers active at the start still active at the end",
+        denominator="customers active at the start of the period",
+        description="Customers active at the start of the period who are still (or again) active at its end ÷ "
+                    "customers active at its start. New customers of the period count in neither.",
+    ),
+    Metric(
+        name="churn_rate", title="Churn", family="retention", unit="ratio", higher_is_better=False,
+        requires=("activity.any",), plan=_rate("_churned"),
+        numerator="customers active at the start who churned in the period",
+        denominator="customers active at the start of the period",
+        description="Customers active at the start of the period who churned during it ÷ customers active at its "
+                    "start. With a snapshot export (a churned flag, no dates): churned ÷ all flagged customers.",
+    ),
+    Metric(
+        name="repeat_purchase_rate", title="Repeat purchase", family="retention", unit="ratio",
+        requires=("orders.customer_id", "orders.ordered_at"), plan=_repeat_purchase,
+        numerator="ordering customers with 2+ orders to date", denominator="customers ordering in the period",
+        description="Customers ordering in the period who have placed two or more orders to date (this period's "
+                    "included) ÷ customers ordering in the period.",
+    ),
+    Metric(
+        name="renewal_rate", title="Renewal", family="retention", unit="ratio",
+        requires=("subscriptions.started_at", "subscriptions.term_end_at|ended_at"), plan=_renewal,
+        optional=("subscriptions.subscription_id", "subscriptions.customer_id", "subscriptions.renewed",
+                  "subscriptions.ended_at", "subscriptions.term_end_at"),
+        numerator="subscriptions renewed", denominator="subscriptions up for renewal in the period",
+        description="Subscriptions whose term ends in the period (term_end_at, else ended_at) that renewed ÷ those "
+                    "whose term ends in it. Renewed: the `renewed` flag; else a new subscription of the customer "
+                    "starting within a day of the term end, or the subscription running past it. Terms ending "
+                    "after the export's last date are left out.",
+    ),
+    Metric(
+        name="gross_revenue_churn", title="Gross MRR churn", family="retention", unit="ratio",
+        higher_is_better=False, requires=("subscriptions.mrr", "subscriptions.started_at"), optional=MRR_FIELDS,
+        plan=_gross_revenue_churn, numerator="MRR lost to churn and contraction",
+        denominator="MRR at the start of the period",
+        description="(Churned MRR + contraction MRR) ÷ MRR at the start of the period, over customers with MRR at "
+                    "its start (ChartMogul's gross MRR churn rate); expansion does not offset it.",
+    ),
+    Metric(
+        name="net_revenue_retention", title="Net MRR retention", family="retention", unit="ratio",
+        requires=("subscriptions.mrr", "subscriptions.started_at"), optional=MRR_FIELDS, plan=_net_revenue_retention,
+        numerator="their MRR at the end of the period", denominator="MRR at the start of the period",
+        description="MRR at the end of the period of customers who had MRR at its start ÷ their MRR at its start: "
+                    "(start + expansion − contraction − churn) ÷ start (ChartMogul). New customers are excluded.",
+    ),
+)

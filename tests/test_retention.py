@@ -1,0 +1,187 @@
+"""Retention on hand-computed fixtures: each activity model, reactivation, the export's last window,
+same-day renewals, MRR movements. Expected values are worked out in the comments."""
+
+from __future__ import annotations
+
+import pytest
+
+from crmctl.config import load_config
+from crmctl.report import build_report, with_overrides
+
+RETENTION = ("active_customers", "new_customers", "lost_customers", "customer_retention_rate", "churn_rate")
+
+
+def _table(result, metric):
+    return {r["period_start"].strftime("%Y-%m"): r["value"] for r in result.rows.filter(metric=metric).to_dicts()}
+
+
+def _report(project, metrics, **overrides):
+    config = load_config(project.root / "crmctl.yaml")
+    return build_report(config, with_overrides(config.report, metrics=metrics, **overrides))
+
+
+@pytest.fixture
+def shop(project):
+    """churn_after_days 30; acquisition is the first order. Spells (start < t ≤ end active):
+    a [Jan 5, Feb 19)        orders Jan 5, Jan 20
+    b [Mar 1, Mar 31)        acquired and churned inside March
+    c [Jan 10, Feb 9) and [Apr 15, May 15)   reactivated in April
+    d [May 20, open)         its churn date (Jun 19) is after the export's last day (May 20): no churn
+    """
+    project.file("orders.csv", """
+        order,customer,date,amount
+        1,a,2024-01-05,10
+        2,a,2024-01-20,10
+        3,c,2024-01-10,10
+        4,b,2024-03-01,10
+        5,c,2024-04-15,10
+        6,d,2024-05-20,10
+    """)
+    project.config("""
+        datasets:
+          orders:
+            path: orders.csv
+            columns: {order_id: order, customer_id: customer, ordered_at: date, amount: amount}
+        definitions: {churn_after_days: 30}
+    """)
+    return project
+
+
+def test_transactional_counts(shop):
+    result = _report(shop, RETENTION)
+    assert result.meta["activity_model"] == "transactional"
+    assert _table(result, "active_customers") == {"2024-01": 2, "2024-02": 0, "2024-03": 0, "2024-04": 1,
+                                                  "2024-05": 1}
+    assert _table(result, "new_customers") == {"2024-01": 2, "2024-02": 0, "2024-03": 1, "2024-04": 0,
+                                               "2024-05": 1}
+    assert _table(result, "lost_customers") == {"2024-01": 0, "2024-02": 2, "2024-03": 1, "2024-04": 0,
+                                                "2024-05": 1}
+
+
+def test_transactional_rates(shop):
+    result = _report(shop, RETENTION)
+    # Starting bases: Feb {a, c} both churn; May {c} churns (May 15); Jan, Mar, Apr start empty.
+    assert _table(result, "churn_rate") == {"2024-01": None, "2024-02": 1.0, "2024-03": None, "2024-04": None,
+                                            "2024-05": 1.0}
+    assert _table(result, "customer_retention_rate") == {"2024-01": None, "2024-02": 0.0, "2024-03": None,
+                                                         "2024-04": None, "2024-05": 0.0}
+    empty = result.rows.filter(metric="churn_rate", period_start=result.rows["period_start"].min()).row(0, named=True)
+    assert empty["note"] == "no customers active at the start of the period"
+
+
+def test_no_false_churn_in_the_exports_last_window(shop):
+    # With 90 days: a churns Apr 19 and c Apr 9 (both dates have passed by May 20), while b (May 30)
+    # and d (Aug 18) would churn after the export's last day, so they stay active.
+    (shop.root / "crmctl.yaml").write_text((shop.root / "crmctl.yaml").read_text().replace("30", "90"))
+    result = _report(shop, ("lost_customers", "active_customers"))
+    assert _table(result, "lost_customers") == {"2024-01": 0, "2024-02": 0, "2024-03": 0, "2024-04": 2,
+                                                "2024-05": 0}
+    # c: orders Jan 10 and Apr 15 are 96 days apart, so c churns Apr 9 and comes back Apr 15.
+    assert _table(result, "active_customers") == {"2024-01": 2, "2024-02": 2, "2024-03": 3, "2024-04": 2,
+                                                  "2024-05": 3}
+
+
+def test_repeat_purchase_counts_orders_to_date(shop):
+    # Jan: a has 2 orders, c 1 -> 1/2. Mar: b 1 -> 0/1. Apr: c's 2nd order -> 1/1. May: d -> 0/1.
+    assert _table(_report(shop, ("repeat_purchase_rate",)), "repeat_purchase_rate") == {
+        "2024-01": 0.5, "2024-02": None, "2024-03": 0.0, "2024-04": 1.0, "2024-05": 0.0}
+
+
+def test_signups_without_orders_are_acquisitions(shop):
+    shop.file("customers.csv", "id,created\na,2024-01-01\ne,2024-02-10\n")
+    (shop.root / "crmctl.yaml").write_text((shop.root / "crmctl.yaml").read_text().replace(
+        "datasets:", "datasets:\n  customers: {path: customers.csv, columns: {customer_id: id, created_at: created}}"))
+    result = _report(shop, ("new_customers", "lost_customers"))
+    # e signs up Feb 10 and never orders: new in February, churned 30 days later (Mar 11).
+    assert _table(result, "new_customers")["2024-02"] == 1
+    assert _table(result, "lost_customers")["2024-03"] == 2
+
+
+@pytest.fixture
+def subscriptions(project):
+    """x renews on the day s1 ends (one spell, renewed, MRR 100 → 150); y cancels Feb 15; z ends Apr 1
+    without renewing. The export's last day is Apr 1."""
+    project.file("subs.csv", """
+        id,customer,start,end,term_end,mrr
+        s1,x,2024-01-10,2024-03-01,2024-03-01,100
+        s2,x,2024-03-01,,2025-03-01,150
+        s3,y,2024-01-15,2024-02-15,2025-01-15,50
+        s4,z,2024-02-01,2024-04-01,2024-04-01,80
+    """)
+    project.config("""
+        datasets:
+          subscriptions:
+            path: subs.csv
+            columns: {subscription_id: id, customer_id: customer, started_at: start, ended_at: end,
+                      term_end_at: term_end, mrr: mrr}
+    """)
+    return project
+
+
+def test_subscription_counts_and_rates(subscriptions):
+    result = _report(subscriptions, RETENTION)
+    assert result.meta["activity_model"] == "subscription"
+    assert _table(result, "active_customers") == {"2024-01": 2, "2024-02": 2, "2024-03": 2, "2024-04": 1}
+    assert _table(result, "new_customers") == {"2024-01": 2, "2024-02": 1, "2024-03": 0, "2024-04": 0}
+    assert _table(result, "lost_customers") == {"2024-01": 0, "2024-02": 1, "2024-03": 0, "2024-04": 1}
+    assert _table(result, "churn_rate") == {"2024-01": None, "2024-02": 0.5, "2024-03": 0.0, "2024-04": 0.5}
+    assert _table(result, "customer_retention_rate") == {"2024-01": None, "2024-02": 0.5, "2024-03": 1.0,
+                                                         "2024-04": 0.5}
+
+
+def test_renewal_on_the_same_day_counts_as_renewed(subscriptions):
+    # s1 is due Mar 1 and s2 starts that day: renewed. s4 is due Apr 1 with no successor: not renewed.
+    # s3's term ends in 2025, after the export: not yet up for renewal.
+    result = _report(subscriptions, ("renewal_rate",))
+    assert _table(result, "renewal_rate") == {"2024-01": None, "2024-02": None, "2024-03": 1.0, "2024-04": 0.0}
+
+
+def test_mrr_churn_and_net_retention(subscriptions):
+    result = _report(subscriptions, ("gross_revenue_churn", "net_revenue_retention"))
+    # Feb: start x 100 + y 50; end x 100 -> lost 50 of 150.  Mar: start x 100 + z 80; end x 150 + z 80
+    # (expansion 50, nothing lost).  Apr: start x 150 + z 80; end x 150 -> lost 80 of 230.
+    churn, nrr = _table(result, "gross_revenue_churn"), _table(result, "net_revenue_retention")
+    assert churn.pop("2024-01") is None and nrr.pop("2024-01") is None  # no MRR at the start of January
+    assert churn == pytest.approx({"2024-02": 50 / 150, "2024-03": 0.0, "2024-04": 80 / 230})
+    assert nrr == pytest.approx({"2024-02": 100 / 150, "2024-03": 230 / 180, "2024-04": 150 / 230})
+
+
+def test_churn_dates_model(project):
+    """Customers with explicit churn dates: p [Jan 3, Feb 10), q [Jan 20, open), r [Feb 1, Feb 28)."""
+    project.file("customers.csv", """
+        id,created,churned,tier
+        p,2024-01-03,2024-02-10,gold
+        q,2024-01-20,,gold
+        r,2024-02-01,2024-02-28,silver
+    """)
+    project.config("""
+        datasets:
+          customers:
+            path: customers.csv
+            columns: {customer_id: id, created_at: created, churned_at: churned, segment: tier}
+    """)
+    result = _report(project, RETENTION)
+    assert result.meta["activity_model"] == "churn_dates"
+    assert _table(result, "active_customers") == {"2024-01": 2, "2024-02": 1}
+    assert _table(result, "lost_customers") == {"2024-01": 0, "2024-02": 2}
+    assert _table(result, "churn_rate") == {"2024-01": None, "2024-02": 0.5}
+    by_segment = _report(project, ("active_customers",), by=("segment",)).rows
+    assert {(r["period_start"].month, r["segment"]): r["value"] for r in by_segment.to_dicts()} == {
+        (1, "gold"): 2, (2, "gold"): 1, (1, "silver"): 0, (2, "silver"): 0}
+
+
+def test_snapshot_churn_by_dimension(project):
+    project.file("customers.csv", "id,Churn,Contract\n1,Yes,Monthly\n2,No,Monthly\n3,No,Yearly\n4,Yes,Monthly\n")
+    project.config("""
+        datasets:
+          customers:
+            path: customers.csv
+            columns: {customer_id: id, churned: {column: Churn, values: {Yes: true, No: false}}, contract: Contract}
+    """)
+    result = _report(project, ("churn_rate", "active_customers"), by=("contract",))
+    assert result.meta["activity_model"] == "snapshot"
+    assert result.unavailable == {"active_customers": "needs dated activity; a snapshot (customers.churned without "
+                                                      "dates) gives only churn_rate"}
+    rows = {r["contract"]: (r["value"], r["numerator"], r["denominator"], r["period_start"])
+            for r in result.rows.to_dicts()}
+    assert rows == {"Monthly": (pytest.approx(2 / 3), 2.0, 3.0, None), "Yearly": (0.0, 0.0, 1.0, None)}
