@@ -68,6 +68,8 @@ def header(metric, currency: str | None) -> str:
 
 
 def period_label(start, end, period: str) -> str:
+    if start is None:
+        return "snapshot"  # a status-flag export without dates
     if period == "month":
         return start.strftime("%Y-%m")
     if period in ("day", "week"):
@@ -156,6 +158,11 @@ def _display_rows(result, layout, currency):
         if has_compare:
             text += format_change(r["change"], r["change_ratio"], metric.unit)
         cells.setdefault(segment, {}).setdefault(label, {"period": label})[header(metric, currency)] = text
+    labels = {label for periods in cells.values() for label in periods}
+    if len(labels) == 1 and result.by:  # one period: a row per segment reads better than a table each
+        rows = [{**dict(zip(result.by, segment)), **row} for segment, periods in cells.items()
+                for row in periods.values()]
+        return {(): (["period", *result.by, *columns[1:]], rows)}
     for segment, periods in cells.items():
         groups[segment] = (columns, sorted(periods.values(), key=lambda row: row["period"]))
     return groups
