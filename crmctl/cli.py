@@ -224,6 +224,40 @@ def metrics_command(
     write_output(render_records(columns, records, fmt, color=color, width=width), None)
 
 
+@app.command()
+@_guarded
+def cohorts(
+    config: ConfigOption = None,
+    period: Annotated[Optional[Period], typer.Option("--period", "-p", help="Cohort and period length.")] = None,
+    by: Annotated[Optional[str], typer.Option(help="A customer dimension to split cohorts by.")] = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="Only cohorts from this date.")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Last day of data to use.")] = None,
+    fmt: FormatOption = Format.table,
+    output: OutputOption = None,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
+) -> None:
+    """Acquisition cohorts: the share of each cohort still active, and its revenue, in each later period.
+
+    Examples:
+
+        crmctl cohorts
+
+        crmctl cohorts --period quarter --by segment
+
+        crmctl cohorts -f csv -o cohorts.csv
+    """
+    from crmctl.cohorts import build_cohorts
+    from crmctl.render import render_cohorts, write_output
+    from crmctl.report import with_overrides
+
+    cfg = _load(config)
+    spec = with_overrides(cfg.report, period=period.value if period else None, by=_split(by) or (),
+                          start=_date(start, "--from"), end=_date(end, "--to"))
+    frame, meta = _with_progress(lambda: build_cohorts(cfg, spec))
+    color, width = _terminal() if output is None else (False, None)
+    write_output(render_cohorts(frame, meta, fmt, color=color, width=width, raw=raw), output)
+
+
 def main() -> None:
     try:
         app()

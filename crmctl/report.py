@@ -35,6 +35,16 @@ class ReportResult:
 
 def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportResult:
     spec = overrides or config.report
+    ctx, plan = prepare(config, spec)
+    rows = _compute(ctx, plan, spec.compare) if plan.metrics else _empty(spec.by, spec.compare)
+    result = ReportResult(rows, plan.metrics, spec.by, spec.period, ctx.window, plan.unavailable, ctx.datasets,
+                          plan.activity)
+    result.meta = _meta(config, result, spec)
+    return result
+
+
+def prepare(config: Config, spec: ReportSpec) -> tuple[ReportContext, Plan]:
+    """Plans the metrics, reads each dataset they need once, and fixes the window."""
     calendar = Calendar(spec.period, config.week_start, config.fiscal_year_start_month)
     plan = plan_report(config, spec)
     datasets = {name: load_dataset(config.datasets[name], config, fields) for name, fields in plan.fields.items()}
@@ -42,10 +52,7 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
     span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
     window = resolve_window(spec.start, spec.end, spec.last, span, calendar)
     ctx = ReportContext(config, calendar, spec.by, window, datasets, plan.customer_dims, span, plan.activity, spans)
-    rows = _compute(ctx, plan, spec.compare) if plan.metrics else _empty(spec.by, spec.compare)
-    result = ReportResult(rows, plan.metrics, spec.by, spec.period, window, plan.unavailable, datasets, plan.activity)
-    result.meta = _meta(config, result, spec)
-    return result
+    return ctx, plan
 
 
 def _data_spans(config: Config, plan: Plan, datasets: dict[str, Loaded]) -> dict[str, tuple[dt.date, dt.date]]:

@@ -3,7 +3,7 @@
     python sample_data/generate.py                      # regenerates sample_data/ (600 customers)
     python sample_data/generate.py --customers 1000000 --out /tmp/big   # benchmark scale
 
-Per customer on average: ~6 orders, 2 tickets, 1 survey, 1.5 leads and 10 web/email events over
+Per customer on average: ~6 orders, 2 tickets, 3 survey responses, 1.5 leads and 10 web/email events over
 18 months (2024-01 to 2025-06). Column names and value formats follow the exports named in each
 writer (HubSpot contacts, Shopify orders, Stripe subscriptions, Zendesk tickets, Salesforce
 opportunities), so config.example.yaml exercises mapping, date formats and value maps.
@@ -129,8 +129,8 @@ def _day_text(days: np.ndarray) -> pl.Series:
 
 def surveys(rng, people: dict) -> pl.DataFrame:
     """Survey tool export: one row per response, day-first dates, type in a text column."""
-    n = len(people["created_day"])
-    owner = rng.integers(0, n, n)
+    n = 3 * len(people["created_day"])
+    owner = rng.integers(0, len(people["created_day"]), n)
     kind = rng.choice(np.array(["NPS", "CSAT", "CES"]), n, p=[0.4, 0.4, 0.2])
     happy = np.array([0.8, 0.65, 0.5])[people["tier"][owner]]
     nps = np.where(rng.random(n) < happy, rng.integers(7, 11, n), rng.integers(0, 9, n))

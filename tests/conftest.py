@@ -94,3 +94,30 @@ def shop(project) -> Project:
     """)
     project.config(ORDERS_CONFIG)
     return project
+
+
+@pytest.fixture
+def activity_shop(project):
+    """churn_after_days 30; acquisition is the first order. Spells (start < t ≤ end active):
+    a [Jan 5, Feb 19)        orders Jan 5, Jan 20
+    b [Mar 1, Mar 31)        acquired and churned inside March
+    c [Jan 10, Feb 9) and [Apr 15, May 15)   reactivated in April
+    d [May 20, open)         its churn date (Jun 19) is after the export's last day (May 20): no churn
+    """
+    project.file("orders.csv", """
+        order,customer,date,amount
+        1,a,2024-01-05,10
+        2,a,2024-01-20,10
+        3,c,2024-01-10,10
+        4,b,2024-03-01,10
+        5,c,2024-04-15,10
+        6,d,2024-05-20,10
+    """)
+    project.config("""
+        datasets:
+          orders:
+            path: orders.csv
+            columns: {order_id: order, customer_id: customer, ordered_at: date, amount: amount}
+        definitions: {churn_after_days: 30}
+    """)
+    return project

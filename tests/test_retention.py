@@ -20,35 +20,8 @@ def _report(project, metrics, **overrides):
     return build_report(config, with_overrides(config.report, metrics=metrics, **overrides))
 
 
-@pytest.fixture
-def shop(project):
-    """churn_after_days 30; acquisition is the first order. Spells (start < t ≤ end active):
-    a [Jan 5, Feb 19)        orders Jan 5, Jan 20
-    b [Mar 1, Mar 31)        acquired and churned inside March
-    c [Jan 10, Feb 9) and [Apr 15, May 15)   reactivated in April
-    d [May 20, open)         its churn date (Jun 19) is after the export's last day (May 20): no churn
-    """
-    project.file("orders.csv", """
-        order,customer,date,amount
-        1,a,2024-01-05,10
-        2,a,2024-01-20,10
-        3,c,2024-01-10,10
-        4,b,2024-03-01,10
-        5,c,2024-04-15,10
-        6,d,2024-05-20,10
-    """)
-    project.config("""
-        datasets:
-          orders:
-            path: orders.csv
-            columns: {order_id: order, customer_id: customer, ordered_at: date, amount: amount}
-        definitions: {churn_after_days: 30}
-    """)
-    return project
-
-
-def test_transactional_counts(shop):
-    result = _report(shop, RETENTION)
+def test_transactional_counts(activity_shop):
+    result = _report(activity_shop, RETENTION)
     assert result.meta["activity_model"] == "transactional"
     assert _table(result, "active_customers") == {"2024-01": 2, "2024-02": 0, "2024-03": 0, "2024-04": 1,
                                                   "2024-05": 1}
@@ -58,8 +31,8 @@ def test_transactional_counts(shop):
                                                 "2024-05": 1}
 
 
-def test_transactional_rates(shop):
-    result = _report(shop, RETENTION)
+def test_transactional_rates(activity_shop):
+    result = _report(activity_shop, RETENTION)
     # Starting bases: Feb {a, c} both churn; May {c} churns (May 15); Jan, Mar, Apr start empty.
     assert _table(result, "churn_rate") == {"2024-01": None, "2024-02": 1.0, "2024-03": None, "2024-04": None,
                                             "2024-05": 1.0}
@@ -69,11 +42,11 @@ def test_transactional_rates(shop):
     assert empty["note"] == "no customers active at the start of the period"
 
 
-def test_no_false_churn_in_the_exports_last_window(shop):
+def test_no_false_churn_in_the_exports_last_window(activity_shop):
     # With 90 days: a churns Apr 19 and c Apr 9 (both dates have passed by May 20), while b (May 30)
     # and d (Aug 18) would churn after the export's last day, so they stay active.
-    (shop.root / "crmctl.yaml").write_text((shop.root / "crmctl.yaml").read_text().replace("30", "90"))
-    result = _report(shop, ("lost_customers", "active_customers"))
+    (activity_shop.root / "crmctl.yaml").write_text((activity_shop.root / "crmctl.yaml").read_text().replace("30", "90"))
+    result = _report(activity_shop, ("lost_customers", "active_customers"))
     assert _table(result, "lost_customers") == {"2024-01": 0, "2024-02": 0, "2024-03": 0, "2024-04": 2,
                                                 "2024-05": 0}
     # c: orders Jan 10 and Apr 15 are 96 days apart, so c churns Apr 9 and comes back Apr 15.
@@ -81,17 +54,17 @@ def test_no_false_churn_in_the_exports_last_window(shop):
                                                   "2024-05": 3}
 
 
-def test_repeat_purchase_counts_orders_to_date(shop):
+def test_repeat_purchase_counts_orders_to_date(activity_shop):
     # Jan: a has 2 orders, c 1 -> 1/2. Mar: b 1 -> 0/1. Apr: c's 2nd order -> 1/1. May: d -> 0/1.
-    assert _table(_report(shop, ("repeat_purchase_rate",)), "repeat_purchase_rate") == {
+    assert _table(_report(activity_shop, ("repeat_purchase_rate",)), "repeat_purchase_rate") == {
         "2024-01": 0.5, "2024-02": None, "2024-03": 0.0, "2024-04": 1.0, "2024-05": 0.0}
 
 
-def test_signups_without_orders_are_acquisitions(shop):
-    shop.file("customers.csv", "id,created\na,2024-01-01\ne,2024-02-10\n")
-    (shop.root / "crmctl.yaml").write_text((shop.root / "crmctl.yaml").read_text().replace(
+def test_signups_without_orders_are_acquisitions(activity_shop):
+    activity_shop.file("customers.csv", "id,created\na,2024-01-01\ne,2024-02-10\n")
+    (activity_shop.root / "crmctl.yaml").write_text((activity_shop.root / "crmctl.yaml").read_text().replace(
         "datasets:", "datasets:\n  customers: {path: customers.csv, columns: {customer_id: id, created_at: created}}"))
-    result = _report(shop, ("new_customers", "lost_customers"))
+    result = _report(activity_shop, ("new_customers", "lost_customers"))
     # e signs up Feb 10 and never orders: new in February, churned 30 days later (Mar 11).
     assert _table(result, "new_customers")["2024-02"] == 1
     assert _table(result, "lost_customers")["2024-03"] == 2

@@ -1,0 +1,74 @@
+"""Acquisition cohorts: customers grouped by the period of their first activity, and how many are
+still active (and how much they spend) in each later period.
+
+Long form, one row per cohort × period_index (0 is the acquisition period):
+  cohort, [by…], period_index, period_start, customers, retained, rate, revenue, revenue_rate
+retained: cohort customers active at the end of period cohort + period_index (under the report's
+activity model, so index 0 can be below 100% when customers churn in their first period).
+revenue: order revenue of the cohort's customers in that period (or, without orders, their MRR at
+its end); revenue_rate = revenue ÷ revenue of period 0.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmctl.config import Config, ReportSpec
+from crmctl.errors import UsageError
+from crmctl.metrics import retention
+from crmctl.report import prepare, with_overrides
+
+COLUMNS = ["cohort", "period_index", "period_start", "customers", "retained", "rate", "revenue", "revenue_rate"]
+
+
+def build_cohorts(config: Config, spec: ReportSpec) -> tuple[pl.DataFrame, dict]:
+    if spec.period == "all":
+        raise UsageError("cohorts need periods: use --period day|week|month|quarter|year")
+    with_revenue = "orders" in config.datasets
+    metrics = ("active_customers", "revenue") if with_revenue else ("active_customers",)
+    ctx, plan = prepare(config, with_overrides(spec, metrics=metrics, family=None))
+    if "active_customers" in plan.unavailable:
+        raise UsageError(f"cohorts: {plan.unavailable['active_customers']}")
+    if ctx.window is None:
+        return pl.DataFrame(schema={c: pl.String for c in [*spec.by, *COLUMNS]}), {"activity_model": ctx.activity}
+    by = list(spec.by)
+    index = ctx.bounds().with_row_index("_index").select("period_start", "_index")
+    spells = retention._spells(ctx)
+    first = spells.group_by(["customer_id", *by]).agg(pl.col("start").min())
+    cohorts = ctx.bucketed(first, "start").rename({"period_start": "cohort"}).select("customer_id", *by, "cohort")
+    active = retention._active_at(ctx, "_to").select("period_start", "customer_id", *by).unique()
+    cells = _cells(cohorts, active, index, by)
+    if with_revenue:
+        orders = ctx.frame("orders").select("customer_id", "period_start", "amount")
+        spend = orders.join(cohorts, on="customer_id").group_by(["cohort", *by, "period_start"]).agg(
+            revenue=pl.col("amount").sum())
+        cells = cells.join(spend, on=["cohort", *by, "period_start"], how="left", nulls_equal=True)
+    else:
+        cells = cells.with_columns(revenue=pl.lit(None, pl.Float64))
+    frame = _finish(cells.collect(), by)
+    if spec.start is not None:
+        frame = frame.filter(pl.col("cohort") >= ctx.calendar.start_of(spec.start))
+    return frame, {"activity_model": ctx.activity, "window": str(ctx.window), "period": spec.period, "by": by}
+
+
+def _cells(cohorts: pl.LazyFrame, active: pl.LazyFrame, index: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """Every (cohort, later period) pair up to the last period, with the cohort's retained count."""
+    sizes = cohorts.group_by(["cohort", *by]).agg(customers=pl.len())
+    sizes = sizes.join(index.rename({"period_start": "cohort", "_index": "_cohort_index"}), on="cohort")
+    grid = sizes.join(index, how="cross").filter(pl.col("_index") >= pl.col("_cohort_index")).with_columns(
+        period_index=pl.col("_index") - pl.col("_cohort_index"))
+    kept = cohorts.join(active, on=["customer_id", *by], how="inner", nulls_equal=True).filter(
+        pl.col("period_start") >= pl.col("cohort")).group_by(["cohort", *by, "period_start"]).agg(retained=pl.len())
+    return grid.join(kept, on=["cohort", *by, "period_start"], how="left", nulls_equal=True).with_columns(
+        retained=pl.col("retained").fill_null(0))
+
+
+def _finish(cells: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    base = pl.col("revenue").filter(pl.col("period_index") == 0).first().over(["cohort", *by])
+    return cells.with_columns(
+        pl.col("customers", "retained", "period_index").cast(pl.Int64),
+        rate=pl.col("retained") / pl.col("customers"),
+        revenue=pl.col("revenue").fill_null(0.0) if cells["revenue"].dtype != pl.Null else pl.col("revenue"),
+    ).with_columns(
+        revenue_rate=pl.when(base > 0).then(pl.col("revenue") / base),
+    ).sort(["cohort", *by, "period_index"], nulls_last=True).select("cohort", *by, *COLUMNS[1:])

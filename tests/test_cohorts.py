@@ -1,0 +1,61 @@
+"""Acquisition cohorts on the hand-computed `activity_shop` of conftest.py (churn_after_days 30).
+
+Spells: a [Jan 5, Feb 19), b [Mar 1, Mar 31), c [Jan 10, Feb 9) and [Apr 15, May 15), d [May 20, open).
+Cohorts: January {a, c}, March {b}, May {d}. Every order is worth 10.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from crmctl.cohorts import build_cohorts
+from crmctl.config import load_config
+from crmctl.report import with_overrides
+
+
+def _cohorts(project, **overrides):
+    config = load_config(project.root / "crmctl.yaml")
+    frame, meta = build_cohorts(config, with_overrides(config.report, **overrides))
+    return {(r["cohort"].month, r["period_index"]): r for r in frame.to_dicts()}, meta
+
+
+def test_retention_triangle(activity_shop):
+    cells, meta = _cohorts(activity_shop)
+    assert meta["activity_model"] == "transactional"
+    assert {k: (r["customers"], r["retained"]) for k, r in cells.items()} == {
+        (1, 0): (2, 2), (1, 1): (2, 0), (1, 2): (2, 0), (1, 3): (2, 1), (1, 4): (2, 0),  # c is back by May 1
+        (3, 0): (1, 0), (3, 1): (1, 0), (3, 2): (1, 0),  # b churns inside March
+        (5, 0): (1, 1),
+    }
+    assert cells[(1, 3)]["rate"] == 0.5 and cells[(1, 3)]["period_start"] == dt.date(2024, 4, 1)
+
+
+def test_revenue_retention(activity_shop):
+    cells, _ = _cohorts(activity_shop)
+    assert [cells[(1, i)]["revenue"] for i in range(5)] == [30.0, 0.0, 0.0, 10.0, 0.0]
+    assert cells[(1, 3)]["revenue_rate"] == pytest.approx(1 / 3)
+    assert cells[(3, 0)]["revenue_rate"] == 1.0
+
+
+def test_from_selects_cohorts_and_period_all_is_refused(activity_shop):
+    cells, _ = _cohorts(activity_shop, start=dt.date(2024, 3, 1))
+    assert {k[0] for k in cells} == {3, 5}
+    from crmctl.errors import UsageError
+
+    with pytest.raises(UsageError, match="cohorts need periods"):
+        _cohorts(activity_shop, period="all")
+
+
+def test_cohorts_command(cli, activity_shop):
+    config = str(activity_shop.root / "crmctl.yaml")
+    csv_out = cli("cohorts", "-c", config, "-f", "csv")
+    assert csv_out.exit_code == 0
+    assert csv_out.stdout.splitlines()[:2] == [
+        "cohort,period_index,period_start,customers,retained,rate,revenue,revenue_rate",
+        "2024-01-01,0,2024-01-01,2,2,1,30,1"]
+    table = cli("cohorts", "-c", config)
+    assert "customers still active" in table.stdout and "revenue vs the acquisition period" in table.stdout
+    assert "│ 2024-01 │ 2         │ 100.0% │ 0.0% │ 0.0% │ 50.0% │ 0.0% │" in table.stdout
+    assert cli("cohorts", "-c", config, "--period", "all").exit_code == 2
