@@ -160,3 +160,66 @@ def _compare(rows, expected):
             have = got[month][name]
             assert (have is None) == (want is None) and (want is None or have == pytest.approx(want)), (
                 month, name, have, want)
+
+
+def _money_expected(subs):
+    """Renewal, gross MRR churn and NRR per month from (customer, start, end, term_end, mrr) rows."""
+    def mrr_at(c, t):
+        return sum(m for cc, s, e, _, m in subs if cc == c and s < t <= (e or dt.datetime.max))
+
+    customers = {c for c, *_ in subs}
+    data_end = max(max(s, e or s) for _, s, e, _, _ in subs)
+    months = _months(min(s for _, s, *_ in subs), data_end)
+    day = dt.timedelta(days=1)
+    out = {}
+    for s, e in zip(months, months[1:]):
+        start = {c: mrr_at(c, s) for c in customers if mrr_at(c, s) > 0}
+        end = {c: mrr_at(c, e) for c in start}
+        total = sum(start.values())
+        due = [(i, c, term or end_) for i, (c, _, end_, term, _) in enumerate(subs)
+               if (term or end_) is not None and s <= (term or end_) < e and (term or end_) <= data_end]
+        renewed = [1 for i, c, d in due
+                   if subs[i][2] is None or subs[i][2] > d
+                   or any(j != i and cc == c and d - day <= st <= d + day for j, (cc, st, *_rest) in enumerate(subs))]
+        out[s.date()] = {
+            "gross_revenue_churn": sum(max(0.0, start[c] - end[c]) for c in start) / total if total else None,
+            "net_revenue_retention": sum(end.values()) / total if total else None,
+            "renewal_rate": len(renewed) / len(due) if due else None,
+        }
+    return out
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23, 24])
+def test_renewal_and_mrr_match_plain_python(project, seed):
+    rng = random.Random(seed)
+    subs = []
+    for c in range(rng.randint(3, 15)):
+        start = START + dt.timedelta(days=rng.randint(0, 90))
+        mrr = rng.choice([10.0, 50.0, 100.0])
+        for _ in range(rng.randint(1, 4)):
+            end = start + dt.timedelta(days=rng.choice([30, 31, 60, 90])) if rng.random() < 0.75 else None
+            term = rng.choice([end, end, None, start + dt.timedelta(days=400)])
+            subs.append((f"c{c}", start, end, term, mrr))
+            if end is None:
+                break
+            if rng.random() < 0.3:  # a second, overlapping subscription of the same customer
+                subs.append((f"c{c}", start + dt.timedelta(days=3), end, end, rng.choice([5.0, 20.0])))
+            start = end + dt.timedelta(days=rng.choice([0, 0, 1, 20]))
+            mrr = max(5.0, mrr + rng.choice([-40.0, 0.0, 0.0, 30.0]))  # contraction or expansion
+
+    def cell(v):
+        return "" if v is None else f"{v:%Y-%m-%d}"
+
+    project.file("subs.csv", "id,cust,start,end,term,mrr\n" + "".join(
+        f"s{i},{c},{cell(s)},{cell(e)},{cell(t)},{m}\n" for i, (c, s, e, t, m) in enumerate(subs)))
+    project.config("""
+        datasets:
+          subscriptions:
+            path: subs.csv
+            columns: {subscription_id: id, customer_id: cust, started_at: start, ended_at: end, term_end_at: term,
+                      mrr: mrr}
+    """)
+    config = load_config(project.root / "crmctl.yaml")
+    metrics = ("gross_revenue_churn", "net_revenue_retention", "renewal_rate")
+    rows = build_report(config, with_overrides(config.report, metrics=metrics)).rows
+    _compare(rows, _money_expected(subs))
