@@ -79,9 +79,11 @@ CANONICAL: dict[str, CanonicalDataset] = {
             "tickets",
             {"ticket_id": "id", "customer_id": "id", "created_at": "datetime", "first_response_at": "datetime",
              "resolved_at": "datetime", "contacts": "number", "first_contact_resolved": "boolean",
-             "sla_due_at": "datetime", "sla_breached": "boolean", "automated": "boolean", "channel": "text"},
+             "sla_due_at": "datetime", "sla_breached": "boolean", "automated": "boolean", "channel": "text",
+             "reopens": "number"},
             ("ticket_id", "created_at"),
             "created_at",
+            extent=("created_at", "resolved_at"),
         ),
         CanonicalDataset(
             "leads",
@@ -89,6 +91,7 @@ CANONICAL: dict[str, CanonicalDataset] = {
              "status": "category", "amount": "number", "source": "text"},
             ("lead_id", "created_at"),
             "created_at",
+            extent=("created_at", "closed_at", "converted_at"),
         ),
         CanonicalDataset(
             "interactions",

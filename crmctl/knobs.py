@@ -25,5 +25,11 @@ KNOBS: dict[str, Knob] = {
     "csat_scale": Knob([1, 5], list, "lowest and highest valid CSAT score"),
     "nps_scale": Knob([0, 10], list, "lowest and highest valid NPS score"),
     "ces_scale": Knob([1, 7], list, "lowest and highest valid CES score"),
+    "fcr_zero_contacts": Knob("exclude", str, "tickets resolved with no contact (0 replies) in first_contact_resolution: "
+                                              "exclude them (Zendesk's one-touch convention) or count them as resolved "
+                                              "on first contact", ("exclude", "count")),
+    "engaged_events": Knob(["opened", "clicked", "replied"], list, "interaction events that count as engagement"),
+    "delivered_events": Knob(["delivered"], list, "interaction events that count as delivered messages"),
+    "visit_events": Knob(["visit", "pageview", "session"], list, "interaction events that count as website visits"),
     "gross_margin": Knob(0.6, (int, float), "share of revenue kept as gross profit when orders carry no cost"),
 }

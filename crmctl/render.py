@@ -30,7 +30,8 @@ class Layout(str, Enum):
     wide = "wide"
 
 
-_UNIT_SUFFIX = {"ratio": "%", "count": "", "money": "", "days": "days", "hours": "hours", "score": ""}
+_UNIT_SUFFIX = {"ratio": "%", "count": "", "money": "", "days": "days", "hours": "hours", "seconds": "s",
+                "score": ""}
 _FORMULA_PREFIX = ("=", "+", "-", "@", "\t", "\r")
 
 

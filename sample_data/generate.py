@@ -30,7 +30,9 @@ PLAN_MRR = np.array([29.0, 99.0, 299.0])
 
 
 def _times(rng, start_days, span_days) -> np.ndarray:
-    """Timestamps (seconds resolution) uniformly inside [start, start + span) days from START."""
+    """Timestamps (seconds resolution) uniformly inside [start, start + span) days from START,
+    never after the export's last day."""
+    start_days = np.minimum(start_days, DAYS - max(span_days, 1))
     seconds = (start_days + rng.random(len(start_days)) * span_days) * 86400
     return np.datetime64(START, "s") + seconds.astype("int64").astype("timedelta64[s]")
 
@@ -154,7 +156,9 @@ def tickets(rng, people: dict) -> pl.DataFrame:
     first = created + (rng.exponential(3, n) * 3600).astype("timedelta64[s]")
     solved = created + (hours * 3600).astype("timedelta64[s]")
     solved_text = _fmt(solved, "%Y-%m-%dT%H:%M:%SZ")
-    unresolved = rng.random(n) < 0.05
+    export_end = np.datetime64(START, "s") + np.timedelta64(DAYS * 86400, "s")
+    unresolved = (rng.random(n) < 0.05) | (solved >= export_end)  # not solved by the day of the export
+    first = np.minimum(first, export_end - np.timedelta64(1, "s"))
     return pl.DataFrame({
         "Id": np.arange(1, n + 1).astype(str),
         "Requester external id": (100000 + owner).astype(str),
@@ -165,6 +169,7 @@ def tickets(rng, people: dict) -> pl.DataFrame:
         "Via": rng.choice(np.array(["Email", "Web form", "Chat", "Phone"]), n, p=[0.4, 0.3, 0.2, 0.1]),
         "SLA due at": _fmt(created + np.timedelta64(24 * 3600, "s"), "%Y-%m-%dT%H:%M:%SZ"),
         "Automated": np.where(rng.random(n) < 0.2, "TRUE", "FALSE"),
+        "Reopens": np.where(rng.random(n) < 0.1, rng.integers(1, 3, n), 0),
     })
 
 

@@ -1,0 +1,129 @@
+"""Customer service: ticket volume, first contact resolution, resolution and response times, backlog.
+
+Durations are hours between timestamps on the same (local) clock. A ticket resolved before it was
+created has a negative duration: it is left out of time metrics and counted in the row's note.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmctl.activity import FOREVER
+from crmctl.metrics.registry import Metric
+
+NEGATIVE = "tickets with a resolution before creation excluded"
+RESOLVED = ("tickets.created_at", "tickets.resolved_at")
+
+
+def _hours(end: str, start: str = "created_at") -> pl.Expr:
+    return (pl.col(end) - pl.col(start)).dt.total_seconds() / 3600
+
+
+def _volume(ctx) -> pl.LazyFrame:
+    return ctx.frame("tickets").group_by(ctx.keys).agg(numerator=pl.len(), n=pl.len())
+
+
+def _durations(ctx, end: str, summary) -> pl.LazyFrame:
+    """Tickets whose `end` timestamp falls in P, summarised over their non-negative durations."""
+    hours = _hours(end)
+    valid = hours >= 0
+    return ctx.frame("tickets", end).group_by(ctx.keys).agg(
+        **summary(hours.filter(valid)), n=valid.sum(), excluded=(~valid).sum())
+
+
+def _mean(hours: pl.Expr) -> dict:
+    return {"numerator": hours.sum(), "denominator": hours.count()}
+
+
+def _quantile(q: float):
+    def summary(hours: pl.Expr) -> dict:
+        return {"numerator": hours.quantile(q, interpolation="linear")}
+
+    return summary
+
+
+def _first_contact(ctx) -> pl.LazyFrame:
+    """Resolved on first contact: the flag when mapped, else a contacts (replies) count of 1."""
+    tickets = ctx.frame("tickets", "resolved_at")
+    names = tickets.collect_schema().names()
+    if "first_contact_resolved" in names:
+        first = pl.col("first_contact_resolved")
+        counted = first.is_not_null()
+    else:
+        contacts = pl.col("contacts")
+        zero_counts = ctx.knob("fcr_zero_contacts") == "count"
+        first = (contacts <= 1) if zero_counts else (contacts == 1)
+        counted = contacts.is_not_null() & ((contacts > 0) | zero_counts)
+    return tickets.group_by(ctx.keys).agg(
+        numerator=(first & counted).sum(), denominator=counted.sum(), n=counted.sum(), excluded=(~counted).sum())
+
+
+def _backlog(ctx) -> pl.LazyFrame:
+    """Tickets open at the end of P: created before it and not resolved by then."""
+    tickets = ctx.with_customer_dims(ctx.datasets["tickets"].frame.lazy())
+    ends = ctx.bounds().select("period_start", "_to")
+    resolved = pl.col("resolved_at").fill_null(FOREVER)
+    open_then = tickets.with_columns(_resolved=resolved).join_where(
+        ends, pl.col("created_at") < pl.col("_to"), pl.col("_resolved") >= pl.col("_to"))
+    return open_then.group_by(ctx.keys).agg(numerator=pl.len(), n=pl.len())
+
+
+def _reopen(ctx) -> pl.LazyFrame:
+    reopened = pl.col("reopens") > 0
+    return ctx.frame("tickets", "resolved_at").group_by(ctx.keys).agg(
+        numerator=reopened.sum(), denominator=pl.col("reopens").is_not_null().sum(), n=pl.len())
+
+
+def _time_metric(name, title, end, summary, description, numerator, denominator="", kind="ratio") -> Metric:
+    return Metric(
+        name=name, title=title, family="service", unit="hours", higher_is_better=False, kind=kind,
+        requires=("tickets.created_at", f"tickets.{end}"), time_field=end, numerator=numerator,
+        denominator=denominator, excluded=NEGATIVE, description=description,
+        plan=lambda ctx: _durations(ctx, end, summary),
+    )
+
+
+METRICS = (
+    Metric(
+        name="ticket_volume", title="Tickets", family="service", unit="count", kind="total", additive=True,
+        higher_is_better=None, requires=("tickets.ticket_id", "tickets.created_at"), plan=_volume,
+        numerator="tickets created in the period", description="Tickets created in the period.",
+    ),
+    Metric(
+        name="first_contact_resolution", title="First contact resolution", family="service", unit="ratio",
+        requires=("tickets.resolved_at", "tickets.first_contact_resolved|contacts"), time_field="resolved_at",
+        plan=_first_contact, numerator="tickets resolved on first contact",
+        denominator="tickets resolved in the period", excluded="tickets without a contact count excluded",
+        description="Tickets resolved in the period on first contact ÷ tickets resolved in the period. First "
+                    "contact: the `first_contact_resolved` flag when mapped; else a `contacts` (agent replies) "
+                    "count of exactly 1, Zendesk's one-touch ticket. Tickets solved with no reply (0) are left out "
+                    "of both sides unless `fcr_zero_contacts: count`, which counts them as first-contact; tickets "
+                    "with no count are left out. Unresolved tickets are not in any period.",
+    ),
+    _time_metric("avg_resolution_time", "Avg resolution time", "resolved_at", _mean,
+                 "Mean hours from creation to resolution of tickets resolved in the period. Unresolved tickets "
+                 "are not counted; negative durations are excluded and counted.",
+                 "hours to resolution", "tickets resolved in the period"),
+    _time_metric("median_resolution_time", "Median resolution time", "resolved_at", _quantile(0.5),
+                 "Median hours from creation to resolution of tickets resolved in the period.",
+                 "median hours to resolution", kind="total"),
+    _time_metric("p90_resolution_time", "P90 resolution time", "resolved_at", _quantile(0.9),
+                 "90th percentile (linear interpolation) of hours from creation to resolution of tickets resolved "
+                 "in the period.", "90th percentile of hours to resolution", kind="total"),
+    _time_metric("first_response_time", "First response time", "first_response_at", _mean,
+                 "Mean hours from creation to the first agent response, for tickets first answered in the period.",
+                 "hours to first response", "tickets first answered in the period"),
+    Metric(
+        name="backlog", title="Backlog", family="service", unit="count", kind="total", additive=True,
+        higher_is_better=False, requires=("tickets.created_at", "tickets.resolved_at"), plan=_backlog,
+        numerator="tickets open at the end of the period",
+        description="Tickets open at the end of the period: created before its end and not resolved by then.",
+    ),
+    Metric(
+        name="reopen_rate", title="Reopen rate", family="service", unit="ratio", higher_is_better=False,
+        requires=("tickets.resolved_at", "tickets.reopens"), time_field="resolved_at", plan=_reopen,
+        numerator="resolved tickets reopened at least once", denominator="tickets resolved in the period",
+        description="Tickets resolved in the period that were reopened at least once (`reopens` > 0) ÷ tickets "
+                    "resolved in the period with a reopen count.",
+    ),
+)
