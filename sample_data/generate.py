@@ -188,6 +188,7 @@ def leads(rng, n_customers: int) -> pl.DataFrame:
         "Stage": stage,
         "Amount": np.round(rng.lognormal(7.5, 0.8, n), 0),
         "Lead Source": rng.choice(np.array(["Web", "Referral", "Partner", "Event", "Outbound"]), n),
+        "Account Tier": TIERS[rng.choice(len(TIERS), n, p=TIER_P)],
         "Opportunity Owner": rng.choice(np.array(["A. Rivera", "B. Okafor", "C. Lindqvist", "D. Tanaka"]), n),
     })
 
