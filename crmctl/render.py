@@ -312,6 +312,8 @@ def render_records(columns: list[str], records: list[dict], fmt: Format, *, colo
 def _text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
     return str(value)
