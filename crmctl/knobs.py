@@ -31,5 +31,10 @@ KNOBS: dict[str, Knob] = {
     "engaged_events": Knob(["opened", "clicked", "replied"], list, "interaction events that count as engagement"),
     "delivered_events": Knob(["delivered"], list, "interaction events that count as delivered messages"),
     "visit_events": Knob(["visit", "pageview", "session"], list, "interaction events that count as website visits"),
+    "clv_method": Knob("formula", str, "clv: formula (margin-adjusted ARPU ÷ churn rate) or historical (gross profit "
+                                       "to date per customer acquired to date)", ("formula", "historical")),
+    "acquisition_categories": Knob(["acquisition"], list, "spend categories that count as acquisition spend (CAC)"),
+    "retention_categories": Knob(["retention"], list, "spend categories that count as retention spend"),
+    "roi_categories": Knob([], list, "spend categories that ROI charges; empty means all spend"),
     "gross_margin": Knob(0.6, (int, float), "share of revenue kept as gross profit when orders carry no cost"),
 }

@@ -46,7 +46,9 @@ class Calendar:
         return expr.dt.offset_by(f"-{offset}").dt.truncate(step).dt.offset_by(offset).dt.date()
 
     def shift(self, expr: pl.Expr, n: int) -> pl.Expr:
-        """Period starts moved by n periods (n < 0: earlier)."""
+        """Period starts moved by n periods (n < 0: earlier); with one period (`all`) there is none."""
+        if self.period == "all":
+            return pl.lit(None, pl.Date)
         count, unit = re.fullmatch(r"(\d+)(\w+)", _STEP[self.period]).groups()
         return expr.dt.offset_by(f"{n * int(count)}{unit}")
 

@@ -30,7 +30,7 @@ class Layout(str, Enum):
     wide = "wide"
 
 
-_UNIT_SUFFIX = {"ratio": "%", "count": "", "money": "", "days": "days", "hours": "hours", "seconds": "s",
+_UNIT_SUFFIX = {"ratio": "%", "count": "", "money": "", "months": "months", "days": "days", "hours": "hours", "seconds": "s",
                 "score": ""}
 _FORMULA_PREFIX = ("=", "+", "-", "@", "\t", "\r")
 

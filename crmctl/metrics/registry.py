@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from crmctl.report import ReportContext
 
-UNITS = ("ratio", "count", "money", "days", "hours", "seconds", "score")
+UNITS = ("ratio", "count", "money", "months", "days", "hours", "seconds", "score")
 
 
 @dataclass(frozen=True)
