@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from crmctl.datasets import CANONICAL, KINDS
 from crmctl.errors import ConfigError, did_you_mean
 from crmctl.knobs import KNOBS
+from crmctl.targets import TARGET_KEYS, Target, parse_targets  # noqa: F401  (TARGET_KEYS: docs test)
 from crmctl.yamlio import load_yaml
 
 PERIODS = ("day", "week", "month", "quarter", "year", "all")
@@ -24,7 +25,6 @@ TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "cur
 DATASET_KEYS = ("path", "columns", "where", "delimiter", "null_values", "max_invalid_ratio")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "type")
 REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare")
-TARGET_KEYS = ("min", "max")
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,6 @@ class ReportSpec:
     end: dt.date | None = None
     last: str | None = None
     compare: str | None = None
-
-
-@dataclass(frozen=True)
-class Target:
-    min: float | None = None
-    max: float | None = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +150,7 @@ def parse_config(raw, path: Path) -> Config:
         datasets=MappingProxyType(datasets),
         report=_report(raw.get("report") or {}, problems),
         definitions=MappingProxyType(_definitions(raw.get("definitions") or {}, problems)),
-        targets=MappingProxyType(_targets(raw.get("targets") or {}, problems)),
+        targets=MappingProxyType(parse_targets(raw.get("targets") or {}, problems)),
     )
     _check_metric_names(config, problems)
     if problems:
@@ -350,20 +344,6 @@ def _definitions(raw, problems: _Problems) -> dict:
                 continue
             out[name] = value
     return out
-
-
-def _targets(raw, problems: _Problems) -> dict[str, Target]:
-    if problems.typed("targets", raw, dict, "a mapping of metric name to {min, max}") is None:
-        return {}
-    targets = {}
-    for metric, bounds in raw.items():
-        if problems.typed(f"targets.{metric}", bounds, dict, "a mapping with min and/or max") is None:
-            continue
-        problems.unknown_keys(f"targets.{metric}", bounds, TARGET_KEYS)
-        valid = {k: problems.typed(f"targets.{metric}.{k}", v, (int, float), "a number")
-                 for k, v in bounds.items() if k in TARGET_KEYS}
-        targets[metric] = Target(**valid)
-    return targets
 
 
 def _check_metric_names(config: Config, problems: _Problems) -> None:

@@ -160,6 +160,8 @@ def _display_rows(result, layout, currency):
         text = format_value(r["value"], metric.unit)
         if has_compare:
             text += format_change(r["change"], r["change_ratio"], metric.unit)
+        if r.get("target") == "missed":
+            text = Missed(text)
         cells.setdefault(segment, {}).setdefault(label, {"period": label})[header(metric, currency)] = text
     labels = {label for periods in cells.values() for label in periods}
     if len(labels) == 1 and result.by:  # one period: a row per segment reads better than a table each
@@ -169,6 +171,18 @@ def _display_rows(result, layout, currency):
     for segment, periods in cells.items():
         groups[segment] = (columns, sorted(periods.values(), key=lambda row: row["period"]))
     return groups
+
+
+class Missed(str):
+    """A formatted value that misses its target: red in a colour terminal, plain text elsewhere."""
+
+
+def _styled(cell: str, color: bool):
+    if color and isinstance(cell, Missed):
+        from rich.text import Text
+
+        return Text(cell, style="bold red")
+    return cell
 
 
 def _segment(value) -> str:
@@ -198,7 +212,7 @@ def _report_table(result, layout, *, color, width, currency, **_) -> str:
         for index, column in enumerate(columns):
             table.add_column(column, justify="left" if index == 0 or column in result.by else "right")
         for row in rows:
-            table.add_row(*(row.get(c, "") for c in columns))
+            table.add_row(*(_styled(row.get(c, ""), color) for c in columns))
         tables.append(table)
     if not tables:
         return "No rows: the data has no dates in the window.\n"

@@ -1,0 +1,80 @@
+"""Targets: what each metric should be, and which report rows meet them.
+
+    targets:
+      nps: {min: 30}
+      churn_rate: {max: 0.03, tolerance: 0.002, segments: {Enterprise: {max: 0.01}}}
+
+A value meets `min` when value ≥ min − tolerance and `max` when value ≤ max + tolerance. A segment
+override applies to rows whose --by values, joined with " / ", equal its key. Rows without a value
+are not judged (status null) and `crmctl check --verbose` lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+TARGET_KEYS = ("min", "max", "tolerance", "segments")
+
+
+@dataclass(frozen=True)
+class Target:
+    min: float | None = None
+    max: float | None = None
+    tolerance: float = 0.0
+    segments: Mapping[str, "Target"] = field(default_factory=lambda: MappingProxyType({}))
+
+    def for_segment(self, key: str) -> "Target":
+        return self.segments.get(key, self)
+
+    def status(self, value) -> str | None:
+        if value is None:
+            return None
+        low = self.min is None or value >= self.min - self.tolerance
+        high = self.max is None or value <= self.max + self.tolerance
+        return "met" if low and high else "missed"
+
+    def describe(self) -> str:
+        parts = [f"min {self.min:g}" if self.min is not None else "", f"max {self.max:g}" if self.max is not None else ""]
+        return " and ".join(p for p in parts if p) + (f" (± {self.tolerance:g})" if self.tolerance else "")
+
+
+def parse_targets(raw, problems) -> dict[str, Target]:
+    if problems.typed("targets", raw, dict, "a mapping of metric name to {min, max}") is None:
+        return {}
+    return {metric: _target(f"targets.{metric}", bounds, problems, nested=True) for metric, bounds in raw.items()
+            if problems.typed(f"targets.{metric}", bounds, dict, "a mapping with min and/or max") is not None}
+
+
+def _target(path: str, bounds: dict, problems, nested: bool, inherited: Target | None = None) -> Target:
+    problems.unknown_keys(path, bounds, TARGET_KEYS if nested else TARGET_KEYS[:3])
+    numbers = {k: problems.typed(f"{path}.{k}", bounds[k], (int, float), "a number")
+               for k in ("min", "max", "tolerance") if k in bounds}
+    base = inherited or Target()
+    target = Target(min=numbers.get("min", base.min), max=numbers.get("max", base.max),
+                    tolerance=numbers.get("tolerance", base.tolerance) or 0.0)
+    if "min" in numbers and "max" in numbers and None not in (numbers["min"], numbers["max"]) \
+            and numbers["min"] > numbers["max"]:
+        problems.add(path, f"min {numbers['min']} is above max {numbers['max']}")
+    segments = bounds.get("segments") if nested else None
+    if segments is not None and problems.typed(f"{path}.segments", segments, dict,
+                                               "a mapping of segment value to {min, max}") is not None:
+        overrides = {str(key): _target(f"{path}.segments.{key}", value, problems, nested=False, inherited=target)
+                     for key, value in segments.items()
+                     if problems.typed(f"{path}.segments.{key}", value, dict, "a mapping with min and/or max")}
+        target = Target(target.min, target.max, target.tolerance, MappingProxyType(overrides))
+    return target
+
+
+def segment_key(row: dict, by) -> str:
+    return " / ".join("(none)" if row[b] is None else str(row[b]) for b in by)
+
+
+def mark(rows, targets: Mapping[str, Target], by) -> list[str | None]:
+    """The target status of each report row: met, missed, or None (no target or no value)."""
+    statuses = []
+    for row in rows.iter_rows(named=True):
+        target = targets.get(row["metric"])
+        statuses.append(target.for_segment(segment_key(row, by)).status(row["value"]) if target else None)
+    return statuses
