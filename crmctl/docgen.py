@@ -61,7 +61,8 @@ def cli_markdown() -> str:
 
     runner = CliRunner()
     parts = ["# Command line\n\nGenerated from `--help` by `python -m crmctl.docgen`.\n"]
-    for command in ([], ["report"], ["metrics"]):
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    for command in ([], *([n] for n in names)):
         text = runner.invoke(app, [*command, "--help"], prog_name="crmctl", env={"COLUMNS": "100", "NO_COLOR": "1"}).stdout
         parts.append(f"\n## `crmctl {' '.join(command)}`\n\n```text\n{text.rstrip()}\n```\n")
     return "".join(parts)

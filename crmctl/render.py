@@ -302,6 +302,29 @@ def _heat(rate) -> str:
     return f"white on {colour}"
 
 
+# ---- check --------------------------------------------------------------------------------------
+
+def render_check(outcome, config, fmt: str, verbose: bool) -> str:
+    """Misses (and with verbose, every verdict) as text lines or one JSON document."""
+    from crmctl.metrics.catalogue import BY_NAME
+
+    shown = outcome.verdicts if verbose else outcome.misses
+    if fmt == "json":
+        period = {"start": _jsonable(outcome.period_start), "end": _jsonable(outcome.period_end)}
+        return json.dumps({"period": period, "ok": not outcome.misses,
+                           "results": [{k: v for k, v in r.items() if k != "target"} for r in shown]},
+                          indent=2, ensure_ascii=False) + "\n"
+    lines = []
+    for r in shown:
+        unit = BY_NAME[r["metric"]].unit
+        segment = " ".join(f"{k}={_segment(v)}" for k, v in r["segment"].items())
+        value = format_value(r["value"], unit)
+        bounds = " and ".join(f"{k} {format_value(r[k], unit)}" for k in ("min", "max") if r[k] is not None)
+        where = f"{r['metric']}{' ' + segment if segment else ''} {outcome.period_start}..{outcome.period_end}"
+        lines.append(f"{r['status'].upper()}: {where}: {value} (target {bounds})")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
 # ---- generic records (the metric catalogue) ----------------------------------------------------
 
 def render_records(columns: list[str], records: list[dict], fmt: Format, *, color: bool, width: int | None,

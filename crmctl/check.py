@@ -1,0 +1,64 @@
+"""`crmctl check`: are the config's targets met in the latest complete period?
+
+The latest complete period is the last one that ends on or before the data's last day, so a cron
+job on the 3rd of a month judges the month before, not three days of the current one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from crmctl.config import Config
+from crmctl.errors import ConfigError
+from crmctl.report import build_report, with_overrides
+from crmctl.targets import segment_key
+
+
+@dataclass
+class CheckResult:
+    period_start: dt.date | None
+    period_end: dt.date | None
+    verdicts: list[dict] = field(default_factory=list)  # one per metric × segment of the period
+
+    @property
+    def misses(self) -> list[dict]:
+        return [v for v in self.verdicts if v["status"] == "missed"]
+
+
+def run_check(config: Config, period_end: dt.date | None = None) -> CheckResult:
+    if not config.targets:
+        raise ConfigError(f"{config.path}: no targets to check; add a targets: section (docs/config.md)")
+    spec = with_overrides(config.report, metrics=tuple(config.targets), family=None, compare=None)
+    result = build_report(config, spec)
+    if result.unavailable:
+        raise ConfigError(f"{config.path}: targets that cannot be computed",
+                          [f"targets.{name}: {reason}" for name, reason in result.unavailable.items()])
+    rows = result.rows
+    if rows.is_empty() or result.window is None:
+        return CheckResult(None, None)
+    start = _period(result, period_end)
+    chosen = rows.filter(pl.col("period_start") == start)
+    verdicts = []
+    for row in chosen.iter_rows(named=True):
+        target = config.targets[row["metric"]].for_segment(segment_key(row, spec.by))
+        verdicts.append({
+            "metric": row["metric"], "segment": {b: row[b] for b in spec.by}, "value": row["value"],
+            "min": target.min, "max": target.max, "tolerance": target.tolerance, "status": row["target"] or "no value",
+            "note": row["note"], "target": target.describe(),
+        })
+    end = chosen["period_end"][0] if chosen.height else None
+    return CheckResult(start, end, verdicts)
+
+
+def _period(result, period_end: dt.date | None) -> dt.date:
+    """The period holding `period_end`, else the last complete one (the last one, if none is complete)."""
+    periods = result.rows.drop_nulls("period_start").group_by("period_start").agg(
+        pl.col("period_end").first()).sort("period_start")
+    if period_end is not None:
+        holding = periods.filter(pl.col("period_start") <= period_end)
+        return (holding if holding.height else periods)["period_start"][-1 if holding.height else 0]
+    complete = periods.filter(pl.col("period_end") <= result.window.end)
+    return (complete if complete.height else periods)["period_start"][-1]
