@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crmctl.config import Config
 from crmctl.errors import UsageError, did_you_mean
-from crmctl.metrics.catalogue import BY_NAME, METRICS
+from crmctl.metrics.catalogue import registry
 from crmctl.plan import missing_requirement
 
 SUMMARY = ["name", "family", "unit", "computable", "description"]
@@ -13,9 +13,10 @@ DETAIL = ["name", "title", "family", "unit", "higher_is_better", "description", 
 
 
 def catalogue_records(config: Config, name: str | None = None) -> tuple[list[str], list[dict]]:
+    BY_NAME = registry(config)
     if name is not None and name not in BY_NAME:
         raise UsageError(f"unknown metric {name!r}{did_you_mean(name, BY_NAME)}; `crmctl metrics` lists them")
-    chosen = [BY_NAME[name]] if name else METRICS
+    chosen = [BY_NAME[name]] if name else list(BY_NAME.values())
     records = []
     for metric in chosen:
         missing = missing_requirement(config, metric)

@@ -21,7 +21,7 @@ COMPARE = ("previous", "year")
 DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
 
 TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
-            "definitions", "targets")
+            "definitions", "targets", "custom_metrics")
 DATASET_KEYS = ("path", "columns", "where", "delimiter", "null_values", "max_invalid_ratio")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "type")
 REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare")
@@ -72,6 +72,7 @@ class Config:
     report: ReportSpec = ReportSpec()
     definitions: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     targets: Mapping[str, Target] = field(default_factory=lambda: MappingProxyType({}))
+    custom_metrics: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # name -> CustomSpec
 
     def knob(self, name: str):
         return self.definitions.get(name, KNOBS[name].default)
@@ -151,6 +152,7 @@ def parse_config(raw, path: Path) -> Config:
         report=_report(raw.get("report") or {}, problems),
         definitions=MappingProxyType(_definitions(raw.get("definitions") or {}, problems)),
         targets=MappingProxyType(parse_targets(raw.get("targets") or {}, problems)),
+        custom_metrics=MappingProxyType(_custom(raw.get("custom_metrics") or {}, problems)),
     )
     _check_metric_names(config, problems)
     if problems:
@@ -346,9 +348,19 @@ def _definitions(raw, problems: _Problems) -> dict:
     return out
 
 
-def _check_metric_names(config: Config, problems: _Problems) -> None:
-    from crmctl.metrics.catalogue import FAMILIES, METRIC_NAMES
+def _custom(raw, problems: _Problems) -> dict:
+    from crmctl.custom import parse_custom_metrics
+    from crmctl.metrics.catalogue import METRIC_NAMES
+    from crmctl.metrics.registry import UNITS
 
+    return parse_custom_metrics(raw, problems, METRIC_NAMES, UNITS)
+
+
+def _check_metric_names(config: Config, problems: _Problems) -> None:
+    from crmctl.metrics.catalogue import FAMILIES
+    from crmctl.metrics.catalogue import METRIC_NAMES as BUILT_IN
+
+    METRIC_NAMES = (*BUILT_IN, *config.custom_metrics)
     for name in config.report.metrics:
         if name not in METRIC_NAMES:
             problems.add("report.metrics", f"unknown metric {name!r}{did_you_mean(str(name), METRIC_NAMES)}")
@@ -356,8 +368,9 @@ def _check_metric_names(config: Config, problems: _Problems) -> None:
         if name not in METRIC_NAMES:
             problems.add(f"targets.{name}", f"unknown metric{did_you_mean(str(name), METRIC_NAMES)}")
     family = config.report.family
-    if family is not None and family not in FAMILIES:
-        problems.add("report.family", f"unknown family {family!r}{did_you_mean(str(family), FAMILIES)}")
+    families = (*FAMILIES, "custom") if config.custom_metrics else FAMILIES
+    if family is not None and family not in families:
+        problems.add("report.family", f"unknown family {family!r}{did_you_mean(str(family), families)}")
 
 
 def find_config(explicit: str | os.PathLike | None) -> tuple[Path, str | None]:

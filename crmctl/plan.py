@@ -8,7 +8,7 @@ from crmctl.activity import SOURCE, activity_model, model_fields
 from crmctl.config import Config, ReportSpec
 from crmctl.datasets import CANONICAL
 from crmctl.errors import UsageError, did_you_mean
-from crmctl.metrics.catalogue import BY_NAME, METRICS
+from crmctl.metrics.catalogue import registry
 from crmctl.metrics.registry import Metric
 
 
@@ -19,6 +19,7 @@ class Plan:
     fields: dict[str, set[str]] = field(default_factory=dict)  # dataset -> fields to read
     customer_dims: tuple[str, ...] = ()
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> reason
+    registry: dict[str, Metric] = field(default_factory=dict)  # built-in and custom metrics by name
     activity: str | None = None  # the activity model, when a selected metric needs one
 
 
@@ -65,40 +66,41 @@ def missing_requirement(config: Config, metric: Metric, by=()) -> str | None:
             continue
         return f"cannot split by {dim}: not a dimension of {dataset} or of customers linked by customer_id"
     for dependency in metric.depends_on:
-        reason = missing_requirement(config, BY_NAME[dependency], by)
+        reason = missing_requirement(config, registry(config)[dependency], by)
         if reason:
             return reason
     return None
 
 
-def select_metrics(spec: ReportSpec) -> tuple[list[Metric], bool]:
+def select_metrics(spec: ReportSpec, known: dict[str, Metric]) -> tuple[list[Metric], bool]:
     """The metrics asked for, and whether they were named explicitly (then gaps are warned about)."""
     if spec.metrics:
-        unknown = [n for n in spec.metrics if n not in BY_NAME]
+        unknown = [n for n in spec.metrics if n not in known]
         if unknown:
-            raise UsageError(f"unknown metric {unknown[0]!r}{did_you_mean(unknown[0], BY_NAME)}; "
+            raise UsageError(f"unknown metric {unknown[0]!r}{did_you_mean(unknown[0], known)}; "
                              "`crmctl metrics` lists them")
-        return [BY_NAME[n] for n in dict.fromkeys(spec.metrics)], True
+        return [known[n] for n in dict.fromkeys(spec.metrics)], True
     if spec.family:
-        chosen = [m for m in METRICS if m.family == spec.family]
+        chosen = [m for m in known.values() if m.family == spec.family]
         if not chosen:
-            families = dict.fromkeys(m.family for m in METRICS)
+            families = dict.fromkeys(m.family for m in known.values())
             raise UsageError(f"unknown family {spec.family!r}{did_you_mean(spec.family, families)}")
         return chosen, True
-    return list(METRICS), False
+    return list(known.values()), False
 
 
 def plan_report(config: Config, spec: ReportSpec) -> Plan:
     _check_by(config, spec.by)
-    chosen, explicit = select_metrics(spec)
-    plan = Plan([], [])
+    known = registry(config)
+    chosen, explicit = select_metrics(spec, known)
+    plan = Plan([], [], registry=known)
     for metric in chosen:
         reason = missing_requirement(config, metric, spec.by)
         if reason:
             plan.unavailable[metric.name] = reason
         else:
             plan.metrics.append(metric)
-    plan.all_metrics = _with_dependencies(plan.metrics)
+    plan.all_metrics = _with_dependencies(plan.metrics, known)
     customer_dims = set(config.dimensions("customers"))
     used_customer_dims = set()
     for metric in plan.all_metrics:
@@ -121,12 +123,12 @@ def plan_report(config: Config, spec: ReportSpec) -> Plan:
     return plan
 
 
-def _with_dependencies(metrics: list[Metric]) -> list[Metric]:
+def _with_dependencies(metrics: list[Metric], known: dict[str, Metric]) -> list[Metric]:
     ordered: dict[str, Metric] = {}
 
     def visit(metric: Metric) -> None:
         for dependency in metric.depends_on:
-            visit(BY_NAME[dependency])
+            visit(known[dependency])
         ordered.setdefault(metric.name, metric)
 
     for metric in metrics:

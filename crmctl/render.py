@@ -306,8 +306,9 @@ def _heat(rate) -> str:
 
 def render_check(outcome, config, fmt: str, verbose: bool) -> str:
     """Misses (and with verbose, every verdict) as text lines or one JSON document."""
-    from crmctl.metrics.catalogue import BY_NAME
+    from crmctl.metrics.catalogue import registry
 
+    BY_NAME = registry(config)
     shown = outcome.verdicts if verbose else outcome.misses
     if fmt == "json":
         period = {"start": _jsonable(outcome.period_start), "end": _jsonable(outcome.period_end)}

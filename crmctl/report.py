@@ -13,7 +13,6 @@ import polars as pl
 
 from crmctl import __version__
 from crmctl.config import Config, ReportSpec
-from crmctl.metrics.catalogue import BY_NAME, METRICS
 from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
 from crmctl.plan import Plan, metric_dataset, plan_report
@@ -76,7 +75,8 @@ def _compute(ctx: ReportContext, plan: Plan, compare: str | None) -> pl.DataFram
     base = [m for m in plan.all_metrics if m.plan]
     raw = dict(zip([m.name for m in base], pl.collect_all([_typed(ctx, m.plan(ctx)) for m in base])))
     grid = _grid(ctx, [r for r in raw.values() if not _timeless(r)])
-    filled = {name: _finish(ctx, BY_NAME[name], _fill(ctx, grid, BY_NAME[name], frame)) for name, frame in raw.items()}
+    known = plan.registry
+    filled = {name: _finish(ctx, known[name], _fill(ctx, grid, known[name], frame)) for name, frame in raw.items()}
     for metric in plan.all_metrics:
         if metric.derive:
             derived = metric.derive(ctx, {k: v.lazy() for k, v in filled.items()}).collect()
