@@ -65,22 +65,22 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _sum(tokens):
-    node, tokens = _product(tokens)
-    while tokens and tokens[0] in (("op", "+"), ("op", "-")):
+def _binary(tokens, operators: str, operand):
+    """A left-associative chain `operand (op operand)*` for one precedence level."""
+    node, tokens = operand(tokens)
+    while tokens and tokens[0][0] == "op" and tokens[0][1] in operators:
         op = tokens[0][1]
-        right, tokens = _product(tokens[1:])
+        right, tokens = operand(tokens[1:])
         node = Node(op, (node, right))
     return node, tokens
+
+
+def _sum(tokens):
+    return _binary(tokens, "+-", _product)
 
 
 def _product(tokens):
-    node, tokens = _unary(tokens)
-    while tokens and tokens[0] in (("op", "*"), ("op", "/")):
-        op = tokens[0][1]
-        right, tokens = _unary(tokens[1:])
-        node = Node(op, (node, right))
-    return node, tokens
+    return _binary(tokens, "*/", _unary)
 
 
 def _unary(tokens):
