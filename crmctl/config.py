@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from crmctl.datasets import CANONICAL, KINDS
 from crmctl.errors import ConfigError, did_you_mean
 from crmctl.knobs import KNOBS
-from crmctl.targets import TARGET_KEYS, Target, parse_targets  # noqa: F401  (TARGET_KEYS: docs test)
+from crmctl.targets import TARGET_KEYS, Target, parse_benchmarks, parse_targets  # noqa: F401  (docs test)
 from crmctl.yamlio import load_yaml
 
 PERIODS = ("day", "week", "month", "quarter", "year", "all")
@@ -21,7 +21,7 @@ COMPARE = ("previous", "year")
 DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
 
 TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
-            "definitions", "targets", "custom_metrics")
+            "definitions", "targets", "benchmarks", "custom_metrics")
 DATASET_KEYS = ("path", "columns", "where", "delimiter", "null_values", "max_invalid_ratio")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "type")
 REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare")
@@ -73,6 +73,7 @@ class Config:
     definitions: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     targets: Mapping[str, Target] = field(default_factory=lambda: MappingProxyType({}))
     custom_metrics: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # name -> CustomSpec
+    benchmarks: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: MappingProxyType({}))
 
     def knob(self, name: str):
         return self.definitions.get(name, KNOBS[name].default)
@@ -153,6 +154,7 @@ def parse_config(raw, path: Path) -> Config:
         definitions=MappingProxyType(_definitions(raw.get("definitions") or {}, problems)),
         targets=MappingProxyType(parse_targets(raw.get("targets") or {}, problems)),
         custom_metrics=MappingProxyType(_custom(raw.get("custom_metrics") or {}, problems)),
+        benchmarks=MappingProxyType(parse_benchmarks(raw.get("benchmarks") or {}, problems)),
     )
     _check_metric_names(config, problems)
     if problems:
@@ -364,9 +366,10 @@ def _check_metric_names(config: Config, problems: _Problems) -> None:
     for name in config.report.metrics:
         if name not in METRIC_NAMES:
             problems.add("report.metrics", f"unknown metric {name!r}{did_you_mean(str(name), METRIC_NAMES)}")
-    for name in config.targets:
-        if name not in METRIC_NAMES:
-            problems.add(f"targets.{name}", f"unknown metric{did_you_mean(str(name), METRIC_NAMES)}")
+    for section, names in (("targets", config.targets), ("benchmarks", config.benchmarks)):
+        for name in names:
+            if name not in METRIC_NAMES:
+                problems.add(f"{section}.{name}", f"unknown metric{did_you_mean(str(name), METRIC_NAMES)}")
     family = config.report.family
     families = (*FAMILIES, "custom") if config.custom_metrics else FAMILIES
     if family is not None and family not in families:

@@ -17,7 +17,7 @@ from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
 from crmctl.plan import Plan, metric_dataset, plan_report
 from crmctl.sources import Loaded, load_dataset
-from crmctl.targets import mark
+from crmctl.targets import benchmark_columns, mark
 from crmctl.context import ReportContext
 
 @dataclass
@@ -39,6 +39,8 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
     rows = _compute(ctx, plan, spec.compare) if plan.metrics else _empty(spec.by, spec.compare)
     if config.targets:
         rows = rows.with_columns(target=pl.Series(mark(rows, config.targets, spec.by), dtype=pl.String))
+    if config.benchmarks:
+        rows = benchmark_columns(rows, config.benchmarks)
     result = ReportResult(rows, plan.metrics, spec.by, spec.period, ctx.window, plan.unavailable, ctx.datasets,
                           plan.activity)
     result.meta = _meta(config, result, spec)

@@ -78,3 +78,40 @@ def mark(rows, targets: Mapping[str, Target], by) -> list[str | None]:
         target = targets.get(row["metric"])
         statuses.append(target.for_segment(segment_key(row, by)).status(row["value"]) if target else None)
     return statuses
+
+
+def parse_benchmarks(raw, problems) -> dict[str, dict[str, float]]:
+    """benchmarks: {metric: {reference name: value}}; names become column suffixes."""
+    import re
+
+    if problems.typed("benchmarks", raw, dict, "a mapping of metric name to {reference: value}") is None:
+        return {}
+    out = {}
+    for metric, references in raw.items():
+        path = f"benchmarks.{metric}"
+        if problems.typed(path, references, dict, "a mapping of reference name to value, e.g. {industry: 32}") is None:
+            continue
+        kept = {}
+        for name, value in references.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
+                problems.add(f"{path}.{name}", "reference names are lower-case letters, digits and underscores")
+            elif problems.typed(f"{path}.{name}", value, (int, float), "a number") is not None:
+                kept[str(name)] = float(value)
+        out[str(metric)] = kept
+    return out
+
+
+def benchmark_columns(rows, benchmarks: Mapping[str, Mapping[str, float]]):
+    """Adds benchmark_<name>, gap_<name> (value − benchmark) and ratio_<name> (value ÷ benchmark)."""
+    import polars as pl
+
+    names = sorted({n for refs in benchmarks.values() for n in refs})
+    for name in names:
+        reference = pl.col("metric").replace_strict(
+            {m: refs[name] for m, refs in benchmarks.items() if name in refs}, default=None, return_dtype=pl.Float64)
+        rows = rows.with_columns(reference.alias(f"benchmark_{name}")).with_columns(
+            (pl.col("value") - pl.col(f"benchmark_{name}")).alias(f"gap_{name}"),
+            pl.when(pl.col(f"benchmark_{name}") != 0).then(pl.col("value") / pl.col(f"benchmark_{name}"))
+            .alias(f"ratio_{name}"),
+        )
+    return rows

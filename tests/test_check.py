@@ -92,3 +92,23 @@ def test_sample_targets_parse():
     assert targets["churn_rate"].for_segment("Enterprise").max == 0.02
     assert targets["churn_rate"].for_segment("SMB").max == 0.05
     assert targets["csat"].status(0.385) == "met" and targets["csat"].status(0.37) == "missed"
+
+
+def test_benchmarks_add_gap_and_ratio_columns(cli, shop):
+    config = _config(shop, "benchmarks: {revenue: {industry: 100, best: 200}, orders: {industry: 4}}\n")
+    rows = cli("report", "-c", config, "-f", "json", "-m", "revenue,orders").json()["rows"]
+    jan = {r["metric"]: r for r in rows if r["period_start"] == "2024-01-01"}
+    assert (jan["revenue"]["benchmark_industry"], jan["revenue"]["gap_industry"], jan["revenue"]["ratio_industry"]) == (
+        100.0, 50.0, 1.5)
+    assert jan["revenue"]["ratio_best"] == 0.75
+    assert (jan["orders"]["gap_industry"], jan["orders"]["benchmark_best"]) == (-2.0, None)
+
+
+def test_benchmark_errors(project):
+    with pytest.raises(ConfigError) as caught:
+        project.load("benchmarks: {revenu: {industry: 1}, nps: {Industry: 3, peers: high}}\n")
+    assert caught.value.problems == [
+        "benchmarks.nps.Industry: reference names are lower-case letters, digits and underscores",
+        "benchmarks.nps.peers: expected a number, got str 'high'",
+        'benchmarks.revenu: unknown metric (did you mean "revenue"?)',
+    ]

@@ -33,7 +33,8 @@ def test_csv_to_a_file(cli, tmp_path):
     result = cli("report", "--format", "csv", "--output", "out.csv", "-m", "revenue", "--period", "quarter")
     assert result.exit_code == 0 and result.stdout == ""
     lines = (tmp_path / "out.csv").read_text().splitlines()
-    assert lines[0] == "period_start,period_end,segment,metric,value,numerator,denominator,n,note,target"
+    assert lines[0] == ("period_start,period_end,segment,metric,value,numerator,denominator,n,note,target,"
+                        "benchmark_industry,gap_industry,ratio_industry")
     assert len(lines) == 1 + 6 * 4  # six quarters × Enterprise, Mid-Market, SMB and no segment
 
 
