@@ -21,13 +21,23 @@ class Plan:
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> reason
     registry: dict[str, Metric] = field(default_factory=dict)  # built-in and custom metrics by name
     activity: str | None = None  # the activity model, when a selected metric needs one
+    quality: bool = False  # data-quality metrics: read every mapped field with per-row quality
 
 
 def metric_dataset(config: Config, metric: Metric) -> str:
-    """The dataset whose rows a metric counts; for activity metrics, the activity model's source."""
+    """The dataset whose rows a metric counts; for activity metrics, the activity model's source;
+    "quality" for data-quality metrics, which count rows of every dataset."""
     if metric.dataset != "activity":
         return metric.dataset
     return SOURCE.get(activity_model(config), "customers")
+
+
+def _missing_special(config: Config, item: str, by) -> str | None:
+    if item.startswith("activity."):
+        return _missing_activity(config, item)
+    if item == "report.by":
+        return None if by else "needs segments to compare: add --by (e.g. --by segment)"
+    return None if config.datasets else "needs at least one mapped dataset"  # quality.rows
 
 
 def _missing_activity(config: Config, item: str) -> str | None:
@@ -55,10 +65,15 @@ def _missing_field(config: Config, item: str) -> str | None:
 def missing_requirement(config: Config, metric: Metric, by=()) -> str | None:
     """Why `metric` cannot be computed with this config (and --by), or None when it can."""
     for item in metric.requires:
-        reason = _missing_activity(config, item) if item.startswith("activity.") else _missing_field(config, item)
+        special = item.split(".")[0] in ("activity", "report", "quality")
+        reason = _missing_special(config, item, by) if special else _missing_field(config, item)
         if reason:
             return reason
     dataset = metric_dataset(config, metric)
+    if dataset == "quality":
+        allowed = ("dataset", "field") if metric.name == "data_completeness" else ("dataset",)
+        wrong = [d for d in by if d not in allowed]
+        return f"cannot split by {wrong[0]}: data-quality metrics split by {' and '.join(allowed)}" if wrong else None
     for dim in by:
         if dim in config.dimensions(dataset):
             continue
@@ -108,9 +123,15 @@ def plan_report(config: Config, spec: ReportSpec) -> Plan:
         if "activity" in metric.fields:
             plan.activity = activity_model(config)
             needed = {**model_fields(config, plan.activity), **needed}
+        if "quality" in metric.fields:
+            plan.quality = True
+            needed = {**{name: set(spec.columns) for name, spec in config.datasets.items()}, **needed}
+        needed = {d: f for d, f in needed.items() if d not in ("quality", "report")}
         for dataset, fields in needed.items():
             plan.fields.setdefault(dataset, set()).update(f for item in fields for f in item.split("|"))
         dataset = metric_dataset(config, metric)
+        if dataset == "quality":
+            continue
         own = set(config.dimensions(dataset))
         plan.fields.setdefault(dataset, set()).update(d for d in spec.by if d in own)
         joined = {d for d in spec.by if d not in own and d in customer_dims}
@@ -137,7 +158,7 @@ def _with_dependencies(metrics: list[Metric], known: dict[str, Metric]) -> list[
 
 
 def _check_by(config: Config, by) -> None:
-    known = {d for name in config.datasets for d in config.dimensions(name)}
+    known = {d for name in config.datasets for d in config.dimensions(name)} | {"dataset", "field"}
     for dim in by:
         if dim not in known:
             listing = ", ".join(sorted(known)) or "none mapped"

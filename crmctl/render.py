@@ -205,10 +205,14 @@ def _report_markdown(result, layout, *, currency, **_) -> str:
 def _report_table(result, layout, *, color, width, currency, **_) -> str:
     from rich.table import Table
 
+    from rich.text import Text
+
     tables = []
     for segment, (columns, rows) in _display_rows(result, layout, currency).items():
-        title = ", ".join(f"{b}: {v}" for b, v in zip(result.by, segment)) or None
-        table = Table(title=title, title_justify="left", header_style="bold")
+        title = ", ".join(f"{b}: {v}" for b, v in zip(result.by, segment))
+        if title:  # a heading line, not a table title: those wrap to the table's width
+            tables.append(Text(title, style="bold"))
+        table = Table(header_style="bold")
         for index, column in enumerate(columns):
             table.add_column(column, justify="left" if index == 0 or column in result.by else "right")
         for row in rows:

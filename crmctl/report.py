@@ -16,6 +16,7 @@ from crmctl.config import Config, ReportSpec
 from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
 from crmctl.plan import Plan, metric_dataset, plan_report
+from crmctl.quality import PLAUSIBLE_FROM
 from crmctl.sources import Loaded, load_dataset
 from crmctl.targets import benchmark_columns, mark
 from crmctl.context import ReportContext
@@ -51,7 +52,8 @@ def prepare(config: Config, spec: ReportSpec) -> tuple[ReportContext, Plan]:
     """Plans the metrics, reads each dataset they need once, and fixes the window."""
     calendar = Calendar(spec.period, config.week_start, config.fiscal_year_start_month)
     plan = plan_report(config, spec)
-    datasets = {name: load_dataset(config.datasets[name], config, fields) for name, fields in plan.fields.items()}
+    datasets = {name: load_dataset(config.datasets[name], config, fields, quality=plan.quality)
+                for name, fields in plan.fields.items()}
     spans = _data_spans(config, plan, datasets)
     span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
     window = resolve_window(spec.start, spec.end, spec.last, span, calendar)
@@ -64,12 +66,18 @@ def _data_spans(config: Config, plan: Plan, datasets: dict[str, Loaded]) -> dict
     from crmctl.datasets import CANONICAL
 
     spans = {}
-    for dataset in {metric_dataset(config, m) for m in plan.metrics}:
+    counted = {metric_dataset(config, m) for m in plan.metrics}
+    if "quality" in counted:
+        counted = (counted - {"quality"}) | set(datasets)
+    now = dt.datetime.now()
+    for dataset in counted:
         frame = datasets[dataset].frame
-        dates = [frame[f] for f in CANONICAL[dataset].extent_fields if f in frame.columns]
-        firsts = [d.min() for d in dates if d.null_count() < d.len()]
-        if firsts:
-            spans[dataset] = (min(firsts).date(), max(d.max() for d in dates if d.null_count() < d.len()).date())
+        fields = [f for f in CANONICAL[dataset].extent_fields if f in frame.columns]
+        # An implausible date (2099, 1900) must not stretch the default window over decades.
+        dates = [frame[f].filter(frame[f].is_between(PLAUSIBLE_FROM, now)) for f in fields]
+        dates = [d for d in dates if d.len()]
+        if dates:
+            spans[dataset] = (min(d.min() for d in dates).date(), max(d.max() for d in dates).date())
     return spans
 
 

@@ -46,6 +46,7 @@ class Loaded:
     rows_skipped: int = 0
     skipped_because: dict[str, int] = field(default_factory=dict)  # reason -> rows
     invalid: dict[str, FieldIssue] = field(default_factory=dict)
+    quality: pl.DataFrame | None = None  # per-row quality (quality.py), when data-quality metrics ask
 
 
 def resolve_files(spec: DatasetSpec) -> list[Path]:
@@ -63,7 +64,7 @@ def resolve_files(spec: DatasetSpec) -> list[Path]:
     return files
 
 
-def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = None) -> Loaded:
+def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = None, quality: bool = False) -> Loaded:
     """Reads the mapped `fields` (all mapped when None) of one dataset into a typed DataFrame."""
     canonical = CANONICAL[spec.name]
     fields = set(spec.columns) if fields is None else fields | set(canonical.required) | set(spec.where)
@@ -78,6 +79,10 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
     except pl.exceptions.PolarsError as exc:
         raise _read_error(spec, shapes, exc) from None
     loaded = _account(spec, columns, files, collected)
+    if quality:
+        from crmctl.quality import quality_frame
+
+        loaded.quality = quality_frame(spec.name, columns, collected)
     wide = [f for f in (canonical.wide or {}) if f in loaded.frame.columns]
     if wide:
         loaded.frame = _long(loaded.frame, {f: canonical.wide[f] for f in wide})

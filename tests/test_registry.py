@@ -26,24 +26,31 @@ def test_names_are_unique_and_declarations_complete():
 def test_requirements_name_canonical_fields(metric):
     for item in (*metric.requires, *metric.optional):
         dataset, fields = item.split(".")
-        if dataset == "activity":
-            assert fields in ("dated", "any")
+        if dataset in ("activity", "quality", "report"):
+            assert item in ("activity.dated", "activity.any", "quality.rows", "report.by")
             continue
         assert dataset in CANONICAL, item
         for field in fields.split("|"):
             assert field in CANONICAL[dataset].fields, item
 
 
+SEGMENTED = tuple(m.name for m in METRICS if "report.by" in m.requires)
+
+
 @pytest.fixture(scope="module")
 def sample_report():
+    """Every metric over the sample by quarter: those comparing segments by segment, the rest overall."""
     config = load_config(bundled_config())
-    spec = with_overrides(config.report, metrics=tuple(m.name for m in METRICS), by=(), period="quarter")
-    return build_report(config, spec)
+    overall = with_overrides(config.report, metrics=tuple(m.name for m in METRICS if m.name not in SEGMENTED),
+                             by=(), period="quarter")
+    segmented = with_overrides(overall, metrics=SEGMENTED, by=("segment",))
+    return build_report(config, overall), build_report(config, segmented)
 
 
 @pytest.mark.parametrize("metric", METRICS, ids=lambda m: m.name)
 def test_every_metric_computes_on_the_sample_data(sample_report, metric):
-    assert sample_report.unavailable == {}
-    rows = sample_report.rows.filter(pl.col("metric") == metric.name)
+    report = sample_report[1] if metric.name in SEGMENTED else sample_report[0]
+    assert report.unavailable == {}
+    rows = report.rows.filter(pl.col("metric") == metric.name).unique("period_start")
     assert rows.height == 6  # six quarters of sample data
     assert rows["value"].drop_nulls().len() > 0, f"{metric.name} is null in every quarter"

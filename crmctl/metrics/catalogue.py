@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from crmctl.metrics import engagement, financial, operations, pipeline, retention, sales, satisfaction, service
+from crmctl.metrics import (
+    data_quality, engagement, financial, operations, pipeline, retention, sales, satisfaction, service,
+)
 from crmctl.metrics.registry import Metric
 
 METRICS: tuple[Metric, ...] = (
     *satisfaction.METRICS, *retention.METRICS, *sales.METRICS, *pipeline.METRICS, *engagement.METRICS,
-    *service.METRICS, *operations.METRICS, *financial.METRICS,
+    *service.METRICS, *operations.METRICS, *financial.METRICS, *data_quality.METRICS,
 )
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 METRIC_NAMES: tuple[str, ...] = tuple(BY_NAME)
