@@ -38,3 +38,15 @@ KNOBS: dict[str, Knob] = {
     "roi_categories": Knob([], list, "spend categories that ROI charges; empty means all spend"),
     "gross_margin": Knob(0.6, (int, float), "share of revenue kept as gross profit when orders carry no cost"),
 }
+
+
+# The knobs each family's definitions read; `crmctl explain` shows them with their values.
+FAMILY_KNOBS: dict[str, tuple[str, ...]] = {
+    "satisfaction": ("csat_scale", "csat_satisfied_min", "nps_scale", "ces_scale"),
+    "retention": ("activity_model", "churn_after_days"),
+    "financial": ("gross_margin", "clv_method", "acquisition_categories", "retention_categories", "roi_categories",
+                  "activity_model", "churn_after_days"),
+    "service": ("fcr_zero_contacts",),
+    "engagement": ("engaged_events", "delivered_events", "visit_events"),
+    "data_quality": ("activity_model", "churn_after_days"),
+}

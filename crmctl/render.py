@@ -330,6 +330,47 @@ def render_check(outcome, config, fmt: str, verbose: bool) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
+# ---- explain ------------------------------------------------------------------------------------
+
+def render_explanation(details: dict, fmt: Format) -> str:
+    if fmt == Format.json:
+        return json.dumps(details, indent=2, ensure_ascii=False, default=_jsonable) + "\n"
+    unit = details["unit"]
+    segment = ", ".join(f"{k}={_segment(v)}" for k, v in details["segment"].items()) or "all customers"
+    period = details["period"]
+    when = f"{period['start']} .. {period['end']}" if period["start"] else "snapshot"
+    lines = [f"{details['metric']} — {details['title']} ({details['family']}, {unit})", "",
+             f"Definition: {details['definition']}", "",
+             f"Cell:        {when}, {segment}" + (f", activity model {details['activity_model']}"
+                                                  if details["activity_model"] else ""),
+             f"Value:       {format_value(details['value'], unit)}" + (f"  ({details['note']})" if details["note"] else ""),
+             f"Numerator:   {_plain(details['numerator']['value'])}  {details['numerator']['counts'] or ''}".rstrip(),
+             f"Denominator: {_plain(details['denominator']['value'])}  "
+             f"{details['denominator']['counts'] or ''}".rstrip(),
+             f"Observations (n): {details['observations']}"]
+    if details["knobs"]:
+        lines += ["", "Knobs in force:"]
+        lines += [f"  {k} = {v['value']}" + (" (default)" if v["default"] else " (from the config)")
+                  for k, v in details["knobs"].items()]
+    lines += ["", "Rows read (all periods):"]
+    for name, d in details["datasets"].items():
+        why = ", ".join(f"{n} {reason}" for reason, n in d["skipped_because"].items())
+        lines.append(f"  {name}: {d['rows_read']:,} read, {d['rows_used']:,} used, {d['rows_filtered']:,} filtered "
+                     f"by where:, {d['rows_skipped']:,} skipped" + (f" ({why})" if why else ""))
+        for field, count in d["invalid_values"].items():
+            lines.append(f"    {field}: {count:,} values did not parse")
+    if "ids" in details:
+        ids = details["ids"]
+        lines += [""]
+        if not ids["available"]:
+            lines.append(f"Ids: {ids['why']}")
+        else:
+            more = " (first 1000 shown)" if ids["truncated"] else ""
+            lines.append(f"Ids behind the numerator ({ids['count']}){more}:")
+            lines += [f"  {i}" for i in ids["ids"]]
+    return "\n".join(lines) + "\n"
+
+
 # ---- generic records (the metric catalogue) ----------------------------------------------------
 
 def render_records(columns: list[str], records: list[dict], fmt: Format, *, color: bool, width: int | None,

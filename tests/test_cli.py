@@ -124,7 +124,7 @@ def test_version_and_help(cli):
     from crmctl import __version__
 
     assert cli("--version").stdout == f"crmctl {__version__}\n"
-    for command in ("report", "metrics", "cohorts", "check"):
+    for command in ("report", "metrics", "cohorts", "check", "init", "explain"):
         text = cli(command, "--help").stdout
         assert "Examples:" in text and f"crmctl {command}" in text
 

@@ -39,6 +39,7 @@ class Metric:
     derive: Callable[[ReportContext, dict], pl.LazyFrame] | None = None
     depends_on: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()  # "dataset.field" read when mapped (e.g. subscriptions.ended_at)
+    members: Callable[[ReportContext], pl.LazyFrame] | None = None  # keys + `id` of what the numerator counts
 
     @property
     def dataset(self) -> str:

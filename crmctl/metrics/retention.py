@@ -38,14 +38,28 @@ def _active(ctx) -> pl.LazyFrame:
     return _count(_active_at(ctx, "_to"), ctx)
 
 
-def _new(ctx) -> pl.LazyFrame:
+def _acquired(ctx) -> pl.LazyFrame:
     keys = [c for c in _spells(ctx).collect_schema().names() if c not in ("start", "end")]
-    first = _spells(ctx).group_by(keys).agg(pl.col("start").min())
-    return _count(ctx.bucketed(first, "start"), ctx)
+    return ctx.bucketed(_spells(ctx).group_by(keys).agg(pl.col("start").min()), "start")
+
+
+def _churned(ctx) -> pl.LazyFrame:
+    return ctx.bucketed(_spells(ctx).filter(pl.col("end").is_not_null()), "end")
+
+
+def _new(ctx) -> pl.LazyFrame:
+    return _count(_acquired(ctx), ctx)
 
 
 def _lost(ctx) -> pl.LazyFrame:
-    return _count(ctx.bucketed(_spells(ctx).filter(pl.col("end").is_not_null()), "end"), ctx)
+    return _count(_churned(ctx), ctx)
+
+
+def _ids(frame_of):
+    def members(ctx) -> pl.LazyFrame:
+        return frame_of(ctx).select(*ctx.keys, id="customer_id").unique()
+
+    return members
 
 
 def _starting_base(ctx) -> pl.LazyFrame:
@@ -66,6 +80,16 @@ def _rate(flag: str):
             numerator=pl.col(flag).sum(), denominator=pl.len(), n=pl.len())
 
     return plan
+
+
+def _base_members(flag: str):
+    def members(ctx) -> pl.LazyFrame:
+        if ctx.activity == "snapshot":
+            customers = ctx.datasets["customers"].frame.lazy().filter(pl.col("churned"))
+            return customers.select(pl.lit(None, pl.Date).alias("period_start"), *ctx.by, id="customer_id")
+        return _starting_base(ctx).filter(pl.col(flag)).select(*ctx.keys, id="customer_id")
+
+    return members
 
 
 def _snapshot_churn(ctx) -> pl.LazyFrame:
@@ -151,21 +175,24 @@ METRICS = (
     Metric(
         name="active_customers", title="Active customers", family="retention", unit="count", kind="total",
         additive=True, requires=DATED, numerator="customers active at the end of the period", plan=_active,
+        members=_ids(lambda ctx: _active_at(ctx, "_to")),
         description="Customers active at the end of the period, under the report's activity model.",
     ),
     Metric(
         name="new_customers", title="New customers", family="retention", unit="count", kind="total",
         additive=True, requires=DATED, numerator="customers acquired in the period", plan=_new,
+        members=_ids(_acquired),
         description="Customers whose first spell of activity starts in the period (reactivations are not new).",
     ),
     Metric(
         name="lost_customers", title="Lost customers", family="retention", unit="count", kind="total",
         additive=True, higher_is_better=False, requires=DATED, numerator="customers who churned in the period",
-        plan=_lost, description="Customers whose spell of activity ends (they churn) in the period.",
+        plan=_lost, members=_ids(_churned),
+        description="Customers whose spell of activity ends (they churn) in the period.",
     ),
     Metric(
         name="customer_retention_rate", title="Retention", family="retention", unit="ratio",
-        requires=DATED, plan=_rate("_still"),
+        requires=DATED, plan=_rate("_still"), members=_base_members("_still"),
         numerator="customers active at the start still active at the end",
         denominator="customers active at the start of the period",
         description="Customers active at the start of the period who are still (or again) active at its end ÷ "
@@ -173,7 +200,7 @@ METRICS = (
     ),
     Metric(
         name="churn_rate", title="Churn", family="retention", unit="ratio", higher_is_better=False,
-        requires=("activity.any",), plan=_rate("_churned"),
+        requires=("activity.any",), plan=_rate("_churned"), members=_base_members("_churned"),
         numerator="customers active at the start who churned in the period",
         denominator="customers active at the start of the period",
         description="Customers active at the start of the period who churned during it ÷ customers active at its "

@@ -17,6 +17,10 @@ def _order_count(ctx) -> pl.LazyFrame:
     return ctx.frame("orders").group_by(ctx.keys).agg(numerator=pl.len(), n=pl.len())
 
 
+def _order_ids(ctx) -> pl.LazyFrame:
+    return ctx.frame("orders").select(*ctx.keys, id="order_id")
+
+
 def _growth(ctx, results: dict) -> pl.LazyFrame:
     """revenue(P) ÷ revenue(P−1) − 1, written as (revenue(P) − revenue(P−1)) ÷ revenue(P−1)."""
     revenue = results["revenue"].select(*ctx.keys, "value", "n")
@@ -33,11 +37,12 @@ METRICS = (
         name="revenue", title="Revenue", family="sales", unit="money", kind="total", additive=True,
         description="Sum of order amounts of orders placed in the period.",
         requires=("orders.amount", "orders.ordered_at"), numerator="order amounts", plan=_orders,
+        optional=("orders.order_id",), members=_order_ids,
     ),
     Metric(
         name="orders", title="Orders", family="sales", unit="count", kind="total", additive=True,
         description="Number of orders placed in the period.",
-        requires=("orders.order_id", "orders.ordered_at"), numerator="orders", plan=_order_count,
+        requires=("orders.order_id", "orders.ordered_at"), numerator="orders", plan=_order_count, members=_order_ids,
     ),
     Metric(
         name="average_order_value", title="Avg order value", family="sales", unit="money",
