@@ -112,3 +112,21 @@ def test_benchmark_errors(project):
         "benchmarks.nps.peers: expected a number, got str 'high'",
         'benchmarks.revenu: unknown metric (did you mean "revenue"?)',
     ]
+
+
+def test_cron_example_reports_and_mails_misses(shop, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    config = _config(shop)  # revenue misses its minimum in April
+    env = {**os.environ, "CRMCTL_CONFIG": config, "CRMCTL_REPORTS": str(tmp_path / "out"), "CRMCTL_MAIL_TO": "",
+           "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", str(ROOT / "examples" / "cron.sh")], env=env, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr == "MISSED: revenue 2024-04-01..2024-04-30: 40.00 (target min 45.00)\n"
+    [report] = (tmp_path / "out").iterdir()
+    assert report.read_text().startswith("period_start,period_end,metric,value")
