@@ -22,7 +22,7 @@ DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
 
 TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
             "definitions", "targets", "benchmarks", "custom_metrics")
-DATASET_KEYS = ("path", "columns", "where", "delimiter", "null_values", "max_invalid_ratio")
+DATASET_KEYS = ("path", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "type")
 REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare")
 
@@ -47,6 +47,7 @@ class DatasetSpec:
     delimiter: str | None = None
     null_values: tuple[str, ...] = DEFAULT_NULLS
     max_invalid_ratio: float = 0.01
+    encoding: str | None = None  # None: UTF-8 (with or without BOM)
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,15 @@ def _dataset(name: str, body: dict, base: Path, problems: _Problems) -> DatasetS
     delimiter = body.get("delimiter")
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
         problems.add(f"{key}.delimiter", f"expected one character such as ',' ';' or '\\t', got {delimiter!r}")
+    encoding = body.get("encoding")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(str(encoding))
+        except LookupError:
+            problems.add(f"{key}.encoding", f"unknown encoding {encoding!r} (e.g. utf-8, cp1252, latin-1, utf-16)")
+            encoding = None
     nulls = body.get("null_values", list(DEFAULT_NULLS))
     if problems.typed(f"{key}.null_values", nulls, list, "a list of strings that mean 'no value'") is None:
         nulls = list(DEFAULT_NULLS)
@@ -232,6 +242,7 @@ def _dataset(name: str, body: dict, base: Path, problems: _Problems) -> DatasetS
         delimiter=delimiter if isinstance(delimiter, str) and len(delimiter) == 1 else None,
         null_values=tuple(str(n) for n in nulls),
         max_invalid_ratio=float(ratio),
+        encoding=str(encoding) if encoding else None,
     )
 
 

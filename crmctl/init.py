@@ -8,6 +8,7 @@ Every guess is marked with a comment, and what could not be mapped is listed.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
-from crmctl.sniff import normalise_name, sniff
+from crmctl.sniff import _head, detect_encoding, normalise_name, sample_text, sniff
 
 SAMPLE_ROWS = 500
 EXTENSIONS = (".csv", ".tsv", ".txt", ".gz", ".parquet")
@@ -27,6 +28,7 @@ class Recognised:
     path: Path
     preset: dict
     delimiter: str
+    encoding: str
     columns: dict[str, str]  # field -> header
     formats: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (format, comment)
     decimal_comma: set[str] = field(default_factory=set)
@@ -60,7 +62,8 @@ def export_files(inputs: list[Path]) -> list[Path]:
 
 
 def recognise(path: Path) -> Recognised | None:
-    shape = sniff(path, None)
+    encoding = "utf-8" if path.suffix.lower() == ".parquet" else detect_encoding(_head(path)[0])
+    shape = sniff(path, None, encoding)
     best, best_score = None, 0.0
     for preset in presets():
         columns = _map(preset, shape.header)
@@ -69,7 +72,7 @@ def recognise(path: Path) -> Recognised | None:
             continue
         score = _score(preset, shape.header, path, columns)
         if score > best_score:
-            best, best_score = Recognised(path, preset, shape.delimiter, columns), score
+            best, best_score = Recognised(path, preset, shape.delimiter, encoding, columns), score
     if best is not None:
         _inspect_sample(best)
         used = set(best.columns.values())
@@ -109,7 +112,8 @@ def _inspect_sample(found: Recognised) -> None:
 
     if found.path.suffix.lower() == ".parquet":
         return
-    sample = pl.read_csv(found.path, separator=found.delimiter, infer_schema=False, n_rows=SAMPLE_ROWS,
+    text = sample_text(found.path, found.encoding)
+    sample = pl.read_csv(io.StringIO(text), separator=found.delimiter, infer_schema=False, n_rows=SAMPLE_ROWS,
                          truncate_ragged_lines=True)
     canonical = CANONICAL[found.dataset]
     for fieldname, header in list(found.columns.items()):
@@ -189,6 +193,8 @@ def _dataset_lines(found: Recognised, config_dir: Path) -> list[str]:
              f"    path: {json.dumps(relative)}"]
     if found.delimiter != ",":
         lines.append(f"    delimiter: {json.dumps(found.delimiter)}")
+    if found.encoding != "utf-8":
+        lines.append(f"    encoding: {json.dumps(found.encoding)}  # GUESS: the file is not UTF-8")
     lines.append("    columns:")
     values = preset.get("values") or {}
     for fieldname, header in found.columns.items():

@@ -6,7 +6,9 @@ few kilobytes ourselves lets the message say what is wrong and what to set.
 
 from __future__ import annotations
 
+import codecs
 import gzip
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,12 @@ class FileShape:
     delimiter: str = ","
     header: tuple[str, ...] = ()
     compressed: bool = False
+    encoding: str = "utf-8"
+    cr_only: bool = False  # old Mac Excel line ends: read through a transcoded copy
+
+    @property
+    def needs_transcoding(self) -> bool:
+        return self.cr_only or codecs.lookup(self.encoding).name != "utf-8"
 
 
 def file_format(path: Path) -> str:
@@ -45,7 +53,18 @@ def _head(path: Path) -> tuple[bytes, bool]:
         raise DataError(f"{path}: cannot read the file: {exc}") from None
 
 
-def sniff(path: Path, delimiter: str | None) -> FileShape:
+def detect_encoding(head: bytes) -> str:
+    """utf-16 by its byte-order mark, utf-8 when it decodes, else cp1252 (Excel's Windows default)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        return "utf-8" if exc.start > len(head) - 4 else "cp1252"
+
+
+def sniff(path: Path, delimiter: str | None, encoding: str | None = None) -> FileShape:
     """Reads the header of a CSV/TSV (optionally gzip'd) or a Parquet schema."""
     if file_format(path) == "parquet":
         import polars as pl
@@ -56,30 +75,55 @@ def sniff(path: Path, delimiter: str | None) -> FileShape:
             raise DataError(f"{path}: not a readable Parquet file: {exc}") from None
         return FileShape(path, "parquet", header=names)
     head, compressed = _head(path)
-    text = _decode(path, head)
+    if encoding and codecs.lookup(encoding).name != "utf-8":
+        text = head.decode(encoding, errors="replace")
+    else:
+        text = _decode(path, head)
     if not text.strip():
         raise DataError(f"{path}: the file is empty (not even a header row)")
+    cr_only = "\r" in text and "\n" not in text
     header_line = text.splitlines()[0] if text.splitlines() else ""
     if delimiter is None:
         delimiter = max(DELIMITERS, key=lambda d: _split(header_line, d).__len__())
-    header = tuple(_split(header_line, delimiter))
-    return FileShape(path, "csv", delimiter, header, compressed)
+    header = tuple(_split(header_line.lstrip("\ufeff"), delimiter))
+    return FileShape(path, "csv", delimiter, header, compressed, encoding or "utf-8", cr_only)
+
+
+def sample_text(path: Path, encoding: str) -> str:
+    """The first ~64 KB as text with newline line ends, cut after the last complete line."""
+    text = _head(path)[0].decode(encoding, errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    return text.lstrip("\ufeff")[: text.rfind("\n") + 1] or text
+
+
+def transcoded(shape: FileShape, folder: str) -> Path:
+    """A UTF-8, newline-ended copy of the file in `folder` (Polars reads only UTF-8); the input is untouched."""
+    opener = gzip.open if shape.compressed else open
+    target = Path(tempfile.mkstemp(suffix=".csv", dir=folder)[1])
+    with opener(shape.path, "rb") as raw, open(target, "w", encoding="utf-8", newline="") as out:
+        reader = codecs.getreader(shape.encoding)(raw, errors="replace")
+        pending_cr = False
+        while chunk := reader.read(1 << 20):
+            if pending_cr and chunk.startswith("\n"):
+                chunk = chunk[1:]
+            pending_cr = chunk.endswith("\r")
+            out.write(chunk.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff"))
+    return target
 
 
 def _decode(path: Path, head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError(f"{path}: the file is UTF-16 (Excel 'Unicode text'); save it as 'CSV UTF-8' and map that")
+        raise DataError(f"{path}: the file is UTF-16 (Excel 'Unicode text'); set encoding: utf-16 for this dataset "
+                        "or save it as 'CSV UTF-8'")
     if b"\x00" in head:
         raise DataError(f"{path}: the file contains NUL bytes: it is binary, not CSV text")
-    if b"\r" in head and b"\n" not in head:
-        raise DataError(f"{path}: lines end with CR only (old Mac Excel); save it again as 'CSV UTF-8'")
     try:
         return head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if exc.start > len(head) - 4:  # the sample cut a multi-byte character in half
             return head[: exc.start].decode("utf-8-sig")
         raise DataError(
-            f"{path}: byte {exc.start} is not UTF-8 (the file is probably cp1252/latin-1); save it as 'CSV UTF-8'"
+            f"{path}: byte {exc.start} is not UTF-8 (the file is probably cp1252/latin-1); set encoding: cp1252 "
+            "for this dataset or save it as 'CSV UTF-8'"
         ) from None
 
 

@@ -8,6 +8,7 @@ accounted for: read = used + filtered (`where:`) + skipped (a required field mis
 from __future__ import annotations
 
 import glob as globlib
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from crmctl.config import Column, Config, DatasetSpec
 from crmctl.convert import convert, convert_typed, detect_date_format
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, closest
-from crmctl.sniff import FileShape, first_ragged_row, normalise_name, sniff
+from crmctl.sniff import FileShape, first_ragged_row, normalise_name, sniff, transcoded
 
 _SAMPLE_ROWS = 1000
 _EXAMPLES = 3
@@ -72,12 +73,15 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
         fields |= set(canonical.wide)
     columns = [spec.columns[f] for f in spec.columns if f in fields]
     files = resolve_files(spec)
-    shapes = [sniff(path, spec.delimiter) for path in files]
-    frames = [_scan_file(shape, index, spec, columns, config) for index, shape in enumerate(shapes)]
-    try:
-        collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
-    except pl.exceptions.PolarsError as exc:
-        raise _read_error(spec, shapes, exc) from None
+    shapes = [sniff(path, spec.delimiter, spec.encoding) for path in files]
+    with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
+        sources = [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
+        frames = [_scan_file(shape, source, index, spec, columns, config)
+                  for index, (shape, source) in enumerate(zip(shapes, sources))]
+        try:
+            collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
+        except pl.exceptions.PolarsError as exc:
+            raise _read_error(spec, shapes, sources, exc) from None
     loaded = _account(spec, columns, files, collected)
     if quality:
         from crmctl.quality import quality_frame
@@ -96,11 +100,11 @@ def _long(frame: pl.DataFrame, wide: dict[str, str]) -> pl.DataFrame:
     return long.filter(pl.col("score").is_not_null()).with_columns(pl.col("type").replace_strict(wide))
 
 
-def _read_error(spec: DatasetSpec, shapes: list[FileShape], exc: Exception) -> DataError:
+def _read_error(spec: DatasetSpec, shapes: list[FileShape], sources: list[Path], exc: Exception) -> DataError:
     """Polars' read errors name no file or line; find the culprit and say how to fix it."""
-    for shape in shapes:
+    for shape, source in zip(shapes, sources):
         if shape.format == "csv":
-            ragged = first_ragged_row(shape.path, shape.delimiter)
+            ragged = first_ragged_row(source, shape.delimiter)
             if ragged:
                 row, found, expected = ragged
                 return DataError(f"{shape.path}: row {row} has {found} fields but the header has {expected}; "
@@ -110,13 +114,14 @@ def _read_error(spec: DatasetSpec, shapes: list[FileShape], exc: Exception) -> D
     return DataError(f"datasets.{spec.name}: cannot read {names}: {first_line}")
 
 
-def _scan_file(shape: FileShape, index: int, spec: DatasetSpec, columns: list[Column], config: Config) -> pl.LazyFrame:
+def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, columns: list[Column],
+               config: Config) -> pl.LazyFrame:
     names = _match_columns(shape, spec, columns)
     if shape.format == "parquet":
-        lf = pl.scan_parquet(shape.path).with_row_index("_row", offset=1)
+        lf = pl.scan_parquet(source).with_row_index("_row", offset=1)
     else:
         lf = pl.scan_csv(
-            shape.path, separator=shape.delimiter, infer_schema=False, null_values=list(spec.null_values),
+            source, separator=shape.delimiter, infer_schema=False, null_values=list(spec.null_values),
             row_index_name="_row", row_index_offset=2, raise_if_empty=False, truncate_ragged_lines=False,
         )
     schema = lf.collect_schema()

@@ -115,3 +115,13 @@ def test_init_never_overwrites_without_force(cli, tmp_path):
     assert "Shopify orders" in (tmp_path / "crmctl.yaml").read_text()
     to_stdout = cli("init", filename, "-o", "-")
     assert to_stdout.exit_code == 0 and to_stdout.stdout.startswith("# Written by `crmctl init`")
+
+
+def test_init_detects_a_windows_encoding(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("Order ID,Customer,Order Date,Total\nA1,Café,2024-01-31,10\n".encode("cp1252"))
+    from crmctl.init import _render
+
+    found = recognise(path)
+    assert (found.dataset, found.encoding) == ("orders", "cp1252")
+    assert '    encoding: "cp1252"  # GUESS: the file is not UTF-8' in _render({"orders": found}, [], tmp_path)

@@ -219,3 +219,31 @@ def test_ragged_row_is_named(project):
         _orders(project, 'id,cust,date,total\n1,c,2024-01-01,2\n"2","a\nb",2024-01-01,2\n3,c,2024-01-01,2,oops\n')
     assert caught.value.message == (f"{project.root / 'orders.csv'}: row 4 has 5 fields but the header has 4; "
                                     "fix or remove that row (a stray delimiter or an unquoted text field)")
+
+
+def test_cp1252_file_with_encoding_key(project):
+    (project.root / "orders.csv").write_bytes("id,cust,date,total\n1,Café Müller,2024-01-01,5\n".encode("cp1252"))
+    with pytest.raises(DataError, match=r"byte \d+ is not UTF-8 .*set encoding: cp1252 for this dataset"):
+        _orders(project, None)
+    loaded = _orders(project, None, extra="encoding: cp1252")
+    assert loaded.frame["customer_id"].to_list() == ["Café Müller"]
+    assert (project.root / "orders.csv").read_bytes().startswith(b"id,cust")  # the input is untouched
+
+
+def test_utf16_excel_unicode_text(project):
+    (project.root / "orders.csv").write_bytes("id\tcust\tdate\ttotal\r\n1\tZoë\t2024-01-01\t5\r\n".encode("utf-16"))
+    with pytest.raises(DataError, match="the file is UTF-16 .*set encoding: utf-16"):
+        _orders(project, None)
+    assert _orders(project, None, extra="encoding: utf-16").frame["customer_id"].to_list() == ["Zoë"]
+
+
+def test_cr_only_line_endings_are_read(project):
+    (project.root / "orders.csv").write_bytes(b"id,cust,date,total\r1,c,2024-01-01,5\r2,d,2024-01-02,6\r")
+    assert _orders(project, None).frame["amount"].to_list() == [5.0, 6.0]
+
+
+def test_unknown_encoding_is_a_config_error(project):
+    from crmctl.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="datasets.orders.encoding: unknown encoding 'latin-9000'"):
+        _orders(project, "id,cust,date,total\n", extra="encoding: latin-9000")
