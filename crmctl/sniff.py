@@ -27,6 +27,8 @@ class FileShape:
     compressed: bool = False
     encoding: str = "utf-8"
     cr_only: bool = False  # old Mac Excel line ends: read through a transcoded copy
+    preamble: int = 0  # report title lines before the header (Salesforce "formatted" exports)
+    footer: int = 0  # trailing non-blank lines with fewer fields than the header ("Copyright …")
 
     @property
     def needs_transcoding(self) -> bool:
@@ -82,11 +84,49 @@ def sniff(path: Path, delimiter: str | None, encoding: str | None = None) -> Fil
     if not text.strip():
         raise DataError(f"{path}: the file is empty (not even a header row)")
     cr_only = "\r" in text and "\n" not in text
-    header_line = text.splitlines()[0] if text.splitlines() else ""
+    lines = text.lstrip("\ufeff").splitlines()
+    preamble = _preamble(lines, delimiter)
+    header_line = lines[preamble] if lines else ""
     if delimiter is None:
         delimiter = max(DELIMITERS, key=lambda d: _split(header_line, d).__len__())
-    header = tuple(_split(header_line.lstrip("\ufeff"), delimiter))
-    return FileShape(path, "csv", delimiter, header, compressed, encoding or "utf-8", cr_only)
+    header = tuple(_split(header_line, delimiter))
+    footer = 0 if compressed else _footer(path, encoding or "utf-8", delimiter, len(header))
+    return FileShape(path, "csv", delimiter, header, compressed, encoding or "utf-8", cr_only, preamble, footer)
+
+
+def _width(line: str, delimiter: str | None) -> int:
+    return max(len(_split(line, d)) for d in DELIMITERS) if delimiter is None else len(_split(line, delimiter))
+
+
+def _preamble(lines: list[str], delimiter: str | None) -> int:
+    """Lines before the header: a title and blank lines narrower than the table that follows them."""
+    widths = [_width(line, delimiter) if line.strip() else 0 for line in lines[:30]]
+    for index, width in enumerate(widths[:-1]):
+        following = [w for w in widths[index + 1:index + 4] if w]
+        if width >= 2 and following and all(w == width for w in following):
+            return index if all(w < width for w in widths[:index]) else 0
+    return 0
+
+
+def _footer(path: Path, encoding: str, delimiter: str, fields: int) -> int:
+    """Trailing non-blank lines narrower than the header, read from the end of the file."""
+    if fields < 2:
+        return 0
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - 8192))
+        tail = handle.read().decode(encoding, errors="replace")
+    lines = tail.replace("\r\n", "\n").replace("\r", "\n").split("\n")[1:]  # the first may be cut
+    count = 0
+    for line in reversed(lines):
+        if not line.strip():
+            continue
+        # A line with an odd number of quotes is a piece of a record with an embedded newline, not a footer.
+        if line.count('"') % 2 or len(_split(line, delimiter)) >= fields:
+            break
+        count += 1
+    return count
 
 
 def sample_text(path: Path, encoding: str) -> str:

@@ -82,7 +82,7 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
             collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
         except pl.exceptions.PolarsError as exc:
             raise _read_error(spec, shapes, sources, exc) from None
-    loaded = _account(spec, columns, files, collected)
+    loaded = _account(spec, columns, files, _mark_footers(collected, shapes))
     if quality:
         from crmctl.quality import quality_frame
 
@@ -91,6 +91,16 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
     if wide:
         loaded.frame = _long(loaded.frame, {f: canonical.wide[f] for f in wide})
     return loaded
+
+
+def _mark_footers(df: pl.DataFrame, shapes: list[FileShape]) -> pl.DataFrame:
+    """Flags each file's last `footer` non-blank rows, which sniff found narrower than the header."""
+    footers = [(index, shape.footer) for index, shape in enumerate(shapes) if shape.footer]
+    flag = pl.lit(False)
+    for index, count in footers:
+        last = df.filter((pl.col("_file") == index) & ~pl.col("_blank"))["_row"].sort().tail(count)
+        flag = flag | ((pl.col("_file") == index) & pl.col("_row").is_in(last.to_list()))
+    return df.with_columns(_footer=flag)
 
 
 def _long(frame: pl.DataFrame, wide: dict[str, str]) -> pl.DataFrame:
@@ -122,10 +132,13 @@ def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
     else:
         lf = pl.scan_csv(
             source, separator=shape.delimiter, infer_schema=False, null_values=list(spec.null_values),
-            row_index_name="_row", row_index_offset=2, raise_if_empty=False, truncate_ragged_lines=False,
+            row_index_name="_row", row_index_offset=2 + shape.preamble, raise_if_empty=False,
+            truncate_ragged_lines=False, skip_lines=shape.preamble,
         )
     schema = lf.collect_schema()
-    exprs = [pl.col("_row").cast(pl.Int64), pl.lit(index, pl.Int32).alias("_file")]
+    raw_cells = [pl.col(names[c.field]).cast(pl.String).str.strip_chars().replace("", None) for c in columns]
+    exprs = [pl.col("_row").cast(pl.Int64), pl.lit(index, pl.Int32).alias("_file"),
+             pl.all_horizontal([c.is_null() for c in raw_cells] or [pl.lit(False)]).alias("_blank")]
     for column in columns:
         raw = pl.col(names[column.field])
         if shape.format == "parquet" and schema[names[column.field]] != pl.String:
@@ -183,6 +196,10 @@ def _missing_column(shape: FileShape, spec: DatasetSpec, column: Column) -> str:
 def _account(spec: DatasetSpec, columns: list[Column], files: list[Path], df: pl.DataFrame) -> Loaded:
     """Counts invalid values per field, drops rows that lack a required field, applies `where:`."""
     loaded = Loaded(spec.name, df, files, rows_read=df.height)
+    for flag, reason in (("_blank", "blank line"), ("_footer", "footer or note line")):
+        if df[flag].any():
+            loaded.skipped_because[reason] = int(df[flag].sum())
+    df = df.filter(~pl.col("_blank") & ~pl.col("_footer"))
     for column in columns:
         bad = df.filter(pl.col(f"_bad_{column.field}").is_not_null())
         if bad.height:
@@ -197,12 +214,12 @@ def _account(spec: DatasetSpec, columns: list[Column], files: list[Path], df: pl
         kept = kept.filter(pl.col(fieldname).is_not_null())
         if kept.height < before:
             loaded.skipped_because[f"{fieldname} missing or invalid"] = before - kept.height
-    loaded.rows_skipped = df.height - kept.height
+    loaded.rows_skipped = loaded.rows_read - kept.height
     for fieldname, allowed in spec.where.items():
         if spec.columns[fieldname].kind == "category":
             allowed = tuple(v.lower() for v in allowed)
         kept = kept.filter(pl.col(fieldname).cast(pl.String).is_in(list(allowed)))
-    loaded.rows_filtered = df.height - loaded.rows_skipped - kept.height
+    loaded.rows_filtered = loaded.rows_read - loaded.rows_skipped - kept.height
     loaded.rows_used = kept.height
     loaded.frame = kept.select([c.field for c in columns])
     return loaded

@@ -247,3 +247,33 @@ def test_unknown_encoding_is_a_config_error(project):
 
     with pytest.raises(ConfigError, match="datasets.orders.encoding: unknown encoding 'latin-9000'"):
         _orders(project, "id,cust,date,total\n", extra="encoding: latin-9000")
+
+
+SALESFORCE = '''"Opportunities by Stage"
+"As of 7/1/2025"
+
+"Opportunity ID","Amount","Close Date","Customer"
+"006A1","1,000.00","6/30/2025","c1"
+
+"006A2","250.00","6/29/2025","c2"
+
+
+"Confidential Information - Do Not Distribute"
+"Copyright (c) 2000-2025 salesforce.com, inc. All rights reserved."
+'''
+
+
+def test_preamble_blank_lines_and_footer_are_skipped_and_counted(project):
+    project.file("report.csv", SALESFORCE)
+    config = project.load("""
+        datasets:
+          orders:
+            path: report.csv
+            columns: {order_id: Opportunity ID, customer_id: Customer, ordered_at: {column: Close Date,
+                      format: "%m/%d/%Y"}, amount: Amount}
+    """)
+    loaded = load_dataset(config.datasets["orders"], config)
+    assert loaded.frame["order_id"].to_list() == ["006A1", "006A2"]
+    assert loaded.invalid == {}
+    assert loaded.skipped_because == {"blank line": 3, "footer or note line": 2}
+    assert (loaded.rows_read, loaded.rows_used, loaded.rows_skipped) == (7, 2, 5)
