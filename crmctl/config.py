@@ -22,7 +22,8 @@ DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
 
 TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
             "definitions", "targets", "benchmarks", "custom_metrics")
-DATASET_KEYS = ("path", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio")
+DATASET_KEYS = ("path", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
+                "deduplicate")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "type")
 REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare")
 
@@ -48,6 +49,7 @@ class DatasetSpec:
     null_values: tuple[str, ...] = DEFAULT_NULLS
     max_invalid_ratio: float = 0.01
     encoding: str | None = None  # None: UTF-8 (with or without BOM)
+    deduplicate: bool = True  # rows repeating an id (overlapping exports): keep the last
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,8 @@ def _dataset(name: str, body: dict, base: Path, problems: _Problems) -> DatasetS
         null_values=tuple(str(n) for n in nulls),
         max_invalid_ratio=float(ratio),
         encoding=str(encoding) if encoding else None,
+        deduplicate=problems.typed(f"{key}.deduplicate", body.get("deduplicate", True), bool, "true or false")
+        is not False,
     )
 
 

@@ -31,6 +31,12 @@ class CanonicalDataset:
     def extent_fields(self) -> tuple[str, ...]:
         return self.extent or (self.time_field,)
 
+    @property
+    def id_field(self) -> str | None:
+        """The field that identifies a row, when the dataset has one (surveys and events do not)."""
+        first = self.required[0]
+        return first if first.endswith("_id") and first != "customer_id" or self.name == "customers" else None
+
     def kind(self, field: str) -> str:
         return self.fields.get(field, "text")
 

@@ -26,7 +26,7 @@ def quality_frame(name: str, columns, df: pl.DataFrame, now: dt.datetime | None 
     dates = [f for f in fields if canonical.kind(f) == "datetime"]
     plausible = pl.all_horizontal(
         [pl.col(f).is_null() | pl.col(f).is_between(PLAUSIBLE_FROM, now) for f in dates] or [pl.lit(True)])
-    key = canonical.required[0]
+    key = canonical.id_field
     duplicate = pl.col(key).is_duplicated() & pl.col(key).is_not_null() if key in fields else pl.lit(False)
     time = pl.col(canonical.time_field) if canonical.time_field in fields else pl.lit(None, pl.Datetime("us"))
     return df.select(

@@ -150,6 +150,8 @@ def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
             text = raw.str.strip_chars().replace("", None)
         exprs.append(value.alias(column.field))
         exprs.append(pl.when(text.is_not_null() & value.is_null()).then(text).alias(f"_bad_{column.field}"))
+        if column.kind == "number":
+            exprs.append(text.str.extract(r"([$€£¥₹])").alias(f"_cur_{column.field}"))
     return lf.select(exprs)
 
 
@@ -214,15 +216,44 @@ def _account(spec: DatasetSpec, columns: list[Column], files: list[Path], df: pl
         kept = kept.filter(pl.col(fieldname).is_not_null())
         if kept.height < before:
             loaded.skipped_because[f"{fieldname} missing or invalid"] = before - kept.height
+    kept = _deduplicate(spec, kept, loaded)
     loaded.rows_skipped = loaded.rows_read - kept.height
     for fieldname, allowed in spec.where.items():
         if spec.columns[fieldname].kind == "category":
             allowed = tuple(v.lower() for v in allowed)
         kept = kept.filter(pl.col(fieldname).cast(pl.String).is_in(list(allowed)))
+    _check_currencies(spec, columns, kept)
     loaded.rows_filtered = loaded.rows_read - loaded.rows_skipped - kept.height
     loaded.rows_used = kept.height
     loaded.frame = kept.select([c.field for c in columns])
     return loaded
+
+
+def _deduplicate(spec: DatasetSpec, df: pl.DataFrame, loaded: Loaded) -> pl.DataFrame:
+    """Overlapping exports repeat rows: keep the last row of each id (files in name order, rows in order)."""
+    key = CANONICAL[spec.name].id_field
+    if not spec.deduplicate or key not in df.columns:
+        return df
+    unique = df.unique(subset=[key], keep="last", maintain_order=True)
+    if unique.height < df.height:
+        loaded.skipped_because["duplicate id (the last row was kept)"] = df.height - unique.height
+    return unique
+
+
+def _check_currencies(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame) -> None:
+    """Amounts in different currencies must never be summed together."""
+    problems = []
+    for column in columns:
+        symbols = f"_cur_{column.field}"
+        if symbols in df.columns and df[symbols].drop_nulls().n_unique() > 1:
+            found = ", ".join(sorted(df[symbols].drop_nulls().unique().to_list()))
+            problems.append(f"{column.column!r} ({column.field}) mixes currency symbols: {found}")
+    if "currency" in df.columns and df["currency"].drop_nulls().n_unique() > 1:
+        found = ", ".join(sorted(df["currency"].drop_nulls().unique().to_list()))
+        problems.append(f"the currency column has several values: {found}; keep one with "
+                        f"where: {{currency: [{found.split(', ')[0]}]}}")
+    if problems:
+        raise DataError(f"datasets.{spec.name}: crmctl never adds amounts in different currencies", problems)
 
 
 def _enforce_invalid_limit(spec: DatasetSpec, loaded: Loaded) -> None:

@@ -277,3 +277,32 @@ def test_preamble_blank_lines_and_footer_are_skipped_and_counted(project):
     assert loaded.invalid == {}
     assert loaded.skipped_because == {"blank line": 3, "footer or note line": 2}
     assert (loaded.rows_read, loaded.rows_used, loaded.rows_skipped) == (7, 2, 5)
+
+
+def test_overlapping_exports_are_deduplicated_by_id(project):
+    project.file("exports/orders-1.csv", "id,cust,date,total\n1,c,2024-01-01,5\n2,c,2024-01-31,6\n")
+    project.file("exports/orders-2.csv", "id,cust,date,total\n2,c,2024-01-31,7\n3,c,2024-02-01,8\n")
+    loaded = _orders(project, None, path="exports/orders-*.csv")
+    assert loaded.frame["amount"].to_list() == [5.0, 7.0, 8.0]  # the later export's row 2 wins
+    assert loaded.skipped_because == {"duplicate id (the last row was kept)": 1}
+    kept_all = _orders(project, None, path="exports/orders-*.csv", extra="deduplicate: false")
+    assert kept_all.frame.height == 4
+
+
+def test_mixed_currencies_are_an_error(project):
+    with pytest.raises(DataError) as caught:
+        _orders(project, 'id,cust,date,total\n1,c,2024-01-01,$5\n2,c,2024-01-02,€6\n')
+    assert caught.value.message == "datasets.orders: crmctl never adds amounts in different currencies"
+    assert caught.value.problems == ["'total' (amount) mixes currency symbols: $, €"]
+
+
+def test_a_currency_column_with_several_values_needs_a_where(project):
+    project.file("o.csv", "id,cust,date,total,cur\n1,c,2024-01-01,5,USD\n2,c,2024-01-02,6,EUR\n")
+    base = ORDERS.format(path="o.csv", ordered_at="date", amount="total", extra="") + "      currency: cur\n"
+    with pytest.raises(DataError) as caught:
+        config = project.load(base)
+        load_dataset(config.datasets["orders"], config)
+    assert caught.value.problems == ["the currency column has several values: eur, usd; keep one with "
+                                     "where: {currency: [eur]}"]
+    config = project.load(base + "    where: {currency: [usd]}\n")
+    assert load_dataset(config.datasets["orders"], config).frame["amount"].to_list() == [5.0]
