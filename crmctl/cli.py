@@ -330,6 +330,35 @@ def explain(
     write_output(render_explanation(details, fmt), None)
 
 
+@app.command()
+@_guarded
+def validate(
+    config: ConfigOption = None,
+    fmt: FormatOption = Format.table,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 4) on warnings too.")] = False,
+) -> None:
+    """Check the config and every mapped file without computing metrics; exit 4 on errors.
+
+    Reports rows read, skipped and filtered per dataset, completeness and parse rate per field,
+    duplicate ids, implausible dates, customer ids missing from customers and scores off their scale.
+
+    Examples:
+
+        crmctl validate
+
+        crmctl validate --strict -f json > validation.json
+    """
+    from crmctl.render import render_validation, write_output
+    from crmctl.validate import validate as validate_config
+
+    cfg = _load(config)
+    report = _with_progress(lambda: validate_config(cfg))
+    color, width = _terminal()
+    write_output(render_validation(report, fmt, color=color, width=width), None)
+    if report.failed(strict):
+        raise typer.Exit(int(ExitCode.DATA))
+
+
 class CheckFormat(str, Enum):
     text = "text"
     json = "json"

@@ -61,7 +61,16 @@ def closest(name: str, candidates) -> str | None:
     # Renamed export columns often grow or lose a word: "Amount" → "Total Amount".
     key = name.strip().casefold()
     containing = [c for c in options if key and (key in c.casefold() or c.strip().casefold() in key) and c.strip()]
-    return min(containing, key=len) if containing else None
+    if containing:
+        return min(containing, key=len)
+    # … or keep a telling word: "Total Amount" → "Amount (USD)".
+    import re
+
+    def words(text: str) -> set[str]:
+        return {w for w in re.findall(r"[a-z0-9]+", text.casefold()) if len(w) > 2}
+
+    shared = [(len(words(name) & words(c)), -len(c), c) for c in options if words(name) & words(c)]
+    return max(shared)[2] if shared else None
 
 
 def did_you_mean(name: str, candidates) -> str:

@@ -16,7 +16,8 @@ PLAUSIBLE_FROM = dt.datetime(1990, 1, 1)
 
 
 def quality_frame(name: str, columns, df: pl.DataFrame, now: dt.datetime | None = None) -> pl.DataFrame:
-    """One row per source row: _time, _valid, _duplicate and _has_<field> (the cell had a value)."""
+    """One row per source row: _file, _row, _time, _valid, _duplicate, _implausible (a date in the future or
+    before 1990) and _has_<field> (the cell had a value)."""
     canonical = CANONICAL[name]
     now = now or dt.datetime.now()
     fields = [c.field for c in columns]
@@ -30,6 +31,7 @@ def quality_frame(name: str, columns, df: pl.DataFrame, now: dt.datetime | None 
     duplicate = pl.col(key).is_duplicated() & pl.col(key).is_not_null() if key in fields else pl.lit(False)
     time = pl.col(canonical.time_field) if canonical.time_field in fields else pl.lit(None, pl.Datetime("us"))
     return df.select(
-        _time=time, _duplicate=duplicate, _valid=parsed & required & plausible & ~duplicate,
+        "_file", "_row", _time=time, _duplicate=duplicate, _implausible=~plausible,
+        _valid=parsed & required & plausible & ~duplicate,
         **{f"_has_{f}": expr for f, expr in present.items()},
     )

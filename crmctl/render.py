@@ -371,6 +371,43 @@ def render_explanation(details: dict, fmt: Format) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ---- validate -----------------------------------------------------------------------------------
+
+def render_validation(report, fmt: Format, *, color: bool, width: int | None) -> str:
+    if fmt == Format.json:
+        return json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=_jsonable) + "\n"
+    datasets = [{"dataset": name, "rows read": f"{d['rows_read']:,}", "used": f"{d['rows_used']:,}",
+                 "filtered": f"{d['rows_filtered']:,}", "skipped": f"{d['rows_skipped']:,}"}
+                for name, d in report.datasets.items()]
+    fields = [{"dataset": name, "field": f, "complete": format_value(v["completeness"], "ratio"),
+               "parses": format_value(v["parse_rate"], "ratio"), "invalid": f"{v['invalid']:,}"}
+              for name, d in report.datasets.items() for f, v in d["fields"].items()]
+    findings = [{"level": f.level, "dataset": f.dataset, "finding": f.message,
+                 "rows": ", ".join(map(str, f.rows)), "examples": ", ".join(map(str, f.examples))}
+                for f in report.findings]
+    parts = [("Datasets", ["dataset", "rows read", "used", "filtered", "skipped"], datasets),
+             ("Fields", ["dataset", "field", "complete", "parses", "invalid"], fields),
+             ("Findings", ["level", "dataset", "finding", "rows", "examples"], findings)]
+    if fmt == Format.markdown or fmt == Format.csv:
+        return "\n".join(f"### {title}\n\n" + _markdown(columns, rows) for title, columns, rows in parts if rows)
+    from rich.table import Table
+
+    tables = []
+    for title, columns, rows in parts:
+        if not rows:
+            continue
+        table = Table(title=title, title_justify="left", header_style="bold")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            style = {"error": "bold red", "warning": "yellow"}.get(row.get("level"), "") if color else ""
+            table.add_row(*(row[c] for c in columns), style=style)
+        tables.append(table)
+    if not report.findings:
+        tables.append("No problems found.")
+    return _print(tables, color=color, width=width)
+
+
 # ---- generic records (the metric catalogue) ----------------------------------------------------
 
 def render_records(columns: list[str], records: list[dict], fmt: Format, *, color: bool, width: int | None,
