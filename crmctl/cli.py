@@ -191,6 +191,8 @@ def _warn_about(result, explicit: bool) -> None:
         for name, reason in result.unavailable.items():
             _err(f"warning: {name} not computed: {reason}")
     for name, loaded in result.datasets.items():
+        for warning in loaded.warnings:
+            _err(f"warning: {name}: {warning}")
         if loaded.rows_skipped:
             reasons = ", ".join(f"{n} {why}" for why, n in loaded.skipped_because.items())
             _err(f"warning: {name}: {loaded.rows_skipped} of {loaded.rows_read} rows skipped ({reasons})")

@@ -21,6 +21,7 @@ _NUMBER_POINT = r"^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?([eE][-+]?\d+)?$|^[-+]?\.\
 _NUMBER_COMMA = r"^[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d*)?$|^[-+]?,\d+$"
 _EXCEL_SCIENTIFIC = r"^\d\.\d+E\+\d+$"  # an id Excel turned into 1.23E+15: its digits are lost
 _ZONED = re.compile(r"%[#:]?z|%Z")
+EXCEL_ERRORS = ("#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 
 _DATES = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y")
 _TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S%.f", "T%H:%M", "T%H:%M:%S", "T%H:%M:%S%.f",
@@ -31,8 +32,12 @@ DATE_FORMATS = tuple(
 
 
 def convert(raw: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
-    """The typed value of one mapped column."""
+    """The typed value of one mapped column; a spreadsheet error (#VALUE!, #REF! …) is invalid anywhere."""
     text = raw.str.strip_chars()
+    return pl.when(~text.is_in(EXCEL_ERRORS)).then(_convert(text, column, timezone, fmt))
+
+
+def _convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
     if column.values:
         text = text.replace(dict(column.values))
     if column.kind == "number":

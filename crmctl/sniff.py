@@ -109,7 +109,8 @@ def _preamble(lines: list[str], delimiter: str | None) -> int:
 
 
 def _footer(path: Path, encoding: str, delimiter: str, fields: int) -> int:
-    """Trailing non-blank lines narrower than the header, read from the end of the file."""
+    """Trailing note lines, read from the end of the file: one cell ("Confidential Information"), or two
+    when an unquoted comma splits the note and the table is wide. A short data row has more."""
     if fields < 2:
         return 0
     with open(path, "rb") as handle:
@@ -123,7 +124,7 @@ def _footer(path: Path, encoding: str, delimiter: str, fields: int) -> int:
         if not line.strip():
             continue
         # A line with an odd number of quotes is a piece of a record with an embedded newline, not a footer.
-        if line.count('"') % 2 or len(_split(line, delimiter)) >= fields:
+        if line.count('"') % 2 or len(_split(line, delimiter)) > (2 if fields >= 4 else 1):
             break
         count += 1
     return count

@@ -47,6 +47,7 @@ class Loaded:
     rows_skipped: int = 0
     skipped_because: dict[str, int] = field(default_factory=dict)  # reason -> rows
     invalid: dict[str, FieldIssue] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # shown on stderr by the CLI
     quality: pl.DataFrame | None = None  # per-row quality (quality.py), when data-quality metrics ask
 
 
@@ -83,6 +84,10 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
         except pl.exceptions.PolarsError as exc:
             raise _read_error(spec, shapes, sources, exc) from None
     loaded = _account(spec, columns, files, _mark_footers(collected, shapes))
+    headers = {shape.header for shape in shapes if shape.format == "csv"}
+    if len(headers) > 1:
+        loaded.warnings.append(f"{len(files)} files disagree on their columns; read as one dataset, columns united "
+                               f"by name (cells a file lacks are empty)")
     if quality:
         from crmctl.quality import quality_frame
 

@@ -148,3 +148,26 @@ def test_header_only_export_gives_empty_periods_not_an_error(cli, shop):
         ("2024-01-01", None, "no data for this period"), ("2024-02-01", None, "no data for this period")]
     table = cli("report", "-c", config)
     assert table.exit_code == 0 and table.stdout == "No rows: the data has no dates in the window.\n"
+
+
+def test_ctrl_c_exits_130_without_a_traceback(cli, monkeypatch):
+    import crmctl.report
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(crmctl.report, "build_report", interrupted)
+    result = cli("report")
+    assert result.exit_code == ExitCode.INTERRUPTED and result.stderr.endswith("crmctl: interrupted\n")
+
+
+def test_tables_for_files_and_pipes_are_not_cut_to_80_columns(cli):
+    result = cli("report", "--period", "quarter", "--by", "segment")
+    widest = max(len(line) for line in result.stdout.splitlines())
+    assert widest > 100 and "…" not in result.stdout
+
+
+def test_tracebacks_never_show_local_variables():
+    from crmctl.cli import app
+
+    assert app.pretty_exceptions_show_locals is False

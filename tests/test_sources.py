@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import re
 import textwrap
 
 import polars as pl
@@ -306,3 +307,35 @@ def test_a_currency_column_with_several_values_needs_a_where(project):
                                      "where: {currency: [eur]}"]
     config = project.load(base + "    where: {currency: [usd]}\n")
     assert load_dataset(config.datasets["orders"], config).frame["amount"].to_list() == [5.0]
+
+
+def test_spreadsheet_errors_are_invalid_in_any_column(project):
+    loaded = _orders(project, "id,cust,date,total\n1,#REF!,2024-01-01,5\n2,c,2024-01-02,#DIV/0!\n3,c,2024-01-03,7\n",
+                     extra="max_invalid_ratio: 0.5")
+    assert loaded.invalid["customer_id"].examples[0][1:] == (2, "#REF!")
+    assert loaded.invalid["amount"].examples[0][1:] == (3, "#DIV/0!")
+    assert loaded.frame["order_id"].to_list() == ["3"]
+
+
+def test_globbed_files_with_different_columns_warn(project):
+    project.file("x/orders-1.csv", "id,cust,date,total\n1,c,2024-01-01,1\n")
+    project.file("x/orders-2.csv", "id,cust,date,total,extra\n2,c,2024-02-01,2,x\n")
+    loaded = _orders(project, None, path="x/orders-*.csv")
+    assert loaded.warnings == ["2 files disagree on their columns; read as one dataset, columns united by name "
+                               "(cells a file lacks are empty)"]
+
+
+def test_short_rows_keep_their_columns(project):
+    loaded = _orders(project, "id,cust,date,total,note\n1,c,2024-01-01,5\n", extra="")
+    assert loaded.frame.row(0) == ("1", "c", __import__("datetime").datetime(2024, 1, 1), 5.0)
+
+
+@pytest.mark.parametrize("name,payload,message", [
+    ("orders.csv", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "contains NUL bytes: it is binary, not CSV"),
+    ("orders.xlsx", b"PK\x03\x04", "spreadsheet files are not read directly; save the sheet as CSV (UTF-8)"),
+    ("orders.csv", b"", "the file is empty (not even a header row)"),
+])
+def test_files_that_are_not_csv(project, name, payload, message):
+    (project.root / name).write_bytes(payload)
+    with pytest.raises(DataError, match=re.escape(message)):
+        _orders(project, None, path=name)
