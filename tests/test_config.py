@@ -170,3 +170,9 @@ def test_the_example_config_loads_and_maps_every_dataset():
 
     config = load_config(bundled_config())
     assert set(config.datasets) == set(CANONICAL)
+
+
+def test_alias_expansion_is_bounded(project):
+    text = "a: &a [1, 2, 3]\n" + "".join(f"b{i}: [*a, *a, *a]\n" for i in range(60))
+    with pytest.raises(ConfigError, match="cannot read YAML: more than 100 aliases; write the values out"):
+        project.load(text)

@@ -339,3 +339,9 @@ def test_files_that_are_not_csv(project, name, payload, message):
     (project.root / name).write_bytes(payload)
     with pytest.raises(DataError, match=re.escape(message)):
         _orders(project, None, path=name)
+
+
+def test_a_mapped_column_that_appears_twice_is_an_error(project):
+    with pytest.raises(DataError) as caught:
+        _orders(project, "id,cust,date,total,Total\n1,c,2024-01-01,5,6\n")
+    assert caught.value.problems == ["column 'total' (for amount) appears 2 times in the header"]
