@@ -31,9 +31,9 @@ DATE_FORMATS = tuple(
 ) + ("%Y-%m",)  # monthly series such as market data
 
 
-def convert(raw: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
-    """The typed value of one mapped column; a spreadsheet error (#VALUE!, #REF! …) is invalid anywhere."""
-    text = raw.str.strip_chars()
+def convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
+    """The typed value of one mapped column from its trimmed text; a spreadsheet error (#VALUE!, #REF! …)
+    is invalid anywhere."""
     return pl.when(~text.is_in(EXCEL_ERRORS)).then(_convert(text, column, timezone, fmt))
 
 
@@ -65,7 +65,7 @@ def convert_typed(raw: pl.Expr, dtype: pl.DataType, column: Column, timezone: st
         return raw.cast(pl.Float64)
     if column.kind == "boolean" and dtype == pl.Boolean:
         return raw
-    return convert(raw.cast(pl.String), column, timezone, None)
+    return convert(raw.cast(pl.String).str.strip_chars(), column, timezone, None)
 
 
 def _number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:

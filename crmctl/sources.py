@@ -141,23 +141,33 @@ def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
             truncate_ragged_lines=False, skip_lines=shape.preamble,
         )
     schema = lf.collect_schema()
-    raw_cells = [pl.col(names[c.field]).cast(pl.String).str.strip_chars().replace("", None) for c in columns]
-    exprs = [pl.col("_row").cast(pl.Int64), pl.lit(index, pl.Int32).alias("_file"),
-             pl.all_horizontal([c.is_null() for c in raw_cells] or [pl.lit(False)]).alias("_blank")]
+    # Stages, so each expression runs once per chunk: trimmed text, then typed values, then flags.
+    typed = {c.field for c in columns if shape.format == "parquet" and schema[names[c.field]] != pl.String}
+    texts = lf.select(
+        pl.col("_row").cast(pl.Int64), pl.lit(index, pl.Int32).alias("_file"),
+        *(pl.col(names[c.field]).alias(f"_raw_{c.field}") for c in columns if c.field in typed),
+        *(pl.col(names[c.field]).cast(pl.String).str.strip_chars().replace("", None).alias(f"_text_{c.field}")
+          for c in columns),
+    )
+    values = []
     for column in columns:
-        raw = pl.col(names[column.field])
-        if shape.format == "parquet" and schema[names[column.field]] != pl.String:
-            value = convert_typed(raw, schema[names[column.field]], column, config.timezone)
-            text = raw.cast(pl.String)
+        if column.field in typed:
+            raw = pl.col(f"_raw_{column.field}")
+            values.append(convert_typed(raw, schema[names[column.field]], column, config.timezone).alias(column.field))
         else:
             fmt = column.format or _sampled_format(lf, names[column.field], column, shape)
-            value = convert(raw, column, config.timezone, fmt)
-            text = raw.str.strip_chars().replace("", None)
-        exprs.append(value.alias(column.field))
-        exprs.append(pl.when(text.is_not_null() & value.is_null()).then(text).alias(f"_bad_{column.field}"))
+            values.append(convert(pl.col(f"_text_{column.field}"), column, config.timezone, fmt).alias(column.field))
+    flags = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in columns] or [pl.lit(False)])
+             .alias("_blank")]
+    for column in columns:
+        text = pl.col(f"_text_{column.field}")
+        flags.append(pl.when(text.is_not_null() & pl.col(column.field).is_null()).then(text)
+                     .alias(f"_bad_{column.field}"))
         if column.kind == "number":
-            exprs.append(text.str.extract(r"([$€£¥₹])").alias(f"_cur_{column.field}"))
-    return lf.select(exprs)
+            flags.append(text.str.extract(r"([$€£¥₹])").alias(f"_cur_{column.field}"))
+    keep = ["_row", "_file", "_blank", *(c.field for c in columns), *(f"_bad_{c.field}" for c in columns),
+            *(f"_cur_{c.field}" for c in columns if c.kind == "number")]
+    return texts.with_columns(values).with_columns(flags).select(keep)
 
 
 def _sampled_format(lf: pl.LazyFrame, name: str, column: Column, shape: FileShape) -> str | None:

@@ -1,0 +1,106 @@
+"""Benchmark crmctl against the Polars read floor and a DuckDB SQL subset, on generated exports.
+
+    python benchmarks/run.py --customers 1000000 [--repeat 3]
+
+Generates (once, cached under benchmarks/data/) an export set in the sample data's shape, then, in
+separate processes so that each peak memory is its own, measures with the median of --repeat runs:
+  floor    Polars scanning exactly the columns the report reads, with the same parse expressions,
+           aggregated trivially (the cost of reading and typing the data)
+  report   `crmctl report` with every computable metric, monthly, by segment, to CSV
+  duckdb   DuckDB SQL for a core subset: revenue, orders, AOV, active customers, NPS, CSAT,
+           ticket volume, FCR, mean resolution time
+  startup  `crmctl --help` and `crmctl metrics`
+Prints the ratios report/floor and report/duckdb and writes benchmarks/results/<customers>.json.
+Needs `pip install -e '.[bench]'`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CRMCTL = [sys.executable, "-m", "crmctl"]
+
+
+def measure(command: list[str], repeat: int) -> dict:
+    """Median wall time and the largest peak RSS over `repeat` runs of a command in its own process."""
+    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+               "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+               "done.returncode); sys.stderr.write(done.stderr.decode()[-2000:])")
+    seconds, peaks = [], []
+    for _ in range(repeat):
+        run = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True, check=True)
+        wall, peak_kb, code = run.stdout.split()
+        if code != "0":
+            raise SystemExit(f"{' '.join(command)} failed ({code}):\n{run.stderr}")
+        seconds.append(float(wall))
+        peaks.append(int(peak_kb) / 1024)
+    return {"seconds": statistics.median(seconds), "runs": seconds, "peak_mb": max(peaks)}
+
+
+def prepare(customers: int, seed: int) -> Path:
+    folder = HERE / "data" / str(customers)
+    config = folder / "crmctl.yaml"
+    if not config.exists():
+        print(f"generating {customers:,} customers into {folder} …", flush=True)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "sample_data" / "generate.py"), "--customers", str(customers),
+                        "--seed", str(seed), "--out", str(folder)], check=True)
+        text = (ROOT / "config.example.yaml").read_text().replace("path: sample_data/", "path: ./")
+        config.write_text(text)
+        print(f"  {time.perf_counter() - started:.1f} s", flush=True)
+    return config
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    config = prepare(args.customers, args.seed)
+    files = sorted(config.parent.glob("*.csv"))
+    size_mb = sum(f.stat().st_size for f in files) / 2**20
+    print(f"{len(files)} files, {size_mb:,.0f} MB of CSV", flush=True)
+    worker = [sys.executable, str(HERE / "workers.py")]
+    results = {
+        "floor": measure([*worker, "floor", str(config)], args.repeat),
+        "report": measure([*CRMCTL, "report", "-c", str(config), "--period", "month", "--by", "segment",
+                           "--format", "csv", "--output", str(config.parent / "report.csv")], args.repeat),
+        "duckdb": measure([*worker, "duckdb", str(config)], args.repeat),
+        "help": measure([*CRMCTL, "--help"], max(args.repeat, 5)),
+        "metrics": measure([*CRMCTL, "metrics", "-c", str(config)], max(args.repeat, 5)),
+    }
+    ratios = {"report_over_floor": results["report"]["seconds"] / results["floor"]["seconds"],
+              "report_over_duckdb": results["report"]["seconds"] / results["duckdb"]["seconds"],
+              "report_peak_over_input": results["report"]["peak_mb"] / size_mb}
+    summary = {"customers": args.customers, "input_mb": size_mb, "results": results, "ratios": ratios,
+               "machine": {"python": platform.python_version(), "cpus": _cpus(), "platform": platform.platform()}}
+    out = HERE / "results" / f"{args.customers}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2))
+    for name, r in results.items():
+        print(f"{name:>8}: {r['seconds']:8.3f} s  peak {r['peak_mb']:8.0f} MB")
+    print(f"report / floor  = {ratios['report_over_floor']:.2f}  (target ≤ 1.5)")
+    print(f"report / duckdb = {ratios['report_over_duckdb']:.2f}  (target ≤ 0.67, i.e. 1.5× faster)")
+    print(f"report peak / input size = {ratios['report_peak_over_input']:.2f}  (target ≤ 1)")
+    print(f"wrote {out}")
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+if __name__ == "__main__":
+    main()
