@@ -1,6 +1,7 @@
 """The baselines benchmarks/run.py times, each run in its own process.
 
-    python benchmarks/workers.py floor CONFIG    Polars read floor
+    python benchmarks/workers.py floor CONFIG         Polars read floor with crmctl's validating conversion
+    python benchmarks/workers.py floor_plain CONFIG   Polars read floor: same formats, plain casts
     python benchmarks/workers.py duckdb CONFIG   the DuckDB SQL subset
 """
 
@@ -19,8 +20,12 @@ from crmctl.report import with_overrides
 from crmctl.sniff import sniff
 
 
-def floor(config_path: str) -> None:
-    """Scan exactly the columns the report reads, with the same parse expressions; count and sum them."""
+def floor(config_path: str, checked: bool = True) -> None:
+    """Scan exactly the columns the report reads and type them, then count nulls.
+
+    checked: with crmctl's own conversion (validation included); else the plain floor: dates with the
+    same formats, numbers by a plain cast, text as it is.
+    """
     config = load_config(config_path)
     spec = with_overrides(config.report, metrics=tuple(registry(config)), by=("segment",), period="month")
     plan = plan_report(config, spec)
@@ -31,10 +36,22 @@ def floor(config_path: str) -> None:
         for path in dataset.paths:
             shape = sniff(path, dataset.delimiter)
             lf = pl.scan_csv(path, separator=shape.delimiter, infer_schema=False)
-            typed = lf.select([convert(pl.col(c.column).str.strip_chars(), c, config.timezone,
-                                       c.format or _format(lf, c)).alias(c.field) for c in columns])
+            parse = _checked if checked else _plain
+            typed = lf.select([parse(pl.col(c.column), c, config, lf).alias(c.field) for c in columns])
             frames.append(typed.select(pl.all().null_count()))
     pl.collect_all(frames, engine="streaming")
+
+
+def _checked(raw: pl.Expr, column, config, lf) -> pl.Expr:
+    return convert(raw.str.strip_chars(), column, config.timezone, column.format or _format(lf, column))
+
+
+def _plain(raw: pl.Expr, column, config, lf) -> pl.Expr:
+    if column.kind == "datetime":
+        return raw.str.to_datetime(column.format or _format(lf, column), strict=False)
+    if column.kind == "number":
+        return raw.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+    return raw
 
 
 def _format(lf: pl.LazyFrame, column) -> str | None:
@@ -90,4 +107,5 @@ def duckdb_subset(config_path: str) -> None:
 
 
 if __name__ == "__main__":
-    {"floor": floor, "duckdb": duckdb_subset}[sys.argv[1]](sys.argv[2])
+    jobs = {"floor": floor, "floor_plain": lambda path: floor(path, checked=False), "duckdb": duckdb_subset}
+    jobs[sys.argv[1]](sys.argv[2])

@@ -63,6 +63,11 @@ class ReportContext:
             return lf.filter((time >= start) & (time < end)).with_columns(period_start=pl.lit(self.window.start))
         return lf.with_columns(period_start=self.calendar.bucket(time)).filter(pl.col("period_start").is_not_null())
 
+    def first_period(self) -> dt.date:
+        """The first period of the report's grid (the data may start before the window)."""
+        first = min(self.window.start, self.span[0]) if self.span else self.window.start
+        return self.calendar.start_of(first)
+
     def bounds(self) -> pl.LazyFrame:
         """Each reported period with its first instant `_from` and the next period's first instant `_to`."""
         if self.calendar.period == "all":

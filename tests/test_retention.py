@@ -158,3 +158,18 @@ def test_snapshot_churn_by_dimension(project):
     rows = {r["contract"]: (r["value"], r["numerator"], r["denominator"], r["period_start"])
             for r in result.rows.to_dicts()}
     assert rows == {"Monthly": (pytest.approx(2 / 3), 2.0, 3.0, None), "Yearly": (0.0, 0.0, 1.0, None)}
+
+
+def test_active_customers_count_sign_ups_before_the_first_order(project):
+    """p signed up in 2023 and orders in 2024; its spell starts before the report's first month."""
+    project.file("customers.csv", "id,created\np,2023-11-20\nq,2024-01-15\n")
+    project.file("orders.csv", "id,customer,date,amount\n1,p,2024-01-10,5\n2,q,2024-02-01,5\n")
+    project.config("""
+        datasets:
+          customers: {path: customers.csv, columns: {customer_id: id, created_at: created}}
+          orders: {path: orders.csv, columns: {order_id: id, customer_id: customer, ordered_at: date, amount: amount}}
+        definitions: {churn_after_days: 60}
+    """)
+    # Orders span Jan–Feb 2024. p: events Nov 20 and Jan 10 (51 days apart): one spell, open.
+    # q: Jan 15 and Feb 1: open. Active at the end of January: p, q; of February: p, q.
+    assert _table(_report(project, ("active_customers",)), "active_customers") == {"2024-01": 2, "2024-02": 2}

@@ -35,7 +35,25 @@ def _count(frame: pl.LazyFrame, ctx) -> pl.LazyFrame:
 
 
 def _active(ctx) -> pl.LazyFrame:
-    return _count(_active_at(ctx, "_to"), ctx)
+    """Active at each period's end = spells started by then − spells ended by then (a key's spells never
+    overlap), as running sums over a dense period grid: no spells × periods join."""
+    if ctx.calendar.period == "all":
+        return _count(_active_at(ctx, "_to"), ctx)
+    spells = _spells(ctx)
+    # Flows before the grid's first period (sign-ups before the first order, say) count from it on.
+    first = pl.lit(ctx.first_period(), pl.Date)
+    clamp = pl.max_horizontal(pl.col("period_start"), first).alias("period_start")
+    started = ctx.bucketed(spells, "start").with_columns(clamp).group_by(ctx.keys).agg(_in=pl.len())
+    ended = ctx.bucketed(spells.filter(pl.col("end").is_not_null()), "end").with_columns(clamp).group_by(
+        ctx.keys).agg(_out=pl.len())
+    segments = spells.select(ctx.by).unique() if ctx.by else pl.LazyFrame({"_": [0]})
+    grid = ctx.bounds().select("period_start").join(segments, how="cross").drop("_", strict=False)
+    flows = grid.join(started, on=ctx.keys, how="left", nulls_equal=True).join(
+        ended, on=ctx.keys, how="left", nulls_equal=True)
+    running = (pl.col("_in").fill_null(0) - pl.col("_out").fill_null(0)).cum_sum()
+    by = ctx.by or [pl.lit(0)]
+    return flows.sort("period_start").select(
+        *ctx.keys, numerator=running.over(by, order_by="period_start"), n=running.over(by, order_by="period_start"))
 
 
 def _acquired(ctx) -> pl.LazyFrame:
