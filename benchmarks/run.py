@@ -81,7 +81,7 @@ def main() -> None:
     results = {
         "floor": measure([*worker, "floor_plain", str(config)], args.repeat),
         "floor_checked": measure([*worker, "floor", str(config)], args.repeat),
-        "report": measure(report, args.repeat),
+        "report": measure([*report, "--metrics", "all"], args.repeat),
         "report_subset": measure([*report, "--metrics", ",".join(DUCKDB_SUBSET)], args.repeat),
         "duckdb": measure([*worker, "duckdb", str(config)], args.repeat),
         "help": measure([*CRMCTL, "--help"], max(args.repeat, 5)),

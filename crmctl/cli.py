@@ -128,7 +128,8 @@ def _split(text: str | None) -> tuple[str, ...] | None:
 @_guarded
 def report(
     config: ConfigOption = None,
-    metrics: Annotated[Optional[str], typer.Option("--metrics", "-m", help="Comma-separated metric names.")] = None,
+    metrics: Annotated[Optional[str], typer.Option(
+        "--metrics", "-m", help="Comma-separated metric names, or all (every metric this config can compute).")] = None,
     family: Annotated[Optional[str], typer.Option(help="All metrics of one family (see `crmctl metrics`).")] = None,
     period: Annotated[Optional[Period], typer.Option("--period", "-p", help="Period length.")] = None,
     by: Annotated[Optional[str], typer.Option(help="Comma-separated dimensions to split by, e.g. segment,region.")] = None,

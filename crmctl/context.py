@@ -44,9 +44,15 @@ class ReportContext:
         return self._cache[name]
 
     def frame(self, dataset: str, time_field: str | None = None, source: pl.LazyFrame | None = None) -> pl.LazyFrame:
-        """A dataset's rows (or `source`, derived from them) with --by columns and period_start."""
-        lf = self.datasets[dataset].frame.lazy() if source is None else source
-        return self.bucketed(self.with_customer_dims(lf), time_field or CANONICAL[dataset].time_field)
+        """A dataset's rows (or `source`, derived from them) with --by columns and period_start.
+
+        One plan object per dataset and time field, so collect_all computes a shared join once.
+        """
+        time_field = time_field or CANONICAL[dataset].time_field
+        if source is not None:
+            return self.bucketed(self.with_customer_dims(source), time_field)
+        return self.shared(f"frame:{dataset}:{time_field}", lambda: self.bucketed(
+            self.with_customer_dims(self.datasets[dataset].frame.lazy()), time_field))
 
     def with_customer_dims(self, lf: pl.LazyFrame) -> pl.LazyFrame:
         joined = [d for d in self.by if d in self.customer_dims and d not in lf.collect_schema().names()]

@@ -89,6 +89,8 @@ def missing_requirement(config: Config, metric: Metric, by=()) -> str | None:
 
 def select_metrics(spec: ReportSpec, known: dict[str, Metric]) -> tuple[list[Metric], bool]:
     """The metrics asked for, and whether they were named explicitly (then gaps are warned about)."""
+    if tuple(spec.metrics) == ("all",):
+        return list(known.values()), False
     if spec.metrics:
         unknown = [n for n in spec.metrics if n not in known]
         if unknown:

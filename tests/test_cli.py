@@ -171,3 +171,15 @@ def test_tracebacks_never_show_local_variables():
     from crmctl.cli import app
 
     assert app.pretty_exceptions_show_locals is False
+
+
+def test_metrics_all_selects_every_computable_metric(cli):
+    meta = cli("report", "-m", "all", "-f", "json", "--period", "year").json()["meta"]
+    from crmctl.metrics.catalogue import METRICS
+
+    assert len(meta["metrics"]) + len(meta["unavailable_metrics"]) == len(METRICS)
+    assert set(meta["unavailable_metrics"]) <= {"segmentation_effectiveness", "churn_spread", "cac",
+                                                "acquisition_spend", "retention_spend", "roi_spend", "roi",
+                                                "clv_cac_ratio", "cac_payback_months", "retention_cost_per_customer",
+                                                "market_revenue", "market_share", "data_completeness",
+                                                "data_accuracy", "duplicate_rate"}

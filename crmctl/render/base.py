@@ -1,0 +1,216 @@
+"""Formats, value formatting and the shared writers: CSV, Markdown, Rich tables, atomic files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+from enum import Enum
+from pathlib import Path
+
+from crmctl.errors import OutputError
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+class Layout(str, Enum):
+    long = "long"
+    wide = "wide"
+
+
+_UNIT_SUFFIX = {"ratio": "%", "count": "", "money": "", "months": "months", "days": "days", "hours": "hours", "seconds": "s",
+                "score": ""}
+
+
+_FORMULA_PREFIX = ("=", "+", "-", "@", "\t", "\r")
+
+
+def default_layout(fmt: Format) -> Layout:
+    """Tables and Markdown are read by people (wide); CSV and JSON feed tools (tidy, long)."""
+    return Layout.wide if fmt in (Format.table, Format.markdown) else Layout.long
+
+
+def format_value(value, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "money":
+        return f"{value:,.2f}"
+    return f"{value:,.1f}"
+
+
+def format_change(change, change_ratio, unit: str) -> str:
+    if change is None:
+        return ""
+    if unit == "ratio":
+        return f" ({change * 100:+.1f} pp)"
+    return f" ({change_ratio * 100:+.1f}%)" if change_ratio is not None else ""
+
+
+def header(metric, currency: str | None) -> str:
+    suffix = currency if metric.unit == "money" and currency else _UNIT_SUFFIX[metric.unit]
+    return f"{metric.title} ({suffix})" if suffix and suffix != "%" else (
+        f"{metric.title} %" if suffix == "%" else metric.title)
+
+
+def period_label(start, end, period: str) -> str:
+    if start is None:
+        return "snapshot"  # a status-flag export without dates
+    if period == "month":
+        return start.strftime("%Y-%m")
+    if period in ("day", "week"):
+        return start.isoformat()
+    if period == "year" and start.month == 1:
+        return str(start.year)
+    if end is None:
+        return start.isoformat()
+    return f"{start:%Y-%m}..{end:%Y-%m}" if period in ("quarter", "year") else f"{start} – {end}"
+
+
+def _safe_cell(value):
+    """OWASP CSV injection: a text cell that a spreadsheet would run as a formula is quoted with '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIX):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def jsonable(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def to_text(renderables, *, color: bool, width: int | None) -> str:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 10_000,
+                      color_system="auto" if color else None, highlight=False)
+    for item in renderables:
+        console.print(item)
+    text = buffer.getvalue()
+    # Off a terminal the console is unbounded; trailing padding only bloats files and cron mail.
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n" if not width else text
+
+
+class Missed(str):
+    """A formatted value that misses its target: red in a colour terminal, plain text elsewhere."""
+
+
+def styled(cell: str, color: bool):
+    if color and isinstance(cell, Missed):
+        from rich.text import Text
+
+        return Text(cell, style="bold red")
+    return cell
+
+
+def segment_label(value) -> str:
+    return "(none)" if value is None else str(value)
+
+
+def plain_number(value) -> str:
+    return "" if value is None else f"{value:,.6g}"
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def csv_text(columns, records, raw: bool) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for record in records:
+        cells = [_csv_cell(record.get(c)) for c in columns]
+        writer.writerow(cells if raw else [_safe_cell(c) for c in cells])
+    return buffer.getvalue()
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ";".join(map(str, value))
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return jsonable(value)
+
+
+def markdown_table(columns, rows) -> str:
+    def cell(value) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(cell(r.get(c, "")) for c in columns) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def render_records(columns: list[str], records: list[dict], fmt: Format, *, color: bool, width: int | None,
+                   title: str | None = None) -> str:
+    if fmt == Format.json:
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+    if fmt == Format.csv:
+        return csv_text(columns, records, raw=False)
+    text_rows = [{c: _text(r.get(c)) for c in columns} for r in records]
+    if fmt == Format.markdown:
+        return markdown_table(columns, text_rows)
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in text_rows:
+        table.add_row(*(row[c] for c in columns))
+    return to_text([table], color=color, width=width)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """To stdout, or to a file atomically: a temp file beside it, then a rename."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    output = Path(output)
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"--output {output}: folder {folder} does not exist; create it first")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"--output {output}: cannot write in {folder}: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temp, output)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise OutputError(f"--output {output}: cannot write: {exc.strerror}") from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,115 @@
+"""The report in each format; RENDERERS is the one switch on format for reports."""
+
+from __future__ import annotations
+
+import json
+
+from crmctl.render.base import (
+    Format, Layout, default_layout, format_value, format_change, header, period_label, jsonable, to_text, Missed,
+    styled, segment_label, plain_number, csv_text, markdown_table,
+)
+
+
+def report_records(result, layout: Layout) -> tuple[list[str], list[dict]]:
+    """The report as plain rows: long (the tidy contract) or wide (one column per metric)."""
+    rows = result.rows
+    if layout == Layout.long:
+        return rows.columns, rows.to_dicts()
+    keys = ["period_start", "period_end", *result.by]
+    wide = rows.pivot(on="metric", index=keys, values="value", aggregate_function=None) if rows.height else None
+    names = [m.name for m in result.metrics]
+    if wide is None:
+        return keys + names, []
+    return keys + names, wide.select(keys + [n for n in names if n in wide.columns]).to_dicts()
+
+
+def render_report(result, fmt: Format, layout: Layout | None, *, color: bool, width: int | None,
+                  currency: str | None = None, raw: bool = False) -> str:
+    layout = layout or default_layout(fmt)
+    return RENDERERS[fmt](result, layout, color=color, width=width, currency=currency, raw=raw)
+
+
+def _report_csv(result, layout, *, raw, **_) -> str:
+    columns, records = report_records(result, layout)
+    return csv_text(columns, records, raw)
+
+
+def _report_json(result, layout, **_) -> str:
+    columns, records = report_records(result, layout)
+    rows = [{c: jsonable(r.get(c)) for c in columns} for r in records]
+    return json.dumps({"meta": result.meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _display_rows(result, layout, currency):
+    """Formatted cells for people: per segment, one row per period (wide) or per metric (long)."""
+    units = {m.name: m.unit for m in result.metrics}
+    by_name = {m.name: m for m in result.metrics}
+    has_compare = "change" in result.rows.columns
+    if layout == Layout.long:
+        columns = ["period", *result.by, "metric", "value", "numerator", "denominator", "n", "note"]
+        out = []
+        for r in result.rows.to_dicts():
+            unit = units[r["metric"]]
+            cell = format_value(r["value"], unit)
+            if has_compare:
+                cell += format_change(r["change"], r["change_ratio"], unit)
+            out.append({"period": period_label(r["period_start"], r["period_end"], result.period),
+                        **{b: segment_label(r[b]) for b in result.by}, "metric": r["metric"], "value": cell,
+                        "numerator": plain_number(r["numerator"]), "denominator": plain_number(r["denominator"]),
+                        "n": str(r["n"]), "note": r["note"] or ""})
+        return {(): (columns, out)}
+    groups: dict[tuple, tuple[list[str], list[dict]]] = {}
+    columns = ["period", *(header(m, currency) for m in result.metrics)]
+    cells: dict[tuple, dict[str, dict]] = {}
+    for r in result.rows.to_dicts():
+        segment = tuple(segment_label(r[b]) for b in result.by)
+        label = period_label(r["period_start"], r["period_end"], result.period)
+        metric = by_name[r["metric"]]
+        text = format_value(r["value"], metric.unit)
+        if has_compare:
+            text += format_change(r["change"], r["change_ratio"], metric.unit)
+        if r.get("target") == "missed":
+            text = Missed(text)
+        cells.setdefault(segment, {}).setdefault(label, {"period": label})[header(metric, currency)] = text
+    labels = {label for periods in cells.values() for label in periods}
+    if len(labels) == 1 and result.by:  # one period: a row per segment reads better than a table each
+        rows = [{**dict(zip(result.by, segment)), **row} for segment, periods in cells.items()
+                for row in periods.values()]
+        return {(): (["period", *result.by, *columns[1:]], rows)}
+    for segment, periods in cells.items():
+        groups[segment] = (columns, sorted(periods.values(), key=lambda row: row["period"]))
+    return groups
+
+
+def _report_markdown(result, layout, *, currency, **_) -> str:
+    parts = []
+    for segment, (columns, rows) in _display_rows(result, layout, currency).items():
+        if segment:
+            parts.append("### " + ", ".join(f"{b}: {v}" for b, v in zip(result.by, segment)) + "\n")
+        parts.append(markdown_table(columns, rows))
+    return "\n".join(parts) if parts else "_No rows: the data has no dates in the window._\n"
+
+
+def _report_table(result, layout, *, color, width, currency, **_) -> str:
+    from rich.table import Table
+
+    from rich.text import Text
+
+    tables = []
+    for segment, (columns, rows) in _display_rows(result, layout, currency).items():
+        title = ", ".join(f"{b}: {v}" for b, v in zip(result.by, segment))
+        if title:  # a heading line, not a table title: those wrap to the table's width
+            tables.append(Text(title, style="bold"))
+        table = Table(header_style="bold")
+        for index, column in enumerate(columns):
+            table.add_column(column, justify="left" if index == 0 or column in result.by else "right")
+        for row in rows:
+            table.add_row(*(styled(row.get(c, ""), color) for c in columns))
+        tables.append(table)
+    if not tables:
+        return "No rows: the data has no dates in the window.\n"
+    return to_text(tables, color=color, width=width)
+
+
+RENDERERS = {Format.table: _report_table, Format.csv: _report_csv, Format.json: _report_json,
+             Format.markdown: _report_markdown}
