@@ -153,6 +153,8 @@ def report(
 
         crmctl report --last 12m --compare previous --format csv -o report.csv
     """
+    from dataclasses import replace
+
     from crmctl.render import render_report, write_output
     from crmctl.report import build_report, with_overrides
 
@@ -160,16 +162,15 @@ def report(
     if metrics is not None and family is not None:
         raise UsageError("--metrics and --family both choose metrics: use one of them")
     spec = with_overrides(
-        cfg.report, metrics=_split(metrics), family=family, period=period.value if period else None,
-        by=_split(by), start=_date(start, "--from"), end=_date(end, "--to"), last=last,
-        compare=compare.value if compare else None,
+        cfg.report, period=period.value if period else None, by=_split(by), start=_date(start, "--from"),
+        end=_date(end, "--to"), last=last, compare=compare.value if compare else None,
     )
-    if metrics is not None or family is not None:
-        spec = with_overrides(spec, metrics=_split(metrics) or (), family=family)
+    if metrics is not None or family is not None:  # the command line's choice replaces the config's
+        spec = replace(spec, metrics=_split(metrics) or (), family=family)
+    if last is not None and start is None:  # --last replaces a `from:` in the config
+        spec = replace(spec, start=None)
     if spec.period == "all" and spec.compare:
         raise UsageError("--compare needs periods to compare: use --period day|week|month|quarter|year")
-    if last is not None:
-        spec = with_overrides(spec, start=None) if start is None else spec
     result = _with_progress(lambda: build_report(cfg, spec))
     _warn_about(result, explicit=bool(spec.metrics or spec.family))
     color, width = _terminal() if output is None else (False, None)

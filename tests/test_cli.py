@@ -183,3 +183,11 @@ def test_metrics_all_selects_every_computable_metric(cli):
                                                 "clv_cac_ratio", "cac_payback_months", "retention_cost_per_customer",
                                                 "market_revenue", "market_share", "data_completeness",
                                                 "data_accuracy", "duplicate_rate"}
+
+
+def test_last_replaces_a_from_in_the_config(cli, shop):
+    path = shop.root / "crmctl.yaml"
+    path.write_text(path.read_text().replace("report: {period: month,", "report: {from: 2024-01-01, period: month,"))
+    result = cli("report", "-c", str(path), "--last", "2m", "-f", "json", "-m", "revenue")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["meta"]["window"] == {"from": "2024-03-01", "to": "2024-04-30"}
