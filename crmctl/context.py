@@ -43,6 +43,11 @@ class ReportContext:
             self._cache[name] = build()
         return self._cache[name]
 
+    def materialised(self, lf: pl.LazyFrame) -> pl.LazyFrame:
+        """An intermediate that several metrics read, computed once per report (Polars does not find
+        common subplans across the metrics' joins)."""
+        return lf.collect().lazy()
+
     def frame(self, dataset: str, time_field: str | None = None, source: pl.LazyFrame | None = None) -> pl.LazyFrame:
         """A dataset's rows (or `source`, derived from them) with --by columns and period_start.
 
@@ -76,6 +81,9 @@ class ReportContext:
 
     def bounds(self) -> pl.LazyFrame:
         """Each reported period with its first instant `_from` and the next period's first instant `_to`."""
+        return self.shared("bounds", self._bounds)
+
+    def _bounds(self) -> pl.LazyFrame:
         if self.calendar.period == "all":
             starts = [self.window.start]
             ends = [self.window.end + dt.timedelta(days=1)]

@@ -20,14 +20,17 @@ def _spells(ctx) -> pl.LazyFrame:
     source = SOURCE[ctx.activity]
     own = [d for d in ctx.by if d in ctx.config.dimensions(source) and d not in ctx.customer_dims]
     keys = ["customer_id", *own]
-    return ctx.shared(f"spells:{keys}", lambda: ctx.with_customer_dims(spells(ctx, ctx.activity, keys)))
+    return ctx.shared(f"spells:{keys}", lambda: ctx.materialised(ctx.with_customer_dims(spells(ctx, ctx.activity, keys))))
 
 
 def _active_at(ctx, instant: str) -> pl.LazyFrame:
     """Spells active at each period's `_from` or `_to` instant (start < t ≤ end), with both instants."""
-    bounds = ctx.bounds().with_columns(_at=pl.col(instant))
-    reach = pl.col("end").fill_null(FOREVER)
-    return _spells(ctx).join_where(bounds, pl.col("start") < pl.col("_at"), reach >= pl.col("_at"))
+    def build():
+        bounds = ctx.bounds().with_columns(_at=pl.col(instant))
+        reach = pl.col("end").fill_null(FOREVER)
+        return _spells(ctx).join_where(bounds, pl.col("start") < pl.col("_at"), reach >= pl.col("_at"))
+
+    return ctx.shared(f"active_at:{instant}:{ctx.by}", build)
 
 
 def _count(frame: pl.LazyFrame, ctx) -> pl.LazyFrame:
@@ -82,6 +85,10 @@ def _ids(frame_of):
 
 def _starting_base(ctx) -> pl.LazyFrame:
     """Customers active at the start of each period, flagged when still active at its end."""
+    return ctx.shared(f"starting_base:{ctx.by}", lambda: ctx.materialised(_build_starting_base(ctx)))
+
+
+def _build_starting_base(ctx) -> pl.LazyFrame:
     at_start = _active_at(ctx, "_from")
     at_end = _active_at(ctx, "_to").select(*ctx.keys, "customer_id", _still=pl.lit(True)).unique()
     return at_start.join(at_end, on=[*ctx.keys, "customer_id"], how="left", nulls_equal=True).with_columns(
