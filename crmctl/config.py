@@ -109,6 +109,13 @@ class _Problems(list):
             return None
         return value
 
+    def entries(self, path: str, raw, what: str, entry_what: str) -> list[tuple[str, dict, str]]:
+        """(name, body, key path) of a section mapping names to mappings; anything else is a problem."""
+        if self.typed(path, raw, dict, what) is None:
+            return []
+        return [(str(name), body, f"{path}.{name}") for name, body in raw.items()
+                if self.typed(f"{path}.{name}", body, dict, entry_what) is not None]
+
     def choice(self, path: str, value, choices) -> str | None:
         if value not in choices:
             self.add(path, f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}")

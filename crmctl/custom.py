@@ -162,13 +162,9 @@ CUSTOM_KEYS = ("expression", "title", "unit", "higher_is_better", "description")
 
 def parse_custom_metrics(raw, problems, builtin_names, units) -> dict[str, CustomSpec]:
     """Validated custom metrics: syntax, names (known, not shadowing a built-in), no cycles."""
-    if problems.typed("custom_metrics", raw, dict, "a mapping of metric name to {expression, title, unit}") is None:
-        return {}
     specs = {}
-    for name, body in raw.items():
-        path = f"custom_metrics.{name}"
-        if problems.typed(path, body, dict, "a mapping with expression, title and unit") is None:
-            continue
+    for name, body, path in problems.entries("custom_metrics", raw, "a mapping of metric name to {expression, "
+                                             "title, unit}", "a mapping with expression, title and unit"):
         problems.unknown_keys(path, body, CUSTOM_KEYS)
         if name in builtin_names:
             problems.add(path, "a built-in metric has this name; choose another")

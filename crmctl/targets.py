@@ -41,10 +41,8 @@ class Target:
 
 
 def parse_targets(raw, problems) -> dict[str, Target]:
-    if problems.typed("targets", raw, dict, "a mapping of metric name to {min, max}") is None:
-        return {}
-    return {metric: _target(f"targets.{metric}", bounds, problems, nested=True) for metric, bounds in raw.items()
-            if problems.typed(f"targets.{metric}", bounds, dict, "a mapping with min and/or max") is not None}
+    return {metric: _target(path, bounds, problems, nested=True) for metric, bounds, path in problems.entries(
+        "targets", raw, "a mapping of metric name to {min, max}", "a mapping with min and/or max")}
 
 
 def _target(path: str, bounds: dict, problems, nested: bool, inherited: Target | None = None) -> Target:
@@ -84,20 +82,17 @@ def parse_benchmarks(raw, problems) -> dict[str, dict[str, float]]:
     """benchmarks: {metric: {reference name: value}}; names become column suffixes."""
     import re
 
-    if problems.typed("benchmarks", raw, dict, "a mapping of metric name to {reference: value}") is None:
-        return {}
     out = {}
-    for metric, references in raw.items():
-        path = f"benchmarks.{metric}"
-        if problems.typed(path, references, dict, "a mapping of reference name to value, e.g. {industry: 32}") is None:
-            continue
+    for metric, references, path in problems.entries("benchmarks", raw, "a mapping of metric name to {reference: "
+                                                     "value}", "a mapping of reference name to value, e.g. "
+                                                     "{industry: 32}"):
         kept = {}
         for name, value in references.items():
             if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
                 problems.add(f"{path}.{name}", "reference names are lower-case letters, digits and underscores")
             elif problems.typed(f"{path}.{name}", value, (int, float), "a number") is not None:
                 kept[str(name)] = float(value)
-        out[str(metric)] = kept
+        out[metric] = kept
     return out
 
 
