@@ -37,10 +37,13 @@ def run_check(config: Config, period_end: dt.date | None = None) -> CheckResult:
         raise ConfigError(f"{config.path}: targets that cannot be computed",
                           [f"targets.{name}: {reason}" for name, reason in result.unavailable.items()])
     rows = result.rows
-    if rows.is_empty() or result.window is None:
+    if rows.is_empty():
         return CheckResult(None, None)
-    start = _period(result, period_end)
-    chosen = rows.filter(pl.col("period_start") == start)
+    if rows["period_start"].null_count() == rows.height:  # a snapshot export: its rows have no period
+        start, chosen = None, rows
+    else:
+        start = _period(result, period_end)
+        chosen = rows.filter(pl.col("period_start") == start)
     verdicts = []
     for row in chosen.iter_rows(named=True):
         target = config.targets[row["metric"]].for_segment(segment_key(row, spec.by))

@@ -31,3 +31,11 @@ def test_telco_table_labels_the_snapshot(cli):
     result = cli("report", "-c", str(ROOT / "examples" / "telco.yaml"))
     assert result.exit_code == 0
     assert "snapshot" in result.stdout and "42.7%" in result.stdout
+
+
+def test_check_on_a_snapshot(cli, tmp_path):
+    config = (ROOT / "examples" / "telco.yaml").read_text().replace("../../shared", str(ROOT.parent / "shared"))
+    (tmp_path / "telco.yaml").write_text(config + "targets: {churn_rate: {max: 0.2}}\n")
+    result = cli("check", "-c", str(tmp_path / "telco.yaml"))
+    assert result.exit_code == 1
+    assert result.stdout == "MISSED: churn_rate contract=Month-to-month snapshot: 42.7% (target max 20.0%)\n"

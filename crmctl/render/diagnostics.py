@@ -24,7 +24,8 @@ def render_check(outcome, config, fmt: str, verbose: bool) -> str:
         segment = " ".join(f"{k}={segment_label(v)}" for k, v in r["segment"].items())
         value = format_value(r["value"], unit)
         bounds = " and ".join(f"{k} {format_value(r[k], unit)}" for k in ("min", "max") if r[k] is not None)
-        where = f"{r['metric']}{' ' + segment if segment else ''} {outcome.period_start}..{outcome.period_end}"
+        when = f"{outcome.period_start}..{outcome.period_end}" if outcome.period_start else "snapshot"
+        where = f"{r['metric']}{' ' + segment if segment else ''} {when}"
         lines.append(f"{r['status'].upper()}: {where}: {value} (target {bounds})")
     return "\n".join(lines) + "\n" if lines else ""
 
