@@ -172,7 +172,7 @@ def report(
     if spec.period == "all" and spec.compare:
         raise UsageError("--compare needs periods to compare: use --period day|week|month|quarter|year")
     result = _with_progress(lambda: build_report(cfg, spec))
-    _warn_about(result, explicit=bool(spec.metrics or spec.family))
+    _warn_about(result, explicit=bool(spec.family or spec.metrics and tuple(spec.metrics) != ("all",)))
     color, width = _terminal() if output is None else (False, None)
     text = render_report(result, fmt, layout, color=color, width=width, currency=cfg.currency, raw=raw)
     write_output(text, output)

@@ -191,3 +191,8 @@ def test_last_replaces_a_from_in_the_config(cli, shop):
     result = cli("report", "-c", str(path), "--last", "2m", "-f", "json", "-m", "revenue")
     assert result.exit_code == 0, result.stderr
     assert result.json()["meta"]["window"] == {"from": "2024-03-01", "to": "2024-04-30"}
+
+
+def test_metrics_all_does_not_warn_about_what_the_config_cannot_compute(cli):
+    result = cli("report", "-m", "all", "-f", "csv", "--period", "year", "--by", "region")
+    assert result.exit_code == 0 and "warning" not in result.stderr
