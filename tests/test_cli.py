@@ -196,3 +196,9 @@ def test_last_replaces_a_from_in_the_config(cli, shop):
 def test_metrics_all_does_not_warn_about_what_the_config_cannot_compute(cli):
     result = cli("report", "-m", "all", "-f", "csv", "--period", "year", "--by", "region")
     assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+def test_one_metric_is_shown_as_field_value_lines(cli):
+    text = cli("metrics", "nps").stdout
+    assert "│ denominator      │ NPS responses in the period" in text
+    assert text.count("\n") > 10  # a line per field, not one wide row

@@ -178,6 +178,8 @@ def render_records(columns: list[str], records: list[dict], fmt: Format, *, colo
     if fmt == Format.csv:
         return csv_text(columns, records, raw=False)
     text_rows = [{c: _text(r.get(c)) for c in columns} for r in records]
+    if len(text_rows) == 1:  # one record (crmctl metrics NAME) reads better as field: value lines
+        columns, text_rows = ["field", "value"], [{"field": c, "value": v} for c, v in text_rows[0].items()]
     if fmt == Format.markdown:
         return markdown_table(columns, text_rows)
     from rich.table import Table
