@@ -178,7 +178,11 @@ def _mrr_at(ctx, instant: str, name: str) -> pl.LazyFrame:
 
 
 def _mrr_movements(ctx) -> pl.LazyFrame:
-    """Customers with MRR at the start of P, with their MRR at its end (0 when gone)."""
+    """Customers with MRR at the start of P, with their MRR at its end (0 when gone); once per report."""
+    return ctx.shared(f"mrr_movements:{ctx.by}", lambda: ctx.materialised(_build_mrr_movements(ctx)))
+
+
+def _build_mrr_movements(ctx) -> pl.LazyFrame:
     start, end = _mrr_at(ctx, "_from", "_start"), _mrr_at(ctx, "_to", "_end")
     keys = [c for c in start.collect_schema().names() if c != "_start"]
     moved = start.join(end, on=keys, how="left", nulls_equal=True).with_columns(pl.col("_end").fill_null(0.0))
