@@ -16,8 +16,9 @@ from crmctl.errors import DataError
 
 TRUE = ("true", "t", "yes", "y", "1")
 FALSE = ("false", "f", "no", "n", "0")
+CURRENCY_SYMBOLS = ("$", "€", "£", "¥", "₹")
 _CURRENCY = r"[\s\u00a0$€£¥₹]"
-_NUMBER_POINT = r"^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?([eE][-+]?\d+)?$|^[-+]?\.\d+$"
+_NUMBER_POINT = r"^[-+]?((\d+|\d{1,3}(,\d{3})+)(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
 _NUMBER_COMMA = r"^[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d*)?$|^[-+]?,\d+$"
 _EXCEL_SCIENTIFIC = r"^\d\.\d+E\+\d+$"  # an id Excel turned into 1.23E+15: its digits are lost
 _ZONED = re.compile(r"%[#:]?z|%Z")
@@ -34,7 +35,10 @@ DATE_FORMATS = tuple(
 def convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
     """The typed value of one mapped column from its trimmed text; a spreadsheet error (#VALUE!, #REF! …)
     is invalid anywhere."""
-    return pl.when(~text.is_in(EXCEL_ERRORS)).then(_convert(text, column, timezone, fmt))
+    value = _convert(text, column, timezone, fmt)
+    if column.kind in ("number", "datetime", "boolean") and not column.values:
+        return value  # these never read "#VALUE!" as a value, so the check would only cost time
+    return pl.when(~text.is_in(EXCEL_ERRORS)).then(value)
 
 
 def _convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
@@ -69,6 +73,18 @@ def convert_typed(raw: pl.Expr, dtype: pl.DataType, column: Column, timezone: st
 
 
 def _number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    """Most cells are plain numbers ("143.51") that a cast reads exactly as the checked path would, so
+    only the cells it cannot read (commas, symbols, parentheses, junk) go through the regexes."""
+    if decimal_comma:  # "1.500" means 1500 there: a plain cast would read it wrongly
+        return checked_number(text, decimal_comma)
+    plain = text.cast(pl.Float64, strict=False)
+    fast = plain.is_finite().fill_null(False)
+    rest = pl.when(fast).then(pl.lit(None, pl.String)).otherwise(text)  # null cells cost the regexes nothing
+    return pl.when(fast).then(plain).otherwise(checked_number(rest, decimal_comma))
+
+
+def checked_number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    """A number from text with currency symbols, spaces, parentheses negatives and checked thousands."""
     cleaned = text.str.replace_all(_CURRENCY, "")
     negative = cleaned.str.starts_with("(") & cleaned.str.ends_with(")")
     cleaned = cleaned.str.strip_prefix("(").str.strip_suffix(")")

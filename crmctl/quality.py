@@ -21,8 +21,8 @@ def quality_frame(name: str, columns, df: pl.DataFrame, now: dt.datetime | None 
     canonical = CANONICAL[name]
     now = now or dt.datetime.now()
     fields = [c.field for c in columns]
-    present = {f: pl.col(f).is_not_null() | pl.col(f"_bad_{f}").is_not_null() for f in fields}
-    parsed = pl.all_horizontal([pl.col(f"_bad_{f}").is_null() for f in fields]) if fields else pl.lit(True)
+    present = {f: pl.col(f).is_not_null() | pl.col(f"_bad_{f}") for f in fields}
+    parsed = ~pl.any_horizontal([pl.col(f"_bad_{f}") for f in fields]) if fields else pl.lit(True)
     required = pl.all_horizontal([pl.col(f).is_not_null() for f in canonical.required if f in fields] or [pl.lit(True)])
     dates = [f for f in fields if canonical.kind(f) == "datetime"]
     plausible = pl.all_horizontal(

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import Column, Config, DatasetSpec
-from crmctl.convert import convert, convert_typed, detect_date_format
+from crmctl.convert import CURRENCY_SYMBOLS, convert, convert_typed, detect_date_format
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, closest
 from crmctl.sniff import FileShape, first_ragged_row, normalise_name, sniff, transcoded
@@ -83,7 +83,14 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
             collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
         except pl.exceptions.PolarsError as exc:
             raise _read_error(spec, shapes, sources, exc) from None
-    loaded = _account(spec, columns, files, _mark_footers(collected, shapes))
+        collected = _mark_footers(collected, shapes)
+        loaded = Loaded(spec.name, collected, files, rows_read=collected.height)
+        rows = _drop_blank_lines(collected, loaded)
+        _count_invalid(rows, columns, loaded)
+        if loaded.invalid:  # the flags are booleans: the few example values are read again
+            _fill_examples(loaded, spec, columns, shapes, sources)
+            _enforce_invalid_limit(spec, loaded)
+    _keep_rows(spec, columns, rows, loaded)
     headers = {shape.header for shape in shapes if shape.format == "csv"}
     if len(headers) > 1:
         loaded.warnings.append(f"{len(files)} files disagree on their columns; read as one dataset, columns united "
@@ -101,6 +108,8 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
 def _mark_footers(df: pl.DataFrame, shapes: list[FileShape]) -> pl.DataFrame:
     """Flags each file's last `footer` non-blank rows, which sniff found narrower than the header."""
     footers = [(index, shape.footer) for index, shape in enumerate(shapes) if shape.footer]
+    if not footers:
+        return df
     flag = pl.lit(False)
     for index, count in footers:
         last = df.filter((pl.col("_file") == index) & ~pl.col("_blank"))["_row"].sort().tail(count)
@@ -129,25 +138,32 @@ def _read_error(spec: DatasetSpec, shapes: list[FileShape], sources: list[Path],
     return DataError(f"datasets.{spec.name}: cannot read {names}: {first_line}")
 
 
+def _raw_scan(shape: FileShape, source: Path, spec: DatasetSpec) -> pl.LazyFrame:
+    """A file's cells as they are, with `_row`, the line number a spreadsheet shows."""
+    if shape.format == "parquet":
+        return pl.scan_parquet(source).with_row_index("_row", offset=1)
+    return pl.scan_csv(
+        source, separator=shape.delimiter, infer_schema=False, null_values=list(spec.null_values),
+        row_index_name="_row", row_index_offset=2 + shape.preamble, raise_if_empty=False,
+        truncate_ragged_lines=False, skip_lines=shape.preamble,
+    )
+
+
+def _trimmed(name: str) -> pl.Expr:
+    return pl.col(name).cast(pl.String).str.strip_chars().replace("", None)
+
+
 def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, columns: list[Column],
                config: Config) -> pl.LazyFrame:
     names = _match_columns(shape, spec, columns)
-    if shape.format == "parquet":
-        lf = pl.scan_parquet(source).with_row_index("_row", offset=1)
-    else:
-        lf = pl.scan_csv(
-            source, separator=shape.delimiter, infer_schema=False, null_values=list(spec.null_values),
-            row_index_name="_row", row_index_offset=2 + shape.preamble, raise_if_empty=False,
-            truncate_ragged_lines=False, skip_lines=shape.preamble,
-        )
+    lf = _raw_scan(shape, source, spec)
     schema = lf.collect_schema()
     # Stages, so each expression runs once per chunk: trimmed text, then typed values, then flags.
     typed = {c.field for c in columns if shape.format == "parquet" and schema[names[c.field]] != pl.String}
     texts = lf.select(
         pl.col("_row").cast(pl.Int64), pl.lit(index, pl.Int32).alias("_file"),
         *(pl.col(names[c.field]).alias(f"_raw_{c.field}") for c in columns if c.field in typed),
-        *(pl.col(names[c.field]).cast(pl.String).str.strip_chars().replace("", None).alias(f"_text_{c.field}")
-          for c in columns),
+        *(_trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns),
     )
     values = []
     for column in columns:
@@ -161,13 +177,20 @@ def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
              .alias("_blank")]
     for column in columns:
         text = pl.col(f"_text_{column.field}")
-        flags.append(pl.when(text.is_not_null() & pl.col(column.field).is_null()).then(text)
-                     .alias(f"_bad_{column.field}"))
+        # Booleans, not the offending text: a text column per field would cost 16 bytes a row.
+        flags.append((text.is_not_null() & pl.col(column.field).is_null()).alias(f"_bad_{column.field}"))
         if column.kind == "number":
-            flags.append(text.str.extract(r"([$€£¥₹])").alias(f"_cur_{column.field}"))
+            flags.append(_currency_bits(text).alias(f"_cur_{column.field}"))
     keep = ["_row", "_file", "_blank", *(c.field for c in columns), *(f"_bad_{c.field}" for c in columns),
             *(f"_cur_{c.field}" for c in columns if c.kind == "number")]
     return texts.with_columns(values).with_columns(flags).select(keep)
+
+
+def _currency_bits(text: pl.Expr) -> pl.Expr:
+    """The currency symbols a cell shows, one bit each: literal searches cost far less than a regex."""
+    bits = [text.str.contains(symbol, literal=True).fill_null(False).cast(pl.UInt8) * (1 << i)
+            for i, symbol in enumerate(CURRENCY_SYMBOLS)]
+    return pl.sum_horizontal(bits).cast(pl.UInt8)
 
 
 def _sampled_format(lf: pl.LazyFrame, name: str, column: Column, shape: FileShape) -> str | None:
@@ -210,27 +233,47 @@ def _missing_column(shape: FileShape, spec: DatasetSpec, column: Column) -> str:
     return message
 
 
-def _account(spec: DatasetSpec, columns: list[Column], files: list[Path], df: pl.DataFrame) -> Loaded:
-    """Counts invalid values per field, drops rows that lack a required field, applies `where:`."""
-    loaded = Loaded(spec.name, df, files, rows_read=df.height)
+def _drop_blank_lines(df: pl.DataFrame, loaded: Loaded) -> pl.DataFrame:
+    drop = pl.lit(False)
     for flag, reason in (("_blank", "blank line"), ("_footer", "footer or note line")):
-        if df[flag].any():
+        if flag in df.columns and df[flag].any():
             loaded.skipped_because[reason] = int(df[flag].sum())
-    df = df.filter(~pl.col("_blank") & ~pl.col("_footer"))
-    for column in columns:
-        bad = df.filter(pl.col(f"_bad_{column.field}").is_not_null())
-        if bad.height:
-            examples = [(str(files[f]), r, v) for f, r, v in
-                        bad.head(_EXAMPLES).select("_file", "_row", f"_bad_{column.field}").iter_rows()]
-            loaded.invalid[column.field] = FieldIssue(bad.height, examples)
-    _enforce_invalid_limit(spec, loaded)
-    required = [f for f in CANONICAL[spec.name].required if f in {c.field for c in columns}]
+            drop = drop | pl.col(flag)
+    return df.filter(~drop) if loaded.skipped_because else df  # a filter copies every column
+
+
+def _count_invalid(df: pl.DataFrame, columns: list[Column], loaded: Loaded) -> None:
+    """Invalid values per field, with the (file index, row) of the first few; _fill_examples reads their text."""
+    counts = df.select(pl.col(f"_bad_{c.field}").sum() for c in columns).row(0) if columns else ()
+    for column, count in zip(columns, counts):
+        if count:
+            first = df.filter(pl.col(f"_bad_{column.field}")).head(_EXAMPLES).select("_file", "_row").rows()
+            loaded.invalid[column.field] = FieldIssue(count, [(f, r, None) for f, r in first])
+
+
+def _fill_examples(loaded: Loaded, spec: DatasetSpec, columns: list[Column], shapes: list[FileShape],
+                   sources: list[Path]) -> None:
+    by_field = {c.field: c for c in columns}
+    for fieldname, issue in loaded.invalid.items():
+        examples = []
+        for index, row, _ in issue.examples:
+            shape = shapes[index]
+            name = _match_columns(shape, spec, [by_field[fieldname]])[fieldname]
+            cell = (_raw_scan(shape, sources[index], spec).filter(pl.col("_row") == row)
+                    .select(_trimmed(name)).collect().item())
+            examples.append((str(loaded.files[index]), row, cell))
+        issue.examples = examples
+
+
+def _keep_rows(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame, loaded: Loaded) -> None:
+    """Drops rows that lack a required field and duplicates, applies `where:`, checks currencies."""
+    present = {c.field for c in columns}
     kept = df
-    for fieldname in required:  # a row is skipped for the first required field it lacks
-        before = kept.height
-        kept = kept.filter(pl.col(fieldname).is_not_null())
-        if kept.height < before:
-            loaded.skipped_because[f"{fieldname} missing or invalid"] = before - kept.height
+    for fieldname in [f for f in CANONICAL[spec.name].required if f in present]:
+        missing = kept[fieldname].null_count()  # a row is skipped for the first required field it lacks
+        if missing:
+            kept = kept.filter(pl.col(fieldname).is_not_null())
+            loaded.skipped_because[f"{fieldname} missing or invalid"] = missing
     kept = _deduplicate(spec, kept, loaded)
     loaded.rows_skipped = loaded.rows_read - kept.height
     for fieldname, allowed in spec.where.items():
@@ -241,13 +284,14 @@ def _account(spec: DatasetSpec, columns: list[Column], files: list[Path], df: pl
     loaded.rows_filtered = loaded.rows_read - loaded.rows_skipped - kept.height
     loaded.rows_used = kept.height
     loaded.frame = kept.select([c.field for c in columns])
-    return loaded
 
 
 def _deduplicate(spec: DatasetSpec, df: pl.DataFrame, loaded: Loaded) -> pl.DataFrame:
     """Overlapping exports repeat rows: keep the last row of each id (files in name order, rows in order)."""
     key = CANONICAL[spec.name].id_field
     if not spec.deduplicate or key not in df.columns:
+        return df
+    if df[key].n_unique() == df.height:  # the usual case, and far cheaper than unique()
         return df
     unique = df.unique(subset=[key], keep="last", maintain_order=True)
     if unique.height < df.height:
@@ -259,10 +303,12 @@ def _check_currencies(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame
     """Amounts in different currencies must never be summed together."""
     problems = []
     for column in columns:
-        symbols = f"_cur_{column.field}"
-        if symbols in df.columns and df[symbols].drop_nulls().n_unique() > 1:
-            found = ", ".join(sorted(df[symbols].drop_nulls().unique().to_list()))
-            problems.append(f"{column.column!r} ({column.field}) mixes currency symbols: {found}")
+        bits = f"_cur_{column.field}"
+        if bits in df.columns and df.height:
+            seen = df[bits].bitwise_or() or 0
+            found = [symbol for i, symbol in enumerate(CURRENCY_SYMBOLS) if seen & (1 << i)]
+            if len(found) > 1:
+                problems.append(f"{column.column!r} ({column.field}) mixes currency symbols: {', '.join(found)}")
     if "currency" in df.columns and df["currency"].drop_nulls().n_unique() > 1:
         found = ", ".join(sorted(df["currency"].drop_nulls().unique().to_list()))
         problems.append(f"the currency column has several values: {found}; keep one with "

@@ -10,6 +10,10 @@ import textwrap
 import polars as pl
 import pytest
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmctl.convert import _number, checked_number
 from crmctl.errors import DataError
 from crmctl.sources import load_dataset
 
@@ -145,6 +149,33 @@ def test_glob_of_monthly_files_is_one_dataset_with_union_of_columns(project):
     loaded = _orders(project, None, path="exports/orders-*.csv")
     assert loaded.frame["order_id"].to_list() == ["1", "2"]
     assert [f.name for f in loaded.files] == ["orders-2024-01.csv", "orders-2024-02.csv"]
+
+
+def test_invalid_examples_name_the_file_and_line_they_come_from(project):
+    # The flags kept per row are booleans; the example text is read again from the right file and line.
+    project.file("exports/orders-2024-01.csv", "id,cust,date,total\n" + "".join(
+        f"{i},c,2024-01-01,1\n" for i in range(1, 300)))
+    project.file("exports/orders-2024-02.csv", "id,cust,date,total\n300,c,2024-02-01,1\n301,c,2024-02-01, 12..5 \n")
+    loaded = _orders(project, None, path="exports/orders-*.csv")
+    assert loaded.invalid["amount"].count == 1
+    assert loaded.invalid["amount"].examples == [(str(project.root / "exports/orders-2024-02.csv"), 3, "12..5")]
+
+
+def test_invalid_examples_of_a_transcoded_file_with_a_preamble(project):
+    text = "Report: orders\r\n\r\nid\tcust\tdate\ttotal\r\n" + "".join(
+        f"{i}\tZoë\t2024-01-01\t{'n/a€' if i == 150 else 5}\r\n" for i in range(1, 200))
+    (project.root / "orders.csv").write_bytes(text.encode("utf-16"))
+    loaded = _orders(project, None, extra="encoding: utf-16")
+    assert loaded.invalid["amount"].examples == [(str(project.root / "orders.csv"), 153, "n/a€")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789.,eE+-$€() \u00a0in", max_size=9), min_size=1, max_size=30))
+def test_plain_cast_shortcut_reads_numbers_as_the_checked_path_does(cells):
+    frame = pl.DataFrame({"text": cells}, schema={"text": pl.String})
+    fast = frame.select(_number(pl.col("text"), False)).to_series()
+    checked = frame.select(checked_number(pl.col("text"), False)).to_series()
+    assert fast.to_list() == checked.to_list()
 
 
 def test_gzip_tsv_and_semicolons_are_detected(project):
