@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from crmctl.activity import FOREVER
 from crmctl.metrics import retention
 from crmctl.metrics.registry import Metric
 
@@ -41,11 +42,27 @@ def _market_revenue(ctx) -> pl.LazyFrame:
 
 def _revenue_per_retained(ctx) -> pl.LazyFrame:
     """Order revenue in P of customers active at its start and still active at its end."""
-    retained = retention._starting_base(ctx).filter(pl.col("_still")).select(*ctx.keys, "customer_id").unique()
     spent = ctx.frame("orders").group_by([*ctx.keys, "customer_id"]).agg(_revenue=pl.col("amount").sum())
-    joined = retained.join(spent, on=[*ctx.keys, "customer_id"], how="left", nulls_equal=True)
-    return joined.group_by(ctx.keys).agg(
-        numerator=pl.col("_revenue").fill_null(0).sum(), denominator=pl.len(), n=pl.len())
+    if ctx.calendar.period == "all":
+        retained = retention._starting_base(ctx).filter(pl.col("_still")).select(*ctx.keys, "customer_id").unique()
+        joined = retained.join(spent, on=[*ctx.keys, "customer_id"], how="left", nulls_equal=True)
+        return joined.group_by(ctx.keys).agg(
+            numerator=pl.col("_revenue").fill_null(0).sum(), denominator=pl.len(), n=pl.len())
+    # Only customers who ordered in P can add revenue: test each against its own spells.
+    spells = retention._spells(ctx)
+    key = [c for c in spells.collect_schema().names() if c not in ("start", "end")]  # customer_id + --by
+    reach = pl.col("end").fill_null(FOREVER)
+    bounds = ctx.bounds()
+    tested = spent.join(bounds, on="period_start").join(spells, on=key, nulls_equal=True).group_by(
+        [*ctx.keys, "customer_id"]).agg(
+        _revenue=pl.col("_revenue").first(),
+        _at_start=((pl.col("start") < pl.col("_from")) & (reach >= pl.col("_from"))).any(),
+        _at_end=((pl.col("start") < pl.col("_to")) & (reach >= pl.col("_to"))).any())
+    revenue = tested.filter(pl.col("_at_start") & pl.col("_at_end")).group_by(ctx.keys).agg(
+        _revenue=pl.col("_revenue").sum())
+    retained = retention._base_flows(ctx).filter(pl.col("_still") > 0)
+    return retained.join(revenue, on=ctx.keys, how="left", nulls_equal=True).select(
+        *ctx.keys, numerator=pl.col("_revenue").fill_null(0.0), denominator="_still", n="_still")
 
 
 def _metric_values(ctx, results: dict, names: dict) -> pl.LazyFrame:

@@ -38,25 +38,34 @@ def _count(frame: pl.LazyFrame, ctx) -> pl.LazyFrame:
 
 
 def _active(ctx) -> pl.LazyFrame:
-    """Active at each period's end = spells started by then − spells ended by then (a key's spells never
-    overlap), as running sums over a dense period grid: no spells × periods join."""
+    """Active at each period's end, counted as running sums over the period grid (no spells × periods join)."""
     if ctx.calendar.period == "all":
         return _count(_active_at(ctx, "_to"), ctx)
+    return _running(ctx, 0).select(*ctx.keys, numerator="_alive", n="_alive")
+
+
+def _running(ctx, offset: int) -> pl.LazyFrame:
+    """keys + `_alive`: spells alive in each period, where a spell counts from `offset` periods after the one
+    it starts in up to that many after the one it ends in. offset 0: active at the period's end (start < _to
+    ≤ end); offset 1: active at its start (start < _from ≤ end). A key's spells never overlap, so this counts
+    customers: spells started minus spells ended, as a running sum."""
     spells = _spells(ctx)
     # Flows before the grid's first period (sign-ups before the first order, say) count from it on.
     first = pl.lit(ctx.first_period(), pl.Date)
-    clamp = pl.max_horizontal(pl.col("period_start"), first).alias("period_start")
-    started = ctx.bucketed(spells, "start").with_columns(clamp).group_by(ctx.keys).agg(_in=pl.len())
-    ended = ctx.bucketed(spells.filter(pl.col("end").is_not_null()), "end").with_columns(clamp).group_by(
-        ctx.keys).agg(_out=pl.len())
+
+    def flow(column: str, name: str) -> pl.LazyFrame:
+        period = ctx.calendar.shift(ctx.calendar.bucket(pl.col(column)), offset) if offset else \
+            ctx.calendar.bucket(pl.col(column))
+        return spells.filter(pl.col(column).is_not_null()).with_columns(
+            period_start=pl.max_horizontal(period, first)).group_by(ctx.keys).agg(pl.len().alias(name))
+
     segments = spells.select(ctx.by).unique() if ctx.by else pl.LazyFrame({"_": [0]})
     grid = ctx.bounds().select("period_start").join(segments, how="cross").drop("_", strict=False)
-    flows = grid.join(started, on=ctx.keys, how="left", nulls_equal=True).join(
-        ended, on=ctx.keys, how="left", nulls_equal=True)
+    flows = grid.join(flow("start", "_in"), on=ctx.keys, how="left", nulls_equal=True).join(
+        flow("end", "_out"), on=ctx.keys, how="left", nulls_equal=True)
     running = (pl.col("_in").fill_null(0) - pl.col("_out").fill_null(0)).cum_sum()
     by = ctx.by or [pl.lit(0)]
-    return flows.sort("period_start").select(
-        *ctx.keys, numerator=running.over(by, order_by="period_start"), n=running.over(by, order_by="period_start"))
+    return flows.sort("period_start").select(*ctx.keys, _alive=running.over(by, order_by="period_start"))
 
 
 def _acquired(ctx) -> pl.LazyFrame:
@@ -101,10 +110,41 @@ def _rate(flag: str):
     def plan(ctx) -> pl.LazyFrame:
         if ctx.activity == "snapshot":
             return _snapshot_churn(ctx)
-        return _starting_base(ctx).group_by(ctx.keys).agg(
-            numerator=pl.col(flag).sum(), denominator=pl.len(), n=pl.len())
+        if ctx.calendar.period == "all":
+            return _starting_base(ctx).group_by(ctx.keys).agg(
+                numerator=pl.col(flag).sum(), denominator=pl.len(), n=pl.len())
+        return _base_flows(ctx).select(*ctx.keys, numerator=flag, denominator="_base", n="_base")
 
     return plan
+
+
+def _base_flows(ctx) -> pl.LazyFrame:
+    """Per period: `_base` customers active at its start, `_churned` those of them who churned in it and
+    `_still` those active at its end too; once per report, from spells and their periods alone.
+
+    A spell active at the start of P started before P and ends in P or later. It churned in P when it
+    ends in P; its customer is still active at the end when it does not, or when a later spell starts
+    in P and runs past it (churned and reactivated: counted in both, as documented).
+    """
+    return ctx.shared(f"base_flows:{ctx.by}", lambda: ctx.materialised(_build_base_flows(ctx)))
+
+
+def _build_base_flows(ctx) -> pl.LazyFrame:
+    spells = _spells(ctx).with_columns(_ps=ctx.calendar.bucket(pl.col("start")),
+                                       _pe=ctx.calendar.bucket(pl.col("end")))
+    key = [c for c in spells.collect_schema().names() if c not in ("start", "end", "_ps", "_pe")]
+    ended = spells.filter(pl.col("_pe").is_not_null() & (pl.col("_ps") < pl.col("_pe")))
+    churned = ended.group_by(*ctx.by, period_start="_pe").agg(_churned=pl.len())
+    runs_on = pl.col("_pe").is_null() | (pl.col("_pe") > pl.col("_ps"))
+    back = ended.select(*key, period_start="_pe").join(
+        spells.filter(runs_on).select(*key, period_start="_ps"), on=[*key, "period_start"], how="inner",
+        nulls_equal=True).group_by(ctx.keys).agg(_back=pl.len())
+    flows = _running(ctx, 1).rename({"_alive": "_base"}).filter(pl.col("_base") > 0)
+    joined = flows.join(churned, on=ctx.keys, how="left", nulls_equal=True).join(
+        back, on=ctx.keys, how="left", nulls_equal=True).with_columns(
+        pl.col("_churned", "_back").fill_null(0))
+    return joined.select(*ctx.keys, "_base", "_churned",
+                         _still=pl.col("_base") - pl.col("_churned") + pl.col("_back"))
 
 
 def _base_members(flag: str):
