@@ -161,7 +161,7 @@ def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
     # Stages, so each expression runs once per chunk: trimmed text, then typed values, then flags.
     typed = {c.field for c in columns if shape.format == "parquet" and schema[names[c.field]] != pl.String}
     texts = lf.select(
-        pl.col("_row").cast(pl.Int64), pl.lit(index, pl.Int32).alias("_file"),
+        "_row", pl.lit(index, pl.Int32).alias("_file"),
         *(pl.col(names[c.field]).alias(f"_raw_{c.field}") for c in columns if c.field in typed),
         *(_trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns),
     )
