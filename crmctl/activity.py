@@ -72,13 +72,24 @@ def spells(ctx, model: str, keys: list[str]) -> pl.LazyFrame:
 
 
 def _merge(intervals: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-    """Unites overlapping and touching intervals of each key into spells."""
+    """Unites overlapping and touching intervals of each key into spells.
+
+    A sweep: +1 at each start, −1 at each end, sorted by key and time (starts first at a tie, so
+    touching intervals join). A spell opens where the running level rises to 1 and closes where it
+    falls to 0. Each key's events sum to 0, so one running sum over all keys needs no window per key,
+    which made this several times faster than a cumulative max over each key.
+    """
     reach = pl.col("end").fill_null(FOREVER)
-    ordered = intervals.filter(reach >= pl.col("start")).sort([*keys, "start"])
-    flagged = ordered.with_columns(
-        _new=pl.col("start") > reach.cum_max().shift(1).over(keys)
-    ).with_columns(_spell=pl.col("_new").fill_null(True).cum_sum().over(keys))
-    merged = flagged.group_by([*keys, "_spell"]).agg(start=pl.col("start").min(), end=reach.max())
+    valid = intervals.filter(reach >= pl.col("start"))
+    events = pl.concat([
+        valid.select(*keys, _t="start", _d=pl.lit(1, pl.Int8)),
+        valid.select(*keys, _t=reach, _d=pl.lit(-1, pl.Int8)),
+    ]).sort([*keys, "_t", "_d"], descending=[False] * len(keys) + [False, True], nulls_last=True)
+    level = pl.col("_d").cast(pl.Int64).cum_sum()
+    opens = (pl.col("_d") == 1) & (level == 1)
+    swept = events.with_columns(_spell=opens.cum_sum(), _closes=(pl.col("_d") == -1) & (level == 0))
+    merged = swept.group_by("_spell").agg(*(pl.col(k).first() for k in keys), start=pl.col("_t").first(),
+                                          end=pl.col("_t").filter("_closes").first())
     return merged.select(*keys, "start", end=pl.when(pl.col("end") < FOREVER).then("end"))
 
 

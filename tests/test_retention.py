@@ -179,10 +179,11 @@ def test_active_customers_count_sign_ups_before_the_first_order(project):
     ("month", ("segment",), "auto"), ("week", (), "auto"), ("quarter", ("sub_plan",), "auto"),
     ("month", ("region",), "transactional"), ("week", ("segment",), "transactional"),
 ])
-def test_base_flows_equal_the_per_customer_starting_base(period, by, model):
-    """The report counts retention from spell flows; explain lists members from the (period × customer)
-    starting base. On the sample data, under each model and split, both give the same numbers, and
-    revenue per retained customer equals a join of that base with per-customer revenue."""
+def test_flows_equal_the_per_customer_formulations(period, by, model):
+    """The report counts retention and MRR movements from flows; explain lists members from the
+    (period × customer) starting base, and --period all sums each customer's MRR. On the sample data,
+    under each model and split, both give the same numbers, and revenue per retained customer equals
+    a join of that base with per-customer revenue."""
     import dataclasses
     from pathlib import Path
     from types import MappingProxyType
@@ -195,7 +196,8 @@ def test_base_flows_equal_the_per_customer_starting_base(period, by, model):
     config = load_config(Path(__file__).parents[1] / "config.example.yaml")
     config = dataclasses.replace(config, definitions=MappingProxyType({**config.definitions, "activity_model": model}))
     spec = with_overrides(config.report, metrics=("churn_rate", "customer_retention_rate",
-                                                  "revenue_per_retained_customer"), by=by, period=period)
+                                                  "revenue_per_retained_customer", "gross_revenue_churn"), by=by,
+                          period=period)
     ctx, _ = prepare(config, spec)
     keys = ctx.keys
     base = retention._starting_base(ctx).group_by(keys).agg(
@@ -204,6 +206,15 @@ def test_base_flows_equal_the_per_customer_starting_base(period, by, model):
     want, got = base.collect().sort(keys, nulls_last=True), flows.collect().sort(keys, nulls_last=True)
     assert want.height > 3 and want["_churned"].sum() > 0
     assert got.to_dicts() == want.with_columns(pl.col("_churned", "_still").cast(pl.UInt32)).to_dicts()
+
+    columns = ["_start", "_end", "_lost", "_n"]
+    mrr_want = retention._mrr_movements_per_customer(ctx).collect().sort(keys, nulls_last=True)
+    mrr_got = retention._mrr_flows(ctx).select(*keys, *columns).collect().sort(keys, nulls_last=True)
+    assert mrr_want.height > 3 and mrr_want["_lost"].sum() > 0
+    assert mrr_got.select(keys).to_dicts() == mrr_want.select(keys).to_dicts()
+    assert mrr_got["_n"].to_list() == mrr_want["_n"].to_list()
+    for column in ("_start", "_end", "_lost"):
+        assert mrr_got[column].to_list() == pytest.approx(mrr_want[column].to_list())
 
     if not set(by) <= set(ctx.customer_dims):
         return  # orders carry no subscription plan: revenue per retained customer cannot split by it

@@ -44,20 +44,21 @@ def _active(ctx) -> pl.LazyFrame:
     return _running(ctx, 0).select(*ctx.keys, numerator="_alive", n="_alive")
 
 
-def _running(ctx, offset: int) -> pl.LazyFrame:
+def _running(ctx, offset: int, spells: pl.LazyFrame | None = None, weight: pl.Expr | None = None) -> pl.LazyFrame:
     """keys + `_alive`: spells alive in each period, where a spell counts from `offset` periods after the one
     it starts in up to that many after the one it ends in. offset 0: active at the period's end (start < _to
     ≤ end); offset 1: active at its start (start < _from ≤ end). A key's spells never overlap, so this counts
-    customers: spells started minus spells ended, as a running sum."""
-    spells = _spells(ctx)
+    customers: spells started minus spells ended, as a running sum. With `weight`, sums it instead."""
+    spells = _spells(ctx) if spells is None else spells
+    weight = pl.len() if weight is None else weight.sum()
     # Flows before the grid's first period (sign-ups before the first order, say) count from it on.
     first = pl.lit(ctx.first_period(), pl.Date)
 
     def flow(column: str, name: str) -> pl.LazyFrame:
-        period = ctx.calendar.shift(ctx.calendar.bucket(pl.col(column)), offset) if offset else \
-            ctx.calendar.bucket(pl.col(column))
+        period = ctx.calendar.bucket(pl.col(column))
+        period = ctx.calendar.shift(period, offset) if offset else period
         return spells.filter(pl.col(column).is_not_null()).with_columns(
-            period_start=pl.max_horizontal(period, first)).group_by(ctx.keys).agg(pl.len().alias(name))
+            period_start=pl.max_horizontal(period, first)).group_by(ctx.keys).agg(weight.alias(name))
 
     segments = spells.select(ctx.by).unique() if ctx.by else pl.LazyFrame({"_": [0]})
     grid = ctx.bounds().select("period_start").join(segments, how="cross").drop("_", strict=False)
@@ -218,26 +219,74 @@ def _mrr_at(ctx, instant: str, name: str) -> pl.LazyFrame:
 
 
 def _mrr_movements(ctx) -> pl.LazyFrame:
-    """Customers with MRR at the start of P, with their MRR at its end (0 when gone); once per report."""
-    return ctx.shared(f"mrr_movements:{ctx.by}", lambda: ctx.materialised(_build_mrr_movements(ctx)))
+    """Per period: `_start` MRR at its start of customers who had MRR then, `_end` their MRR at its end,
+    `_lost` the part of it they lost (churn and contraction, per customer), `_n` those customers; once per
+    report."""
+    def build():
+        subs = ctx.datasets["subscriptions"].frame.lazy()
+        if ctx.calendar.period == "all" or subs.select((pl.col("mrr") < 0).any()).collect().item():
+            return _mrr_movements_per_customer(ctx)  # a credit can offset MRR: sums alone would not do
+        return _mrr_flows(ctx)
+
+    return ctx.shared(f"mrr_movements:{ctx.by}", lambda: ctx.materialised(build()))
 
 
-def _build_mrr_movements(ctx) -> pl.LazyFrame:
+def _mrr_subscriptions(ctx) -> tuple[pl.LazyFrame, list[str]]:
+    """Subscriptions as spells (start, end) with mrr, their periods, and the unit they belong to:
+    customer_id, the --by fields subscriptions have, and the customer's own --by fields."""
+    subs = ctx.datasets["subscriptions"].frame.lazy()
+    names = subs.collect_schema().names()
+    own = [d for d in ctx.by if d in names]
+    end = pl.col("ended_at") if "ended_at" in names else pl.lit(None, pl.Datetime("us"))
+    spells = subs.select("customer_id", *own, "mrr", start="started_at", end=end).filter(
+        pl.col("end").is_null() | (pl.col("end") >= pl.col("start")))
+    spells = ctx.with_customer_dims(spells).with_columns(
+        _ps=ctx.calendar.bucket(pl.col("start")), _pe=ctx.calendar.bucket(pl.col("end")))
+    return spells, ["customer_id", *ctx.by]
+
+
+def _mrr_flows(ctx) -> pl.LazyFrame:
+    """MRR sums as running sums of subscriptions starting and ending; per-customer values only for the
+    customers whose MRR changes in a period (a subscription of theirs starts or ends in it), since for
+    everyone else the MRR at the end equals the MRR at the start."""
+    from crmctl.activity import _merge
+
+    spells, unit = _mrr_subscriptions(ctx)
+    total = _running(ctx, 1, spells, pl.col("mrr")).rename({"_alive": "_start"})
+    paying = _merge(spells.filter(pl.col("mrr") > 0).select(*unit, "start", "end"), unit)
+    customers = _running(ctx, 1, paying).rename({"_alive": "_n"})
+    at_start = (pl.col("_ps") < pl.col("period_start")) & (
+        pl.col("_pe").is_null() | (pl.col("_pe") >= pl.col("period_start")))
+    at_end = (pl.col("_ps") <= pl.col("period_start")) & (
+        pl.col("_pe").is_null() | (pl.col("_pe") > pl.col("period_start")))
+    changed = pl.concat([spells.select(*unit, period_start="_ps"),
+                         spells.filter(pl.col("_pe").is_not_null()).select(*unit, period_start="_pe")]).unique()
+    moved = changed.join(spells, on=unit, nulls_equal=True).group_by([*unit, "period_start"]).agg(
+        _from=pl.col("mrr").filter(at_start).sum(), _to=pl.col("mrr").filter(at_end).sum()
+    ).filter(pl.col("_from") > 0).group_by(ctx.keys).agg(
+        _delta=(pl.col("_to") - pl.col("_from")).sum(), _lost=(pl.col("_from") - pl.col("_to")).clip(0).sum())
+    return total.join(customers, on=ctx.keys, how="left", nulls_equal=True).join(
+        moved, on=ctx.keys, how="left", nulls_equal=True).filter(pl.col("_n") > 0).select(
+        *ctx.keys, "_start", _end=pl.col("_start") + pl.col("_delta").fill_null(0.0),
+        _lost=pl.col("_lost").fill_null(0.0), _n="_n")
+
+
+def _mrr_movements_per_customer(ctx) -> pl.LazyFrame:
+    """The same sums from each customer's MRR at both ends of every period (a subscriptions × periods join)."""
     start, end = _mrr_at(ctx, "_from", "_start"), _mrr_at(ctx, "_to", "_end")
     keys = [c for c in start.collect_schema().names() if c != "_start"]
     moved = start.join(end, on=keys, how="left", nulls_equal=True).with_columns(pl.col("_end").fill_null(0.0))
-    return ctx.with_customer_dims(moved.filter(pl.col("_start") > 0))
+    return ctx.with_customer_dims(moved.filter(pl.col("_start") > 0)).group_by(ctx.keys).agg(
+        pl.col("_start", "_end").sum(), _lost=(pl.col("_start") - pl.col("_end")).clip(lower_bound=0).sum(),
+        _n=pl.len())
 
 
 def _gross_revenue_churn(ctx) -> pl.LazyFrame:
-    lost = (pl.col("_start") - pl.col("_end")).clip(lower_bound=0)
-    return _mrr_movements(ctx).group_by(ctx.keys).agg(
-        numerator=lost.sum(), denominator=pl.col("_start").sum(), n=pl.len())
+    return _mrr_movements(ctx).select(*ctx.keys, numerator="_lost", denominator="_start", n="_n")
 
 
 def _net_revenue_retention(ctx) -> pl.LazyFrame:
-    return _mrr_movements(ctx).group_by(ctx.keys).agg(
-        numerator=pl.col("_end").sum(), denominator=pl.col("_start").sum(), n=pl.len())
+    return _mrr_movements(ctx).select(*ctx.keys, numerator="_end", denominator="_start", n="_n")
 
 
 METRICS = (
