@@ -56,8 +56,23 @@ class ReportContext:
         time_field = time_field or CANONICAL[dataset].time_field
         if source is not None:
             return self.bucketed(self.with_customer_dims(source), time_field)
-        return self.shared(f"frame:{dataset}:{time_field}", lambda: self.bucketed(
-            self.with_customer_dims(self.datasets[dataset].frame.lazy()), time_field))
+        return self.shared(f"frame:{dataset}:{time_field}", lambda: self.bucketed(self.joined(dataset), time_field))
+
+    def joined(self, dataset: str) -> pl.LazyFrame:
+        """A dataset's rows with the customers' --by columns, added once per report. Polars does not share
+        a join between the metrics' plans, and a join would copy every column: mapping ids adds only
+        the new columns to the frame already in memory."""
+        def build() -> pl.LazyFrame:
+            frame = self.datasets[dataset].frame
+            dims = [d for d in self.by if d in self.customer_dims and d not in frame.columns]
+            if not dims:
+                return frame.lazy()
+            customers = self.datasets["customers"].frame.unique("customer_id", keep="last")
+            return frame.with_columns(
+                pl.col("customer_id").replace_strict(customers["customer_id"], customers[d], default=None).alias(d)
+                for d in dims).lazy()
+
+        return self.shared(f"joined:{dataset}", build)
 
     def with_customer_dims(self, lf: pl.LazyFrame) -> pl.LazyFrame:
         joined = [d for d in self.by if d in self.customer_dims and d not in lf.collect_schema().names()]
