@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from crmctl.metrics.registry import Metric
+from crmctl.metrics.sales import customer_orders
 
 QUALITY = ("quality.rows",)
 VIRTUAL_DIMENSIONS = ("dataset", "field")
@@ -43,7 +44,7 @@ def _share(frame_of, flag):
 
 def _eta_squared(ctx) -> pl.LazyFrame:
     """η² = between-segment sum of squares ÷ total sum of squares of per-customer revenue in P."""
-    per_customer = ctx.frame("orders").group_by([*ctx.keys, "customer_id"]).agg(_x=pl.col("amount").sum())
+    per_customer = customer_orders(ctx).select(*ctx.keys, _x="_revenue")
     mean = pl.col("_x").mean().over("period_start")
     group_mean = pl.col("_x").mean().over(ctx.keys)
     scored = per_customer.with_columns(_total=(pl.col("_x") - mean) ** 2, _between=(group_mean - mean) ** 2)

@@ -11,6 +11,7 @@ import polars as pl
 
 from crmctl.activity import FOREVER
 from crmctl.metrics import retention
+from crmctl.metrics.sales import customer_orders
 from crmctl.metrics.registry import Metric
 
 DAYS_PER_MONTH = 30.4375
@@ -42,7 +43,7 @@ def _market_revenue(ctx) -> pl.LazyFrame:
 
 def _revenue_per_retained(ctx) -> pl.LazyFrame:
     """Order revenue in P of customers active at its start and still active at its end."""
-    spent = ctx.frame("orders").group_by([*ctx.keys, "customer_id"]).agg(_revenue=pl.col("amount").sum())
+    spent = customer_orders(ctx).select(*ctx.keys, "customer_id", "_revenue")
     if ctx.calendar.period == "all":
         retained = retention._starting_base(ctx).filter(pl.col("_still")).select(*ctx.keys, "customer_id").unique()
         joined = retained.join(spent, on=[*ctx.keys, "customer_id"], how="left", nulls_equal=True)

@@ -169,13 +169,14 @@ def _snapshot_churn(ctx) -> pl.LazyFrame:
 
 
 def _repeat_purchase(ctx) -> pl.LazyFrame:
-    """Customers ordering in P whose orders to date (P included) number two or more."""
-    orders = ctx.datasets["orders"].frame.lazy().sort("ordered_at").with_columns(
-        _nth=pl.int_range(1, pl.len() + 1).over("customer_id"))
-    per_customer = ctx.frame("orders", source=orders).group_by([*ctx.keys, "customer_id"]).agg(
-        _orders_to_date=pl.col("_nth").max())
-    return per_customer.group_by(ctx.keys).agg(
-        numerator=(pl.col("_orders_to_date") >= 2).sum(), denominator=pl.len(), n=pl.len())
+    """Customers ordering in P whose orders to date (P included) number two or more: who ordered twice in
+    P, or whose first order ever came before their last one in P."""
+    from crmctl.metrics.sales import customer_orders
+
+    first = ctx.datasets["orders"].frame.lazy().group_by("customer_id").agg(_first=pl.col("ordered_at").min())
+    buyers = customer_orders(ctx).join(first, on="customer_id", how="left")
+    repeat = (pl.col("_orders") >= 2) | (pl.col("_first") < pl.col("_last"))
+    return buyers.group_by(ctx.keys).agg(numerator=repeat.sum(), denominator=pl.len(), n=pl.len())
 
 
 def _renewal(ctx) -> pl.LazyFrame:

@@ -7,6 +7,19 @@ import polars as pl
 from crmctl.metrics.registry import Metric
 
 
+def customer_orders(ctx) -> pl.LazyFrame:
+    """Per period, --by values and customer: `_orders`, `_revenue` (when amounts are mapped) and `_last`, the
+    time of the customer's last order in it. Once per report: repeat purchase, segmentation and revenue per
+    retained customer read it, and grouping millions of orders by customer is most of their cost."""
+    def build() -> pl.LazyFrame:
+        frame = ctx.frame("orders")
+        revenue = [pl.col("amount").sum().alias("_revenue")] if "amount" in frame.collect_schema().names() else []
+        return ctx.materialised(frame.group_by([*ctx.keys, "customer_id"]).agg(
+            _orders=pl.len(), *revenue, _last=pl.col("ordered_at").max()))
+
+    return ctx.shared("customer_orders", build)
+
+
 def _orders(ctx) -> pl.LazyFrame:
     return ctx.frame("orders").group_by(ctx.keys).agg(
         numerator=pl.col("amount").sum(), denominator=pl.len(), n=pl.len()
