@@ -94,12 +94,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     config = prepare(args.customers, args.seed)
-    files = sorted(config.parent.glob("*.csv"))
+    files = sorted(f for f in config.parent.glob("*.csv") if f.name != "report.csv")  # an older run's output
     size_mb = sum(f.stat().st_size for f in files) / 2**20
     print(f"{len(files)} files, {size_mb:,.0f} MB of CSV", flush=True)
     worker = [sys.executable, str(HERE / "workers.py")]
+    (HERE / "results").mkdir(exist_ok=True)
     report = [*CRMCTL, "report", "-c", str(config), "--period", "month", "--by", "segment", "--format", "csv",
-              "--output", str(config.parent / "report.csv")]
+              "--output", str(HERE / "results" / "report.csv")]
     results = {
         "floor": measure([*worker, "floor_plain", str(config)], args.repeat),
         "floor_checked": measure([*worker, "floor", str(config)], args.repeat),
@@ -118,7 +119,6 @@ def main() -> None:
     summary = {"customers": args.customers, "input_mb": size_mb, "results": results, "ratios": ratios,
                "machine": {"python": platform.python_version(), "cpus": _cpus(), "platform": platform.platform()}}
     out = HERE / "results" / f"{args.customers}.json"
-    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(summary, indent=2))
     for name, r in results.items():
         print(f"{name:>13}: {r['seconds']:8.3f} s  peak RSS {r['peak_mb']:6.0f} MB  heap {r['heap_mb']:6.0f} MB")

@@ -41,9 +41,22 @@ def convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl
     return pl.when(~text.is_in(EXCEL_ERRORS)).then(value)
 
 
+def blank_to_null(text: pl.Expr) -> pl.Expr:
+    """An empty cell has no value. (Not `replace("", None)`: the streaming engine cannot run it and
+    would read the whole column into memory first.)"""
+    return pl.when(text != "").then(text)
+
+
+def _mapped(text: pl.Expr, values: dict[str, str]) -> pl.Expr:
+    """The config's value map (`values:`), as conditions the streaming engine runs chunk by chunk."""
+    mapped = pl.when(text == list(values)[0]).then(pl.lit(values[list(values)[0]]))
+    for old, new in list(values.items())[1:]:
+        mapped = mapped.when(text == old).then(pl.lit(new))
+    return blank_to_null(mapped.otherwise(text))
+
+
 def _convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
-    if column.values:
-        text = text.replace(dict(column.values))
+    text = blank_to_null(text if not column.values else _mapped(text, dict(column.values)))
     if column.kind == "number":
         return _number(text, column.decimal_comma)
     if column.kind == "boolean":
@@ -52,10 +65,10 @@ def _convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> p
     if column.kind == "datetime":
         return _datetime(text, fmt, timezone)
     if column.kind == "category":
-        return text.str.to_lowercase().replace("", None)
+        return text.str.to_lowercase()
     if column.kind == "id":
-        return pl.when(~text.str.contains(_EXCEL_SCIENTIFIC)).then(text.replace("", None))
-    return text.replace("", None)
+        return pl.when(~text.str.contains(_EXCEL_SCIENTIFIC)).then(text)
+    return text
 
 
 def convert_typed(raw: pl.Expr, dtype: pl.DataType, column: Column, timezone: str) -> pl.Expr:
@@ -74,13 +87,13 @@ def convert_typed(raw: pl.Expr, dtype: pl.DataType, column: Column, timezone: st
 
 def _number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
     """Most cells are plain numbers ("143.51") that a cast reads exactly as the checked path would, so
-    only the cells it cannot read (commas, symbols, parentheses, junk) go through the regexes."""
+    only cells with other characters (commas, symbols, parentheses, letters) go through the regexes.
+    Each subexpression is used once: the streaming engine evaluates a repeated one again."""
     if decimal_comma:  # "1.500" means 1500 there: a plain cast would read it wrongly
         return checked_number(text, decimal_comma)
-    plain = text.cast(pl.Float64, strict=False)
-    fast = plain.is_finite().fill_null(False)
-    rest = pl.when(fast).then(pl.lit(None, pl.String)).otherwise(text)  # null cells cost the regexes nothing
-    return pl.when(fast).then(plain).otherwise(checked_number(rest, decimal_comma))
+    unusual = text.str.contains(r"[^0-9.eE+\-]")
+    plain = pl.when(unusual.not_()).then(text).cast(pl.Float64, strict=False)
+    return pl.coalesce(plain, checked_number(pl.when(unusual).then(text), decimal_comma))
 
 
 def checked_number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:

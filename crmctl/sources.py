@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import Column, Config, DatasetSpec
-from crmctl.convert import CURRENCY_SYMBOLS, convert, convert_typed, detect_date_format
+from crmctl.convert import CURRENCY_SYMBOLS, blank_to_null, convert, convert_typed, detect_date_format
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, closest
 from crmctl.sniff import FileShape, first_ragged_row, normalise_name, sniff, transcoded
@@ -150,7 +150,7 @@ def _raw_scan(shape: FileShape, source: Path, spec: DatasetSpec) -> pl.LazyFrame
 
 
 def _trimmed(name: str) -> pl.Expr:
-    return pl.col(name).cast(pl.String).str.strip_chars().replace("", None)
+    return pl.col(name).cast(pl.String).str.strip_chars()
 
 
 def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, columns: list[Column],
@@ -159,12 +159,13 @@ def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
     lf = _raw_scan(shape, source, spec)
     schema = lf.collect_schema()
     # Stages, so each expression runs once per chunk: trimmed text, then typed values, then flags.
+    # Every expression here must be one the streaming engine runs in chunks (not `replace`).
     typed = {c.field for c in columns if shape.format == "parquet" and schema[names[c.field]] != pl.String}
     texts = lf.select(
         "_row", pl.lit(index, pl.Int32).alias("_file"),
         *(pl.col(names[c.field]).alias(f"_raw_{c.field}") for c in columns if c.field in typed),
         *(_trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns),
-    )
+    ).with_columns(blank_to_null(pl.col(f"_text_{c.field}")) for c in columns)
     values = []
     for column in columns:
         if column.field in typed:
@@ -283,7 +284,9 @@ def _keep_rows(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame, loade
     _check_currencies(spec, columns, kept)
     loaded.rows_filtered = loaded.rows_read - loaded.rows_skipped - kept.height
     loaded.rows_used = kept.height
-    loaded.frame = kept.select([c.field for c in columns])
+    # One chunk per column: joins and group_bys over the streaming engine's hundreds of chunks are
+    # several times slower.
+    loaded.frame = kept.select([c.field for c in columns]).rechunk()
 
 
 def _deduplicate(spec: DatasetSpec, df: pl.DataFrame, loaded: Loaded) -> pl.DataFrame:
