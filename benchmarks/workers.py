@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import load_config
-from crmctl.convert import convert
+from crmctl.convert import blank_to_null, convert
 from crmctl.metrics.catalogue import registry
 from crmctl.plan import plan_report
 from crmctl.report import with_overrides
@@ -36,14 +36,18 @@ def floor(config_path: str, checked: bool = True) -> None:
         for path in dataset.paths:
             shape = sniff(path, dataset.delimiter)
             lf = pl.scan_csv(path, separator=shape.delimiter, infer_schema=False)
-            parse = _checked if checked else _plain
-            typed = lf.select([parse(pl.col(c.column), c, config, lf).alias(c.field) for c in columns])
+            if checked:  # staged as crmctl stages it: trimmed text once, then conversions of that text
+                texts = lf.select(pl.col(c.column).str.strip_chars().alias(c.field) for c in columns).with_columns(
+                    blank_to_null(pl.col(c.field)) for c in columns)
+                typed = texts.select(_checked(pl.col(c.field), c, config, lf).alias(c.field) for c in columns)
+            else:
+                typed = lf.select([_plain(pl.col(c.column), c, config, lf).alias(c.field) for c in columns])
             frames.append(typed.select(pl.all().null_count()))
     pl.collect_all(frames, engine="streaming")
 
 
-def _checked(raw: pl.Expr, column, config, lf) -> pl.Expr:
-    return convert(raw.str.strip_chars(), column, config.timezone, column.format or _format(lf, column))
+def _checked(text: pl.Expr, column, config, lf) -> pl.Expr:
+    return convert(text, column, config.timezone, column.format or _format(lf, column))
 
 
 def _plain(raw: pl.Expr, column, config, lf) -> pl.Expr:
