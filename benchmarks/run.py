@@ -12,8 +12,9 @@ separate processes so that each peak memory is its own, measures with the median
   duckdb   DuckDB SQL for a core subset: revenue, orders, AOV, active customers, NPS, CSAT,
            ticket volume, FCR, mean resolution time
   startup  `crmctl --help` and `crmctl metrics`
-Prints the ratios report/floor and report/duckdb and writes benchmarks/results/<customers>.json.
-Needs `pip install -e '.[bench]'`.
+Memory is the peak resident set and the peak of anonymous memory (heap; see measure()).
+Prints the ratios report/floor, report/duckdb and heap/input and writes
+benchmarks/results/<customers>.json. Needs `pip install -e '.[bench]'`; Linux for the heap sampling.
 """
 
 from __future__ import annotations
