@@ -166,13 +166,14 @@ def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
         *(pl.col(names[c.field]).alias(f"_raw_{c.field}") for c in columns if c.field in typed),
         *(_trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns),
     ).with_columns(blank_to_null(pl.col(f"_text_{c.field}")) for c in columns)
+    sampled = _sampled_formats(lf, names, [c for c in columns if c.field not in typed], shape)
     values = []
     for column in columns:
         if column.field in typed:
             raw = pl.col(f"_raw_{column.field}")
             values.append(convert_typed(raw, schema[names[column.field]], column, config.timezone).alias(column.field))
         else:
-            fmt = column.format or _sampled_format(lf, names[column.field], column, shape)
+            fmt = column.format or sampled.get(column.field)
             values.append(convert(pl.col(f"_text_{column.field}"), column, config.timezone, fmt).alias(column.field))
     flags = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in columns] or [pl.lit(False)])
              .alias("_blank")]
@@ -194,11 +195,14 @@ def _currency_bits(text: pl.Expr) -> pl.Expr:
     return pl.sum_horizontal(bits).cast(pl.UInt8)
 
 
-def _sampled_format(lf: pl.LazyFrame, name: str, column: Column, shape: FileShape) -> str | None:
-    if column.kind != "datetime":
-        return None
-    sample = lf.select(pl.col(name)).head(_SAMPLE_ROWS).collect().to_series()
-    return detect_date_format(sample, f"{shape.path}: column {name!r}")
+def _sampled_formats(lf: pl.LazyFrame, names: dict[str, str], columns: list[Column], shape: FileShape) -> dict:
+    """The date format of each datetime column without `format:`, from one sample of the file's first rows."""
+    dated = [c for c in columns if c.kind == "datetime" and not c.format]
+    if not dated:
+        return {}
+    sample = lf.select(pl.col(n) for n in dict.fromkeys(names[c.field] for c in dated)).head(_SAMPLE_ROWS).collect()
+    return {c.field: detect_date_format(sample[names[c.field]], f"{shape.path}: column {names[c.field]!r}")
+            for c in dated}
 
 
 def _match_columns(shape: FileShape, spec: DatasetSpec, columns: list[Column]) -> dict[str, str]:

@@ -376,3 +376,16 @@ def test_a_mapped_column_that_appears_twice_is_an_error(project):
     with pytest.raises(DataError) as caught:
         _orders(project, "id,cust,date,total,Total\n1,c,2024-01-01,5,6\n")
     assert caught.value.problems == ["column 'total' (for amount) appears 2 times in the header"]
+
+
+def test_one_export_column_can_feed_two_fields(project):
+    # Stripe's ended_at is also the term end when no current_period_end is exported.
+    project.file("subs.csv", "id,cust,start,end\ns1,c,01/31/2024,02/29/2024\n")
+    config = project.load("""
+        datasets:
+          subscriptions:
+            path: subs.csv
+            columns: {subscription_id: id, customer_id: cust, started_at: start, ended_at: end, term_end_at: end}
+    """)
+    frame = load_dataset(config.datasets["subscriptions"], config).frame
+    assert frame["ended_at"].to_list() == frame["term_end_at"].to_list() == [dt.datetime(2024, 2, 29)]
