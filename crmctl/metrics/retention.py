@@ -330,7 +330,9 @@ METRICS = (
         requires=("orders.customer_id", "orders.ordered_at"), plan=_repeat_purchase,
         numerator="ordering customers with 2+ orders to date", denominator="customers ordering in the period",
         description="Customers ordering in the period who have placed two or more orders to date (this period's "
-                    "included) ÷ customers ordering in the period.",
+                    "included) ÷ customers ordering in the period. Split by an order field (--by channel), a buyer "
+                    "repeats in a group when they ordered twice in it or their first order ever came before "
+                    "their last one in it.",
     ),
     Metric(
         name="renewal_rate", title="Renewal", family="retention", unit="ratio",
