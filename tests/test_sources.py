@@ -389,3 +389,24 @@ def test_one_export_column_can_feed_two_fields(project):
     """)
     frame = load_dataset(config.datasets["subscriptions"], config).frame
     assert frame["ended_at"].to_list() == frame["term_end_at"].to_list() == [dt.datetime(2024, 2, 29)]
+
+
+def test_every_scan_runs_on_the_streaming_engine():
+    # An expression the streaming engine lacks (replace() did) makes Polars read whole columns into
+    # memory first: 2.3 GB instead of 0.9 GB for one export at 1M customers. Polars marks such nodes
+    # as an "in-memory engine fallback" in the physical plan.
+    from conftest import SAMPLE_CONFIG
+
+    from crmctl.config import load_config
+    from crmctl.sources import _scan_file, resolve_files
+    from crmctl.sniff import sniff
+
+    config = load_config(SAMPLE_CONFIG)
+    for name, spec in config.datasets.items():
+        columns = list(spec.columns.values())
+        for index, path in enumerate(resolve_files(spec)):
+            shape = sniff(path, spec.delimiter, spec.encoding)
+            plan = _scan_file(shape, shape.path, index, spec, columns, config)
+            graph = plan.show_graph(engine="streaming", plan_stage="physical", raw_output=True)
+            fallbacks = [line for line in graph.splitlines() if 'fillcolor="0.0 0.3 1.0"' in line]
+            assert not fallbacks, f"{name}: {fallbacks}"
