@@ -66,8 +66,9 @@ def _convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> p
         return _datetime(text, fmt, timezone)
     if column.kind == "category":
         return text.str.to_lowercase()
-    if column.kind == "id":
-        return pl.when(~text.str.contains(_EXCEL_SCIENTIFIC)).then(text)
+    if column.kind == "id":  # the regex runs only on cells that contain "E+" at all
+        scientific = pl.when(text.str.contains("E+", literal=True)).then(text).str.contains(_EXCEL_SCIENTIFIC)
+        return pl.when(scientific.fill_null(False).not_()).then(text)
     return text
 
 

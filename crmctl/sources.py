@@ -175,6 +175,9 @@ def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
         else:
             fmt = column.format or sampled.get(column.field)
             values.append(convert(pl.col(f"_text_{column.field}"), column, config.timezone, fmt).alias(column.field))
+        if column.kind == "number":  # the few cells with a currency symbol, for _currency_bits
+            text = pl.col(f"_text_{column.field}")
+            values.append(pl.when(text.str.contains_any(CURRENCY_SYMBOLS)).then(text).alias(f"_sym_{column.field}"))
     flags = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in columns] or [pl.lit(False)])
              .alias("_blank")]
     for column in columns:
@@ -182,14 +185,15 @@ def _scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
         # Booleans, not the offending text: a text column per field would cost 16 bytes a row.
         flags.append((text.is_not_null() & pl.col(column.field).is_null()).alias(f"_bad_{column.field}"))
         if column.kind == "number":
-            flags.append(_currency_bits(text).alias(f"_cur_{column.field}"))
+            flags.append(_currency_bits(pl.col(f"_sym_{column.field}")).alias(f"_cur_{column.field}"))
     keep = ["_row", "_file", "_blank", *(c.field for c in columns), *(f"_bad_{c.field}" for c in columns),
             *(f"_cur_{c.field}" for c in columns if c.kind == "number")]
     return texts.with_columns(values).with_columns(flags).select(keep)
 
 
 def _currency_bits(text: pl.Expr) -> pl.Expr:
-    """The currency symbols a cell shows, one bit each: literal searches cost far less than a regex."""
+    """The currency symbols a cell shows, one bit each: literal searches cost far less than a regex, and
+    `text` is null except in cells with a symbol, which one multi-pattern search found first."""
     bits = [text.str.contains(symbol, literal=True).fill_null(False).cast(pl.UInt8) * (1 << i)
             for i, symbol in enumerate(CURRENCY_SYMBOLS)]
     return pl.sum_horizontal(bits).cast(pl.UInt8)

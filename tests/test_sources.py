@@ -410,3 +410,11 @@ def test_every_scan_runs_on_the_streaming_engine():
             graph = plan.show_graph(engine="streaming", plan_stage="physical", raw_output=True)
             fallbacks = [line for line in graph.splitlines() if 'fillcolor="0.0 0.3 1.0"' in line]
             assert not fallbacks, f"{name}: {fallbacks}"
+
+
+def test_ids_that_excel_turned_into_scientific_notation_are_invalid(project):
+    rows = "".join(f"{i},c{i},2024-01-01,1\n" for i in range(1, 200))
+    loaded = _orders(project, "id,cust,date,total\n" + rows + "200,1.23457E+15,2024-01-01,1\n201,E+Co,2024-01-01,1\n")
+    assert loaded.invalid["customer_id"].count == 1
+    assert loaded.invalid["customer_id"].examples == [(str(project.root / "orders.csv"), 201, "1.23457E+15")]
+    assert "E+Co" in loaded.frame["customer_id"].to_list()
