@@ -89,7 +89,7 @@ def convert_typed(raw: pl.Expr, dtype: pl.DataType, column: Column, timezone: st
 def _number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
     """Most cells are plain numbers ("143.51") that a cast reads exactly as the checked path would, so
     only cells with other characters (commas, symbols, parentheses, letters) go through the regexes.
-    Each subexpression is used once: the streaming engine evaluates a repeated one again."""
+    The streaming engine evaluates a repeated subexpression again: only the one-class regex repeats."""
     if decimal_comma:  # "1.500" means 1500 there: a plain cast would read it wrongly
         return checked_number(text, decimal_comma)
     unusual = text.str.contains(r"[^0-9.eE+\-]")
