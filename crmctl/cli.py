@@ -179,13 +179,27 @@ def report(
 
 
 def _with_progress(work):
-    """A spinner on stderr while a report computes, only when a person is watching."""
+    """A status line on stderr saying what is being read or computed: only when a person is watching,
+    and only once the work has taken a second (a quick report should not flicker)."""
     if not sys.stderr.isatty() or "NO_COLOR" in os.environ:
         return work()
+    import threading
+
     from rich.console import Console
 
-    with Console(stderr=True).status("computing report…"):
-        return work()
+    from crmctl import progress
+
+    status = Console(stderr=True).status("preparing report…")
+    timer = threading.Timer(1.0, status.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        with progress.listening(lambda message: status.update(f"{message}…")):
+            return work()
+    finally:
+        timer.cancel()
+        timer.join()  # a start already under way finishes before the stop below
+        status.stop()
 
 
 def _warn_about(result, explicit: bool) -> None:

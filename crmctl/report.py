@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from crmctl import __version__
+from crmctl import __version__, progress
 from crmctl.config import Config, ReportSpec
 from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
@@ -52,8 +52,10 @@ def prepare(config: Config, spec: ReportSpec) -> tuple[ReportContext, Plan]:
     """Plans the metrics, reads each dataset they need once, and fixes the window."""
     calendar = Calendar(spec.period, config.week_start, config.fiscal_year_start_month)
     plan = plan_report(config, spec)
-    datasets = {name: load_dataset(config.datasets[name], config, fields, quality=plan.quality)
-                for name, fields in plan.fields.items()}
+    datasets = {}
+    for number, (name, fields) in enumerate(plan.fields.items(), start=1):
+        progress.step(f"reading {name} ({number}/{len(plan.fields)})")
+        datasets[name] = load_dataset(config.datasets[name], config, fields, quality=plan.quality)
     spans = _data_spans(config, plan, datasets)
     span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
     window = resolve_window(spec.start, spec.end, spec.last, span, calendar)
@@ -83,6 +85,7 @@ def _data_spans(config: Config, plan: Plan, datasets: dict[str, Loaded]) -> dict
 
 def _compute(ctx: ReportContext, plan: Plan, compare: str | None) -> pl.DataFrame:
     base = [m for m in plan.all_metrics if m.plan]
+    progress.step(f"computing {len(base)} metric{'s' if len(base) != 1 else ''}")
     raw = dict(zip([m.name for m in base], pl.collect_all([_typed(ctx, m.plan(ctx)) for m in base])))
     grid = _grid(ctx, [r for r in raw.values() if not _timeless(r)])
     known = plan.registry

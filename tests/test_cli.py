@@ -202,3 +202,43 @@ def test_one_metric_is_shown_as_field_value_lines(cli):
     text = cli("metrics", "nps").stdout
     assert "│ denominator      │ NPS responses in the period" in text
     assert text.count("\n") > 10  # a line per field, not one wide row
+
+
+def test_status_line_says_what_is_read_only_after_a_second(monkeypatch):
+    import sys
+    import time
+
+    import rich.status
+
+    from crmctl import cli, progress
+
+    shown = []
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(rich.status.Status, "start", lambda self: shown.append("start"))
+    monkeypatch.setattr(rich.status.Status, "update", lambda self, status: shown.append(status))
+    monkeypatch.setattr(rich.status.Status, "stop", lambda self: shown.append("stop"))
+    assert cli._with_progress(lambda: 7) == 7
+    assert shown == ["stop"]  # quick work: never started
+
+    def slow():
+        progress.step("reading orders (1/2)")
+        time.sleep(1.2)
+        progress.step("computing 9 metrics")
+        return 8
+
+    shown.clear()
+    assert cli._with_progress(slow) == 8
+    assert shown == ["reading orders (1/2)…", "start", "computing 9 metrics…", "stop"]
+
+
+def test_the_library_says_what_it_reads_and_computes():
+    from crmctl import progress
+    from crmctl.report import build_report
+
+    messages = []
+    with progress.listening(messages.append):
+        build_report(load_config(bundled_config()))
+    assert messages == ["reading orders (1/4)", "reading subscriptions (2/4)", "reading surveys (3/4)",
+                        "reading customers (4/4)", "computing 6 metrics"]
+    progress.step("nobody listens")  # outside: a no-op
