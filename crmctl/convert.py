@@ -17,7 +17,7 @@ from crmctl.errors import DataError
 TRUE = ("true", "t", "yes", "y", "1")
 FALSE = ("false", "f", "no", "n", "0")
 CURRENCY_SYMBOLS = ("$", "€", "£", "¥", "₹")
-_CURRENCY = r"[\s\u00a0$€£¥₹]"
+_CURRENCY = "[\\s\u00a0" + "".join(re.escape(symbol) for symbol in CURRENCY_SYMBOLS) + "]"
 _NUMBER_POINT = r"^[-+]?((\d+|\d{1,3}(,\d{3})+)(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
 _NUMBER_COMMA = r"^[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d*)?$|^[-+]?,\d+$"
 _EXCEL_SCIENTIFIC = r"^\d\.\d+E\+\d+$"  # an id Excel turned into 1.23E+15: its digits are lost
@@ -49,10 +49,11 @@ def blank_to_null(text: pl.Expr) -> pl.Expr:
 
 def _mapped(text: pl.Expr, values: dict[str, str]) -> pl.Expr:
     """The config's value map (`values:`), as conditions the streaming engine runs chunk by chunk."""
-    mapped = pl.when(text == list(values)[0]).then(pl.lit(values[list(values)[0]]))
-    for old, new in list(values.items())[1:]:
+    (first, value), *rest = values.items()
+    mapped = pl.when(text == first).then(pl.lit(value))
+    for old, new in rest:
         mapped = mapped.when(text == old).then(pl.lit(new))
-    return blank_to_null(mapped.otherwise(text))
+    return mapped.otherwise(text)
 
 
 def _convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
