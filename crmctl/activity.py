@@ -71,6 +71,12 @@ def spells(ctx, model: str, keys: list[str]) -> pl.LazyFrame:
     return _transactional(ctx, keys)
 
 
+def active_at(instant: pl.Expr, start: str = "start", end: str = "end") -> list[pl.Expr]:
+    """The conditions for a spell to be active at an instant: start < t ≤ end, an open end lasting
+    forever. For join_where, or all_horizontal on rows that carry the instant."""
+    return [pl.col(start) < instant, pl.col(end).fill_null(FOREVER) >= instant]
+
+
 def _merge(intervals: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     """Unites overlapping and touching intervals of each key into spells.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.activity import FOREVER
+from crmctl.activity import active_at
 from crmctl.metrics import retention
 from crmctl.metrics.sales import customer_orders
 from crmctl.metrics.registry import Metric
@@ -52,13 +52,11 @@ def _revenue_per_retained(ctx) -> pl.LazyFrame:
     # Only customers who ordered in P can add revenue: test each against its own spells.
     spells = retention._spells(ctx)
     key = [c for c in spells.collect_schema().names() if c not in ("start", "end")]  # customer_id + --by
-    reach = pl.col("end").fill_null(FOREVER)
-    bounds = ctx.bounds()
-    tested = spent.join(bounds, on="period_start").join(spells, on=key, nulls_equal=True).group_by(
+    tested = spent.join(ctx.bounds(), on="period_start").join(spells, on=key, nulls_equal=True).group_by(
         [*ctx.keys, "customer_id"]).agg(
         _revenue=pl.col("_revenue").first(),
-        _at_start=((pl.col("start") < pl.col("_from")) & (reach >= pl.col("_from"))).any(),
-        _at_end=((pl.col("start") < pl.col("_to")) & (reach >= pl.col("_to"))).any())
+        _at_start=pl.all_horizontal(active_at(pl.col("_from"))).any(),
+        _at_end=pl.all_horizontal(active_at(pl.col("_to"))).any())
     revenue = tested.filter(pl.col("_at_start") & pl.col("_at_end")).group_by(ctx.keys).agg(
         _revenue=pl.col("_revenue").sum())
     retained = retention._base_flows(ctx).filter(pl.col("_still") > 0)

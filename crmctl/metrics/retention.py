@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.activity import FOREVER, SOURCE, spells
+from crmctl.activity import FOREVER, SOURCE, _merge, active_at, spells
 from crmctl.metrics.registry import Metric
+from crmctl.metrics.sales import customer_orders
 
 DATED = ("activity.dated",)
 MRR_FIELDS = ("subscriptions.customer_id", "subscriptions.ended_at")
@@ -27,8 +28,7 @@ def _active_at(ctx, instant: str) -> pl.LazyFrame:
     """Spells active at each period's `_from` or `_to` instant (start < t ≤ end), with both instants."""
     def build():
         bounds = ctx.bounds().with_columns(_at=pl.col(instant))
-        reach = pl.col("end").fill_null(FOREVER)
-        return _spells(ctx).join_where(bounds, pl.col("start") < pl.col("_at"), reach >= pl.col("_at"))
+        return _spells(ctx).join_where(bounds, *active_at(pl.col("_at")))
 
     return ctx.shared(f"active_at:{instant}:{ctx.by}", build)
 
@@ -171,8 +171,6 @@ def _snapshot_churn(ctx) -> pl.LazyFrame:
 def _repeat_purchase(ctx) -> pl.LazyFrame:
     """Customers ordering in P whose orders to date (P included) number two or more: who ordered twice in
     P, or whose first order ever came before their last one in P."""
-    from crmctl.metrics.sales import customer_orders
-
     first = ctx.datasets["orders"].frame.lazy().group_by("customer_id").agg(_first=pl.col("ordered_at").min())
     buyers = customer_orders(ctx).join(first, on="customer_id", how="left")
     repeat = (pl.col("_orders") >= 2) | (pl.col("_first") < pl.col("_last"))
@@ -214,8 +212,7 @@ def _mrr_at(ctx, instant: str, name: str) -> pl.LazyFrame:
     own = [d for d in ctx.by if d in subs.collect_schema().names()]
     bounds = ctx.bounds().with_columns(_at=pl.col(instant))
     reach = pl.col("ended_at").fill_null(FOREVER) if "ended_at" in subs.collect_schema().names() else pl.lit(FOREVER)
-    running = subs.with_columns(_reach=reach).join_where(
-        bounds, pl.col("started_at") < pl.col("_at"), pl.col("_reach") >= pl.col("_at"))
+    running = subs.with_columns(_reach=reach).join_where(bounds, *active_at(pl.col("_at"), "started_at", "_reach"))
     return running.group_by(["period_start", "customer_id", *own]).agg(pl.col("mrr").sum().alias(name))
 
 
@@ -250,8 +247,6 @@ def _mrr_flows(ctx) -> pl.LazyFrame:
     """MRR sums as running sums of subscriptions starting and ending; per-customer values only for the
     customers whose MRR changes in a period (a subscription of theirs starts or ends in it), since for
     everyone else the MRR at the end equals the MRR at the start."""
-    from crmctl.activity import _merge
-
     spells, unit = _mrr_subscriptions(ctx)
     total = _running(ctx, 1, spells, pl.col("mrr")).rename({"_alive": "_start"})
     paying = _merge(spells.filter(pl.col("mrr") > 0).select(*unit, "start", "end"), unit)
