@@ -262,16 +262,20 @@ def _count_invalid(df: pl.DataFrame, columns: list[Column], loaded: Loaded) -> N
 
 def _fill_examples(loaded: Loaded, spec: DatasetSpec, columns: list[Column], shapes: list[FileShape],
                    sources: list[Path]) -> None:
-    by_field = {c.field: c for c in columns}
+    """Reads the example cells again: one scan per file for every example row in it."""
+    wanted = {(f, c.field) for c in columns if c.field in loaded.invalid
+              for f, _, _ in loaded.invalid[c.field].examples}
+    cells = {}
+    for index in sorted({f for f, _ in wanted}):
+        fields = [c for c in columns if (index, c.field) in wanted]
+        names = _match_columns(shapes[index], spec, fields)
+        rows = sorted({r for c in fields for f, r, _ in loaded.invalid[c.field].examples if f == index})
+        found = (_raw_scan(shapes[index], sources[index], spec).filter(pl.col("_row").is_in(rows))
+                 .select("_row", *(_trimmed(names[c.field]).alias(c.field) for c in fields)).collect())
+        for record in found.iter_rows(named=True):
+            cells.update({(index, record["_row"], c.field): record[c.field] for c in fields})
     for fieldname, issue in loaded.invalid.items():
-        examples = []
-        for index, row, _ in issue.examples:
-            shape = shapes[index]
-            name = _match_columns(shape, spec, [by_field[fieldname]])[fieldname]
-            cell = (_raw_scan(shape, sources[index], spec).filter(pl.col("_row") == row)
-                    .select(_trimmed(name)).collect().item())
-            examples.append((str(loaded.files[index]), row, cell))
-        issue.examples = examples
+        issue.examples = [(str(loaded.files[f]), r, cells[(f, r, fieldname)]) for f, r, _ in issue.examples]
 
 
 def _keep_rows(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame, loaded: Loaded) -> None:
