@@ -119,6 +119,14 @@ def _rate(flag: str):
     return plan
 
 
+def _alive_at(period: pl.Expr, edge: str) -> pl.Expr:
+    """activity.active_at in whole periods, for spells with the periods `_ps` they start and `_pe` they end
+    in (null: still running): active at the start of `period` (_ps < P ≤ _pe) or at its end (_ps ≤ P < _pe)."""
+    if edge == "start":
+        return (pl.col("_ps") < period) & (pl.col("_pe").is_null() | (pl.col("_pe") >= period))
+    return (pl.col("_ps") <= period) & (pl.col("_pe").is_null() | (pl.col("_pe") > period))
+
+
 def _base_flows(ctx) -> pl.LazyFrame:
     """Per period: `_base` customers active at its start, `_churned` those of them who churned in it and
     `_still` those active at its end too; once per report, from spells and their periods alone.
@@ -134,11 +142,11 @@ def _build_base_flows(ctx) -> pl.LazyFrame:
     spells = _spells(ctx).with_columns(_ps=ctx.calendar.bucket(pl.col("start")),
                                        _pe=ctx.calendar.bucket(pl.col("end")))
     key = [c for c in spells.collect_schema().names() if c not in ("start", "end", "_ps", "_pe")]
-    ended = spells.filter(pl.col("_pe").is_not_null() & (pl.col("_ps") < pl.col("_pe")))
+    ended = spells.filter(pl.col("_pe").is_not_null() & _alive_at(pl.col("_pe"), "start"))  # churned in _pe
     churned = ended.group_by(*ctx.by, period_start="_pe").agg(_churned=pl.len())
-    runs_on = pl.col("_pe").is_null() | (pl.col("_pe") > pl.col("_ps"))
+    stays = _alive_at(pl.col("_ps"), "end")  # still running at the end of the period it starts in
     back = ended.select(*key, period_start="_pe").join(
-        spells.filter(runs_on).select(*key, period_start="_ps"), on=[*key, "period_start"], how="inner",
+        spells.filter(stays).select(*key, period_start="_ps"), on=[*key, "period_start"], how="inner",
         nulls_equal=True).group_by(ctx.keys).agg(_back=pl.len())
     flows = _running(ctx, 1).rename({"_alive": "_base"}).filter(pl.col("_base") > 0)
     joined = flows.join(churned, on=ctx.keys, how="left", nulls_equal=True).join(
@@ -251,10 +259,7 @@ def _mrr_flows(ctx) -> pl.LazyFrame:
     total = _running(ctx, 1, spells, pl.col("mrr")).rename({"_alive": "_start"})
     paying = _merge(spells.filter(pl.col("mrr") > 0).select(*unit, "start", "end"), unit)
     customers = _running(ctx, 1, paying).rename({"_alive": "_n"})
-    at_start = (pl.col("_ps") < pl.col("period_start")) & (
-        pl.col("_pe").is_null() | (pl.col("_pe") >= pl.col("period_start")))
-    at_end = (pl.col("_ps") <= pl.col("period_start")) & (
-        pl.col("_pe").is_null() | (pl.col("_pe") > pl.col("period_start")))
+    at_start, at_end = _alive_at(pl.col("period_start"), "start"), _alive_at(pl.col("period_start"), "end")
     changed = pl.concat([spells.select(*unit, period_start="_ps"),
                          spells.filter(pl.col("_pe").is_not_null()).select(*unit, period_start="_pe")]).unique()
     moved = changed.join(spells, on=unit, nulls_equal=True).group_by([*unit, "period_start"]).agg(
