@@ -13,11 +13,11 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import load_config
-from crmctl.convert import blank_to_null, convert
+from crmctl.read.cells import blank_to_null, convert
 from crmctl.metrics.catalogue import registry
 from crmctl.plan import plan_report
 from crmctl.report import with_overrides
-from crmctl.sniff import sniff
+from crmctl.read.sniff import sniff
 
 
 def floor(config_path: str, checked: bool = True) -> None:
@@ -61,7 +61,7 @@ def _plain(raw: pl.Expr, column, config, lf) -> pl.Expr:
 def _format(lf: pl.LazyFrame, column) -> str | None:
     if column.kind != "datetime":
         return None
-    from crmctl.convert import detect_date_format
+    from crmctl.read.cells import detect_date_format
 
     return detect_date_format(lf.select(pl.col(column.column)).head(1000).collect().to_series(), column.column)
 

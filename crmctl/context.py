@@ -10,7 +10,7 @@ import polars as pl
 from crmctl.config import Config
 from crmctl.datasets import CANONICAL
 from crmctl.periods import Calendar, Window
-from crmctl.sources import Loaded
+from crmctl.read.load import Loaded
 
 
 def midnight(day: dt.date) -> dt.datetime:

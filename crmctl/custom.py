@@ -160,15 +160,13 @@ class CustomSpec:
 CUSTOM_KEYS = ("expression", "title", "unit", "higher_is_better", "description")
 
 
-def parse_custom_metrics(raw, problems, builtin_names, units) -> dict[str, CustomSpec]:
-    """Validated custom metrics: syntax, names (known, not shadowing a built-in), no cycles."""
+def parse_custom_metrics(raw, problems, units) -> dict[str, CustomSpec]:
+    """Validated custom metrics: syntax, units, no cycles. The names they use, and whether they shadow a
+    built-in, are checked against the catalogue when a report is planned (crmctl.metrics.catalogue)."""
     specs = {}
     for name, body, path in problems.entries("custom_metrics", raw, "a mapping of metric name to {expression, "
                                              "title, unit}", "a mapping with expression, title and unit"):
         problems.unknown_keys(path, body, CUSTOM_KEYS)
-        if name in builtin_names:
-            problems.add(path, "a built-in metric has this name; choose another")
-            continue
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", str(name)):
             problems.add(path, "names are lower-case letters, digits and underscores")
             continue
@@ -186,17 +184,11 @@ def parse_custom_metrics(raw, problems, builtin_names, units) -> dict[str, Custo
             unit = "score"
         specs[name] = CustomSpec(name, expression, node, str(body.get("title", name)), unit,
                                  body.get("higher_is_better"), str(body.get("description", "")))
-    _check_references(specs, problems, builtin_names)
+    _check_cycles(specs, problems)
     return specs
 
 
-def _check_references(specs: dict, problems, builtin_names) -> None:
-    from crmctl.errors import did_you_mean
-
-    known = set(builtin_names) | set(specs)
-    for name, spec in specs.items():
-        for used in sorted(names(spec.node) - known):
-            problems.add(f"custom_metrics.{name}.expression", f"unknown metric {used!r}{did_you_mean(used, known)}")
+def _check_cycles(specs: dict, problems) -> None:
     state: dict[str, str] = {}
 
     def visit(name: str, trail: list[str]) -> None:
@@ -213,27 +205,3 @@ def _check_references(specs: dict, problems, builtin_names) -> None:
 
     for name in specs:
         visit(name, [])
-
-
-def custom_metric(spec: CustomSpec, registry: dict):
-    """The Metric a custom spec declares; `registry` resolves what it uses."""
-    from crmctl.metrics.registry import Metric
-
-    used = tuple(sorted(names(spec.node)))
-    requires = tuple(dict.fromkeys(r for u in used for r in registry[u].requires)) if used else ()
-
-    def derive(ctx, results):
-        import polars as pl
-
-        frame = None
-        for name in used:
-            part = results[name].select(*ctx.keys, pl.col("value").alias(name))
-            frame = part if frame is None else frame.join(part, on=ctx.keys, how="left", nulls_equal=True)
-        return frame.select(*ctx.keys, numerator=to_polars(spec.node), n=pl.lit(0))
-
-    return Metric(
-        name=spec.name, title=spec.title, family="custom", unit=spec.unit, kind="total",
-        higher_is_better=spec.higher_is_better, requires=requires, derive=derive, depends_on=used,
-        numerator=spec.expression,
-        description=spec.description or f"User-defined: {spec.expression} (from the config's custom_metrics).",
-    )

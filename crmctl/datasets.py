@@ -1,6 +1,6 @@
 """The canonical data model of DESIGN §4: datasets, their fields, and each field's kind.
 
-Kinds decide how a text cell becomes a typed value (see sources.py):
+Kinds decide how a text cell becomes a typed value (see read/cells.py):
   id        text, trimmed, never case-folded (Salesforce ids are case-sensitive)
   datetime  parsed with an explicit or sampled format, naive local time in the config's zone
   number    currency symbols, thousands separators, decimal comma and (negatives) handled

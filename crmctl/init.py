@@ -17,7 +17,7 @@ from pathlib import Path
 
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
-from crmctl.sniff import _head, detect_encoding, normalise_name, sample_text, sniff
+from crmctl.read.sniff import _head, detect_encoding, normalise_name, sample_text, sniff
 
 SAMPLE_ROWS = 500
 EXTENSIONS = (".csv", ".tsv", ".txt", ".gz", ".parquet")
@@ -108,7 +108,7 @@ def _inspect_sample(found: Recognised) -> None:
     """Date formats and decimal commas from the first rows; fields that cannot be read are dropped."""
     import polars as pl
 
-    from crmctl.convert import _NUMBER_COMMA, _NUMBER_POINT, detect_date_format
+    from crmctl.read.cells import _NUMBER_COMMA, _NUMBER_POINT, detect_date_format
 
     if found.path.suffix.lower() == ".parquet":
         return

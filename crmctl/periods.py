@@ -1,6 +1,6 @@
 """Period bucketing and the report window.
 
-Timestamps arrive here as naive local time in the config's zone (sources.py converts zoned values),
+Timestamps arrive here as naive local time in the config's zone (read/cells.py converts zoned values),
 so a period is cut on the local calendar: an order at 23:30 on 31 January in Europe/Berlin belongs
 to January even though it is February in UTC... and vice versa.
 

@@ -14,7 +14,8 @@ import polars as pl
 
 from crmctl.config import Config
 from crmctl.errors import DataError
-from crmctl.sources import Loaded, load_dataset
+from crmctl.metrics.catalogue import check_metric_names
+from crmctl.read.load import Loaded, load_dataset
 
 EXAMPLES = 5
 INFO_REASONS = ("blank line", "footer or note line")
@@ -44,6 +45,7 @@ class Validation:
 
 
 def validate(config: Config) -> Validation:
+    check_metric_names(config)  # a config error (exit 3) before any file is read
     result = Validation()
     loaded: dict[str, Loaded] = {}
     for name, spec in config.datasets.items():

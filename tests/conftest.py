@@ -34,6 +34,14 @@ class Project:
     def load(self, text: str):
         return load_config(self.config(text))
 
+    def plan(self, text: str):
+        """Loads the config and checks its metric names, as planning a report does."""
+        from crmctl.metrics.catalogue import check_metric_names
+
+        config = self.load(text)
+        check_metric_names(config)
+        return config
+
 
 @pytest.fixture
 def project(tmp_path) -> Project:

@@ -60,7 +60,16 @@ def test_all_problems_are_reported_together_with_suggestions(project):
         'datasets.tickets.colums: unknown key (did you mean "columns"?)',
         'datasets.tickets.columns.created_at.fromat: unknown key (did you mean "format"?)',
         "report.period: 'monthly' is not one of day, week, month, quarter, year, all (did you mean \"month\"?)",
+    ]
+
+
+def test_metric_names_are_checked_when_a_report_is_planned(project):
+    project.load(MINIMAL + "report: {metrics: [revenu]}\n")  # the YAML itself is fine
+    with pytest.raises(ConfigError) as caught:
+        project.plan(MINIMAL + "report: {metrics: [revenu], family: sale}\n")
+    assert caught.value.problems == [
         "report.metrics: unknown metric 'revenu' (did you mean \"revenue\"?)",
+        "report.family: unknown family 'sale' (did you mean \"sales\"?)",
     ]
 
 
@@ -144,8 +153,10 @@ def test_where_on_an_unmapped_field(project):
 def test_targets_name_known_metrics(project):
     assert _problems(project, MINIMAL + "targets: {revenu: {min: 1}, orders: {minimum: 2}}\n") == [
         'targets.orders.minimum: unknown key (did you mean "min"?)',
-        'targets.revenu: unknown metric (did you mean "revenue"?)',
     ]
+    with pytest.raises(ConfigError) as caught:
+        project.plan(MINIMAL + "targets: {revenu: {min: 1}}\n")
+    assert caught.value.problems == ['targets.revenu: unknown metric (did you mean "revenue"?)']
 
 
 def test_missing_config_file(tmp_path):

@@ -50,10 +50,18 @@ def test_config_errors_name_the_key_path(project):
         """)
     assert caught.value.problems == [
         "custom_metrics.c.unit: 'dollars' is not one of ratio, count, money, months, days, hours, seconds, score",
-        "custom_metrics.revenue: a built-in metric has this name; choose another",
         "custom_metrics.d.expression: the expression ends too early in '1 +'",
-        'custom_metrics.c.expression: unknown metric \'revenu\' (did you mean "revenue"?)',
         "custom_metrics.a.expression: refers to itself: a → b → a",
+    ]
+    with pytest.raises(ConfigError) as caught:  # names against the catalogue: when a report is planned
+        project.plan("""
+            custom_metrics:
+              c: {expression: revenu / 2}
+              revenue: {expression: orders}
+        """)
+    assert caught.value.problems == [
+        'custom_metrics.c.expression: unknown metric \'revenu\' (did you mean "revenue"?)',
+        "custom_metrics.revenue: a built-in metric has this name; choose another",
     ]
 
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmctl.convert import _number, checked_number
+from crmctl.read.cells import _number, checked_number
 from crmctl.errors import DataError
-from crmctl.sources import load_dataset
+from crmctl.read.load import load_dataset
 
 ORDERS = textwrap.dedent("""
     datasets:
@@ -398,15 +398,16 @@ def test_every_scan_runs_on_the_streaming_engine():
     from conftest import SAMPLE_CONFIG
 
     from crmctl.config import load_config
-    from crmctl.sources import _scan_file, resolve_files
-    from crmctl.sniff import sniff
+    from crmctl.read.load import resolve_files
+    from crmctl.read.scan import scan_file
+    from crmctl.read.sniff import sniff
 
     config = load_config(SAMPLE_CONFIG)
     for name, spec in config.datasets.items():
         columns = list(spec.columns.values())
         for index, path in enumerate(resolve_files(spec)):
             shape = sniff(path, spec.delimiter, spec.encoding)
-            plan = _scan_file(shape, shape.path, index, spec, columns, config)
+            plan = scan_file(shape, shape.path, index, spec, columns, config)
             graph = plan.show_graph(engine="streaming", plan_stage="physical", raw_output=True)
             fallbacks = [line for line in graph.splitlines() if 'fillcolor="0.0 0.3 1.0"' in line]
             assert not fallbacks, f"{name}: {fallbacks}"

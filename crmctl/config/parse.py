@@ -1,145 +1,30 @@
-"""Config file → validated, frozen objects. Every problem is collected and reported at once."""
+"""YAML mapping → a validated Config.
+
+Metric names are checked where a report is planned (crmctl.metrics.catalogue.check_metric_names):
+the parser knows the config's keys, not the metric catalogue, so imports point one way.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
 
+from crmctl.config.model import (
+    COLUMN_KEYS, COMPARE, DATASET_KEYS, DEFAULT_NULLS, PERIODS, REPORT_KEYS, TOP_KEYS, WEEKDAYS, Column, Config,
+    DatasetSpec, ReportSpec,
+)
+from crmctl.config.problems import Problems
+from crmctl.custom import parse_custom_metrics
 from crmctl.datasets import CANONICAL, KINDS
 from crmctl.errors import ConfigError, did_you_mean
 from crmctl.knobs import KNOBS
-from crmctl.targets import TARGET_KEYS, Target, parse_benchmarks, parse_targets  # noqa: F401  (docs test)
-from crmctl.yamlio import load_yaml
-
-PERIODS = ("day", "week", "month", "quarter", "year", "all")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-COMPARE = ("previous", "year")
-DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
-
-TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
-            "definitions", "targets", "benchmarks", "custom_metrics")
-DATASET_KEYS = ("path", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
-                "deduplicate")
-COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "type")
-REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare")
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    column: str
-    kind: str
-    format: str | None = None
-    values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    decimal_comma: bool = False
-
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    name: str
-    path: str  # as written, relative to the config file
-    paths: tuple[Path, ...]  # absolute patterns (may be globs)
-    columns: Mapping[str, Column]
-    where: Mapping[str, tuple[str, ...]]
-    delimiter: str | None = None
-    null_values: tuple[str, ...] = DEFAULT_NULLS
-    max_invalid_ratio: float = 0.01
-    encoding: str | None = None  # None: UTF-8 (with or without BOM)
-    deduplicate: bool = True  # rows repeating an id (overlapping exports): keep the last
-
-
-@dataclass(frozen=True)
-class ReportSpec:
-    period: str = "month"
-    by: tuple[str, ...] = ()
-    metrics: tuple[str, ...] = ()
-    family: str | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    last: str | None = None
-    compare: str | None = None
-
-
-@dataclass(frozen=True)
-class Config:
-    path: Path
-    timezone: str = "UTC"
-    week_start: str = "monday"
-    fiscal_year_start_month: int = 1
-    currency: str | None = None
-    datasets: Mapping[str, DatasetSpec] = field(default_factory=lambda: MappingProxyType({}))
-    report: ReportSpec = ReportSpec()
-    definitions: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    targets: Mapping[str, Target] = field(default_factory=lambda: MappingProxyType({}))
-    custom_metrics: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # name -> CustomSpec
-    benchmarks: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: MappingProxyType({}))
-
-    def knob(self, name: str):
-        return self.definitions.get(name, KNOBS[name].default)
-
-    def dimensions(self, dataset: str) -> list[str]:
-        """The mapped free-text fields of a dataset: what --by can split its metrics by."""
-        spec = self.datasets.get(dataset)
-        if spec is None:
-            return []
-        return [f for f, c in spec.columns.items() if c.kind == "text" and CANONICAL[dataset].kind(f) == "text"]
-
-
-class _Problems(list):
-    """Collects `key.path: message` lines so a config reports everything wrong in one run."""
-
-    def add(self, path: str, message: str) -> None:
-        self.append(f"{path}: {message}")
-
-    def unknown_keys(self, path: str, mapping: dict, allowed) -> None:
-        for key in mapping:
-            if key not in allowed:
-                self.add(f"{path}.{key}" if path else str(key), f"unknown key{did_you_mean(str(key), allowed)}")
-
-    def typed(self, path: str, value, kinds, label: str):
-        if isinstance(value, bool) and bool not in _as_tuple(kinds):
-            self.add(path, f"expected {label}, got {value!r}")
-            return None
-        if not isinstance(value, kinds):
-            self.add(path, f"expected {label}, got {type(value).__name__} {value!r}")
-            return None
-        return value
-
-    def entries(self, path: str, raw, what: str, entry_what: str) -> list[tuple[str, dict, str]]:
-        """(name, body, key path) of a section mapping names to mappings; anything else is a problem."""
-        if self.typed(path, raw, dict, what) is None:
-            return []
-        return [(str(name), body, f"{path}.{name}") for name, body in raw.items()
-                if self.typed(f"{path}.{name}", body, dict, entry_what) is not None]
-
-    def choice(self, path: str, value, choices) -> str | None:
-        if value not in choices:
-            self.add(path, f"{value!r} is not one of {', '.join(choices)}{did_you_mean(str(value), choices)}")
-            return None
-        return value
-
-
-def _as_tuple(kinds) -> tuple:
-    return kinds if isinstance(kinds, tuple) else (kinds,)
-
-
-def load_config(path: str | os.PathLike) -> Config:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found (create one with `crmctl init`, or pass --config)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
-    return parse_config(load_yaml(text, str(path)), path)
+from crmctl.targets import parse_benchmarks, parse_targets
+from crmctl.units import UNITS
 
 
 def parse_config(raw, path: Path) -> Config:
-    problems = _Problems()
+    problems = Problems()
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -163,16 +48,15 @@ def parse_config(raw, path: Path) -> Config:
         report=_report(raw.get("report") or {}, problems),
         definitions=MappingProxyType(_definitions(raw.get("definitions") or {}, problems)),
         targets=MappingProxyType(parse_targets(raw.get("targets") or {}, problems)),
-        custom_metrics=MappingProxyType(_custom(raw.get("custom_metrics") or {}, problems)),
+        custom_metrics=MappingProxyType(parse_custom_metrics(raw.get("custom_metrics") or {}, problems, UNITS)),
         benchmarks=MappingProxyType(parse_benchmarks(raw.get("benchmarks") or {}, problems)),
     )
-    _check_metric_names(config, problems)
     if problems:
         raise ConfigError(f"{path}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the config", problems)
     return config
 
 
-def _timezone(value, problems: _Problems) -> str:
+def _timezone(value, problems: Problems) -> str:
     if problems.typed("timezone", value, str, "an IANA zone name such as Europe/Berlin") is None:
         return "UTC"
     from zoneinfo import ZoneInfo, available_timezones
@@ -185,7 +69,7 @@ def _timezone(value, problems: _Problems) -> str:
     return value
 
 
-def _month(value, problems: _Problems) -> int:
+def _month(value, problems: Problems) -> int:
     if problems.typed("fiscal_year_start_month", value, int, "a month number 1-12") is None:
         return 1
     if not 1 <= value <= 12:
@@ -194,7 +78,7 @@ def _month(value, problems: _Problems) -> int:
     return value
 
 
-def _datasets(raw, base: Path, problems: _Problems) -> dict[str, DatasetSpec]:
+def _datasets(raw, base: Path, problems: Problems) -> dict[str, DatasetSpec]:
     if problems.typed("datasets", raw, dict, "a mapping of dataset name to its file and columns") is None:
         return {}
     specs = {}
@@ -212,7 +96,7 @@ def _datasets(raw, base: Path, problems: _Problems) -> dict[str, DatasetSpec]:
     return specs
 
 
-def _dataset(name: str, body: dict, base: Path, problems: _Problems) -> DatasetSpec | None:
+def _dataset(name: str, body: dict, base: Path, problems: Problems) -> DatasetSpec | None:
     key = f"datasets.{name}"
     path = body.get("path")
     if path is None:
@@ -257,7 +141,7 @@ def _dataset(name: str, body: dict, base: Path, problems: _Problems) -> DatasetS
     )
 
 
-def _columns(dataset: str, raw, problems: _Problems) -> dict[str, Column] | None:
+def _columns(dataset: str, raw, problems: Problems) -> dict[str, Column] | None:
     key = f"datasets.{dataset}.columns"
     if raw is None:
         problems.add(key, "missing: map canonical fields to the export's column names")
@@ -277,7 +161,7 @@ def _columns(dataset: str, raw, problems: _Problems) -> dict[str, Column] | None
     return columns
 
 
-def _column(dataset: str, fieldname: str, spec, problems: _Problems) -> Column | None:
+def _column(dataset: str, fieldname: str, spec, problems: Problems) -> Column | None:
     key = f"datasets.{dataset}.columns.{fieldname}"
     kind = CANONICAL[dataset].kind(fieldname)
     if isinstance(spec, str):
@@ -313,7 +197,7 @@ def _text(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _where(dataset: str, raw, columns: dict | None, problems: _Problems) -> dict[str, tuple[str, ...]]:
+def _where(dataset: str, raw, columns: dict | None, problems: Problems) -> dict[str, tuple[str, ...]]:
     key = f"datasets.{dataset}.where"
     if problems.typed(key, raw, dict, "a mapping of field to the list of values to keep") is None:
         return {}
@@ -327,7 +211,7 @@ def _where(dataset: str, raw, columns: dict | None, problems: _Problems) -> dict
     return where
 
 
-def _report(raw, problems: _Problems) -> ReportSpec:
+def _report(raw, problems: Problems) -> ReportSpec:
     if problems.typed("report", raw, dict, "a mapping of report options") is None:
         return ReportSpec()
     problems.unknown_keys("report", raw, REPORT_KEYS)
@@ -347,7 +231,7 @@ def _report(raw, problems: _Problems) -> ReportSpec:
     )
 
 
-def _date(value, path: str, problems: _Problems) -> dt.date | None:
+def _date(value, path: str, problems: Problems) -> dt.date | None:
     """Dates work whether YAML parsed them (2024-01-01) or they were quoted ('2024-01-01')."""
     if value is None or isinstance(value, dt.date):
         return value.date() if isinstance(value, dt.datetime) else value
@@ -358,7 +242,7 @@ def _date(value, path: str, problems: _Problems) -> dt.date | None:
         return None
 
 
-def _definitions(raw, problems: _Problems) -> dict:
+def _definitions(raw, problems: Problems) -> dict:
     if problems.typed("definitions", raw, dict, "a mapping of definition knobs") is None:
         return {}
     problems.unknown_keys("definitions", raw, KNOBS)
@@ -370,52 +254,3 @@ def _definitions(raw, problems: _Problems) -> dict:
                 continue
             out[name] = value
     return out
-
-
-def _custom(raw, problems: _Problems) -> dict:
-    from crmctl.custom import parse_custom_metrics
-    from crmctl.metrics.catalogue import METRIC_NAMES
-    from crmctl.metrics.registry import UNITS
-
-    return parse_custom_metrics(raw, problems, METRIC_NAMES, UNITS)
-
-
-def _check_metric_names(config: Config, problems: _Problems) -> None:
-    from crmctl.metrics.catalogue import FAMILIES
-    from crmctl.metrics.catalogue import METRIC_NAMES as BUILT_IN
-
-    METRIC_NAMES = (*BUILT_IN, *config.custom_metrics)
-    for name in config.report.metrics:
-        if name not in METRIC_NAMES:
-            problems.add("report.metrics", f"unknown metric {name!r}{did_you_mean(str(name), METRIC_NAMES)}")
-    for section, names in (("targets", config.targets), ("benchmarks", config.benchmarks)):
-        for name in names:
-            if name not in METRIC_NAMES:
-                problems.add(f"{section}.{name}", f"unknown metric{did_you_mean(str(name), METRIC_NAMES)}")
-    family = config.report.family
-    families = (*FAMILIES, "custom") if config.custom_metrics else FAMILIES
-    if family is not None and family not in families:
-        problems.add("report.family", f"unknown family {family!r}{did_you_mean(str(family), families)}")
-
-
-def find_config(explicit: str | os.PathLike | None) -> tuple[Path, str | None]:
-    """The config to use and, when falling back to the bundled sample, a note to show on stderr.
-
-    Order: --config, ./crmctl.yaml, $CRMCTL_CONFIG, the bundled sample config.
-    """
-    if explicit:
-        return Path(explicit), None
-    local = Path("crmctl.yaml")
-    if local.exists():
-        return local, None
-    env = os.environ.get("CRMCTL_CONFIG")
-    if env:
-        return Path(env), None
-    sample = bundled_config()
-    return sample, f"note: no ./crmctl.yaml or $CRMCTL_CONFIG; using the bundled sample data ({sample})"
-
-
-def bundled_config() -> Path:
-    package = Path(__file__).resolve().parent
-    installed = package / "_bundled" / "config.example.yaml"  # inside a wheel
-    return installed if installed.exists() else package.parent / "config.example.yaml"  # source checkout

@@ -1,7 +1,7 @@
 """Text cells → typed values, as Polars expressions, one per field kind (see datasets.py).
 
 Every conversion is strict: a value that does not fit becomes null and is counted as invalid by
-sources.py (raw not null, converted null). Nothing is guessed per row.
+read/rows.py (raw not null, converted null). Nothing is guessed per row.
 """
 
 from __future__ import annotations

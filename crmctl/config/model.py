@@ -1,0 +1,86 @@
+"""The validated config: frozen objects that the rest of crmctl reads, and the vocabulary of its keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from crmctl.datasets import CANONICAL
+from crmctl.knobs import KNOBS
+from crmctl.targets import Target
+
+PERIODS = ("day", "week", "month", "quarter", "year", "all")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+COMPARE = ("previous", "year")
+DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
+
+TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
+            "definitions", "targets", "benchmarks", "custom_metrics")
+DATASET_KEYS = ("path", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
+                "deduplicate")
+COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "type")
+REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare")
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    column: str
+    kind: str
+    format: str | None = None
+    values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    decimal_comma: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    path: str  # as written, relative to the config file
+    paths: tuple[Path, ...]  # absolute patterns (may be globs)
+    columns: Mapping[str, Column]
+    where: Mapping[str, tuple[str, ...]]
+    delimiter: str | None = None
+    null_values: tuple[str, ...] = DEFAULT_NULLS
+    max_invalid_ratio: float = 0.01
+    encoding: str | None = None  # None: UTF-8 (with or without BOM)
+    deduplicate: bool = True  # rows repeating an id (overlapping exports): keep the last
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    period: str = "month"
+    by: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+    family: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    last: str | None = None
+    compare: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    timezone: str = "UTC"
+    week_start: str = "monday"
+    fiscal_year_start_month: int = 1
+    currency: str | None = None
+    datasets: Mapping[str, DatasetSpec] = field(default_factory=lambda: MappingProxyType({}))
+    report: ReportSpec = ReportSpec()
+    definitions: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    targets: Mapping[str, Target] = field(default_factory=lambda: MappingProxyType({}))
+    custom_metrics: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # name -> CustomSpec
+    benchmarks: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def knob(self, name: str):
+        return self.definitions.get(name, KNOBS[name].default)
+
+    def dimensions(self, dataset: str) -> list[str]:
+        """The mapped free-text fields of a dataset: what --by can split its metrics by."""
+        spec = self.datasets.get(dataset)
+        if spec is None:
+            return []
+        return [f for f, c in spec.columns.items() if c.kind == "text" and CANONICAL[dataset].kind(f) == "text"]

@@ -1,0 +1,111 @@
+"""Export files → one typed, canonical DataFrame per dataset, with an account of every row.
+
+Each file is scanned lazily with every column as text, only the mapped columns are kept and
+converted as the config says (read/cells.py), and the dataset is collected once. Rows are then
+accounted for: read = used + filtered (`where:`) + skipped (a required field missing or invalid).
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from crmctl.config import Config, DatasetSpec
+from crmctl.datasets import CANONICAL
+from crmctl.errors import DataError
+from crmctl.read.loaded import FieldIssue, Loaded  # noqa: F401  (re-exported: the reader's result types)
+from crmctl.read.rows import count_invalid, drop_blank_lines, enforce_invalid_limit, fill_examples, keep_rows
+from crmctl.read.scan import scan_file
+from crmctl.read.sniff import FileShape, first_ragged_row, sniff, transcoded
+
+
+def resolve_files(spec: DatasetSpec) -> list[Path]:
+    files: list[Path] = []
+    for pattern in spec.paths:
+        if globlib.has_magic(str(pattern)):
+            matched = sorted(Path(p) for p in globlib.glob(str(pattern)))
+            if not matched:
+                raise DataError(f"datasets.{spec.name}.path: no file matches {pattern}")
+            files.extend(matched)
+        elif not pattern.exists():
+            raise DataError(f"datasets.{spec.name}.path: file not found: {pattern}")
+        else:
+            files.append(pattern)
+    return files
+
+
+def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = None, quality: bool = False) -> Loaded:
+    """Reads the mapped `fields` (all mapped when None) of one dataset into a typed DataFrame."""
+    canonical = CANONICAL[spec.name]
+    fields = set(spec.columns) if fields is None else fields | set(canonical.required) | set(spec.where)
+    if canonical.wide and fields & {"type", "score"}:
+        fields |= set(canonical.wide)
+    columns = [spec.columns[f] for f in spec.columns if f in fields]
+    files = resolve_files(spec)
+    shapes = [sniff(path, spec.delimiter, spec.encoding) for path in files]
+    with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
+        sources = [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
+        frames = [scan_file(shape, source, index, spec, columns, config)
+                  for index, (shape, source) in enumerate(zip(shapes, sources))]
+        try:
+            collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
+        except pl.exceptions.PolarsError as exc:
+            raise _read_error(spec, shapes, sources, exc) from None
+        collected = _mark_footers(collected, shapes)
+        loaded = Loaded(spec.name, collected, files, rows_read=collected.height)
+        rows = drop_blank_lines(collected, loaded)
+        count_invalid(rows, columns, loaded)
+        if loaded.invalid:  # the flags are booleans: the few example values are read again
+            fill_examples(loaded, spec, columns, shapes, sources)
+            enforce_invalid_limit(spec, loaded)
+    keep_rows(spec, columns, rows, loaded)
+    headers = {shape.header for shape in shapes if shape.format == "csv"}
+    if len(headers) > 1:
+        loaded.warnings.append(f"{len(files)} files disagree on their columns; read as one dataset, columns united "
+                               f"by name (cells a file lacks are empty)")
+    if quality:
+        from crmctl.quality import quality_frame
+
+        loaded.quality = quality_frame(spec.name, columns, collected)
+    wide = [f for f in (canonical.wide or {}) if f in loaded.frame.columns]
+    if wide:
+        loaded.frame = _long(loaded.frame, {f: canonical.wide[f] for f in wide})
+    return loaded
+
+
+def _mark_footers(df: pl.DataFrame, shapes: list[FileShape]) -> pl.DataFrame:
+    """Flags each file's last `footer` non-blank rows, which sniff found narrower than the header."""
+    footers = [(index, shape.footer) for index, shape in enumerate(shapes) if shape.footer]
+    if not footers:
+        return df
+    flag = pl.lit(False)
+    for index, count in footers:
+        last = df.filter((pl.col("_file") == index) & ~pl.col("_blank"))["_row"].sort().tail(count)
+        flag = flag | ((pl.col("_file") == index) & pl.col("_row").is_in(last.to_list()))
+    return df.with_columns(_footer=flag)
+
+
+def _long(frame: pl.DataFrame, wide: dict[str, str]) -> pl.DataFrame:
+    """One row per (row, wide column with a value): its type from the column, its value as score."""
+    keep = [c for c in frame.columns if c not in wide]
+    long = frame.unpivot(on=list(wide), index=keep, variable_name="type", value_name="score")
+    return long.filter(pl.col("score").is_not_null()).with_columns(pl.col("type").replace_strict(wide))
+
+
+def _read_error(spec: DatasetSpec, shapes: list[FileShape], sources: list[Path], exc: Exception) -> DataError:
+    """Polars' read errors name no file or line; find the culprit and say how to fix it."""
+    for shape, source in zip(shapes, sources):
+        if shape.format == "csv":
+            ragged = first_ragged_row(source, shape.delimiter)
+            if ragged:
+                row, found, expected = ragged
+                return DataError(f"{shape.path}: row {row} has {found} fields but the header has {expected}; "
+                                 "fix or remove that row (a stray delimiter or an unquoted text field)")
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    names = ", ".join(str(s.path) for s in shapes)
+    return DataError(f"datasets.{spec.name}: cannot read {names}: {first_line}")
+
+

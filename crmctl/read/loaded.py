@@ -1,0 +1,35 @@
+"""What reading a dataset gives: the typed frame and the account of its rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+
+@dataclass
+class FieldIssue:
+    """Values of one field that did not convert: how many, and the first few with their rows."""
+
+    count: int = 0
+    examples: list[tuple[str, int, str]] = field(default_factory=list)  # (file, row, value)
+
+    def describe(self) -> str:
+        shown = "; ".join(f"{Path(f).name} row {r}: {v!r}" for f, r, v in self.examples)
+        return f"{self.count} invalid ({shown})"
+
+
+@dataclass
+class Loaded:
+    name: str
+    frame: pl.DataFrame
+    files: list[Path]
+    rows_read: int = 0
+    rows_used: int = 0  # rows kept; a wide survey row may then become several responses
+    rows_filtered: int = 0
+    rows_skipped: int = 0
+    skipped_because: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    invalid: dict[str, FieldIssue] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # shown on stderr by the CLI
+    quality: pl.DataFrame | None = None  # per-row quality (quality.py), when data-quality metrics ask

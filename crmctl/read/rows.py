@@ -1,0 +1,122 @@
+"""The account of every row of a dataset: blank and footer lines, invalid values with examples, rows
+lacking a required field, duplicate ids, `where:` filters and mixed currencies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from crmctl.config import Column, DatasetSpec
+from crmctl.datasets import CANONICAL
+from crmctl.errors import DataError
+from crmctl.read.cells import CURRENCY_SYMBOLS
+from crmctl.read.loaded import FieldIssue, Loaded
+from crmctl.read.scan import match_columns, raw_scan, trimmed
+from crmctl.read.sniff import FileShape
+
+_EXAMPLES = 3
+
+
+def drop_blank_lines(df: pl.DataFrame, loaded: Loaded) -> pl.DataFrame:
+    drop = pl.lit(False)
+    for flag, reason in (("_blank", "blank line"), ("_footer", "footer or note line")):
+        if flag in df.columns and df[flag].any():
+            loaded.skipped_because[reason] = int(df[flag].sum())
+            drop = drop | pl.col(flag)
+    return df.filter(~drop) if loaded.skipped_because else df  # a filter copies every column
+
+
+def count_invalid(df: pl.DataFrame, columns: list[Column], loaded: Loaded) -> None:
+    """Invalid values per field, with the (file index, row) of the first few; fill_examples reads their text."""
+    counts = df.select(pl.col(f"_bad_{c.field}").sum() for c in columns).row(0) if columns else ()
+    for column, count in zip(columns, counts):
+        if count:
+            first = df.filter(pl.col(f"_bad_{column.field}")).head(_EXAMPLES).select("_file", "_row").rows()
+            loaded.invalid[column.field] = FieldIssue(count, [(f, r, None) for f, r in first])
+
+
+def fill_examples(loaded: Loaded, spec: DatasetSpec, columns: list[Column], shapes: list[FileShape],
+                   sources: list[Path]) -> None:
+    """Reads the example cells again: one scan per file for every example row in it."""
+    wanted = {(f, c.field) for c in columns if c.field in loaded.invalid
+              for f, _, _ in loaded.invalid[c.field].examples}
+    cells = {}
+    for index in sorted({f for f, _ in wanted}):
+        fields = [c for c in columns if (index, c.field) in wanted]
+        names = match_columns(shapes[index], spec, fields)
+        rows = sorted({r for c in fields for f, r, _ in loaded.invalid[c.field].examples if f == index})
+        found = (raw_scan(shapes[index], sources[index], spec).filter(pl.col("_row").is_in(rows))
+                 .select("_row", *(trimmed(names[c.field]).alias(c.field) for c in fields)).collect())
+        for record in found.iter_rows(named=True):
+            cells.update({(index, record["_row"], c.field): record[c.field] for c in fields})
+    for fieldname, issue in loaded.invalid.items():
+        issue.examples = [(str(loaded.files[f]), r, cells[(f, r, fieldname)]) for f, r, _ in issue.examples]
+
+
+def keep_rows(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame, loaded: Loaded) -> None:
+    """Drops rows that lack a required field and duplicates, applies `where:`, checks currencies."""
+    present = {c.field for c in columns}
+    kept = df
+    for fieldname in [f for f in CANONICAL[spec.name].required if f in present]:
+        missing = kept[fieldname].null_count()  # a row is skipped for the first required field it lacks
+        if missing:
+            kept = kept.filter(pl.col(fieldname).is_not_null())
+            loaded.skipped_because[f"{fieldname} missing or invalid"] = missing
+    kept = _deduplicate(spec, kept, loaded)
+    loaded.rows_skipped = loaded.rows_read - kept.height
+    for fieldname, allowed in spec.where.items():
+        if spec.columns[fieldname].kind == "category":
+            allowed = tuple(v.lower() for v in allowed)
+        kept = kept.filter(pl.col(fieldname).cast(pl.String).is_in(list(allowed)))
+    _check_currencies(spec, columns, kept)
+    loaded.rows_filtered = loaded.rows_read - loaded.rows_skipped - kept.height
+    loaded.rows_used = kept.height
+    # One chunk per column: joins and group_bys over the streaming engine's hundreds of chunks are
+    # several times slower.
+    loaded.frame = kept.select([c.field for c in columns]).rechunk()
+
+
+def _deduplicate(spec: DatasetSpec, df: pl.DataFrame, loaded: Loaded) -> pl.DataFrame:
+    """Overlapping exports repeat rows: keep the last row of each id (files in name order, rows in order)."""
+    key = CANONICAL[spec.name].id_field
+    if not spec.deduplicate or key not in df.columns:
+        return df
+    if df[key].hash().n_unique() == df.height:  # distinct hashes prove distinct ids, 5x faster than n_unique
+        return df
+    unique = df.unique(subset=[key], keep="last", maintain_order=True)
+    if unique.height < df.height:
+        loaded.skipped_because["duplicate id (the last row was kept)"] = df.height - unique.height
+    return unique
+
+
+def _check_currencies(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame) -> None:
+    """Amounts in different currencies must never be summed together."""
+    problems = []
+    for column in columns:
+        bits = f"_cur_{column.field}"
+        if bits in df.columns and df.height:
+            seen = df[bits].bitwise_or() or 0
+            found = [symbol for i, symbol in enumerate(CURRENCY_SYMBOLS) if seen & (1 << i)]
+            if len(found) > 1:
+                problems.append(f"{column.column!r} ({column.field}) mixes currency symbols: {', '.join(found)}")
+    currencies = df["currency"].drop_nulls() if "currency" in df.columns else None
+    if currencies is not None and currencies.hash().n_unique() > 1:  # distinct hashes: distinct values
+        found = ", ".join(sorted(currencies.unique().to_list()))
+        problems.append(f"the currency column has several values: {found}; keep one with "
+                        f"where: {{currency: [{found.split(', ')[0]}]}}")
+    if problems:
+        raise DataError(f"datasets.{spec.name}: crmctl never adds amounts in different currencies", problems)
+
+
+def enforce_invalid_limit(spec: DatasetSpec, loaded: Loaded) -> None:
+    if not loaded.rows_read:
+        return
+    over = {f: issue for f, issue in loaded.invalid.items()
+            if issue.count / loaded.rows_read > spec.max_invalid_ratio}
+    if over:
+        raise DataError(
+            f"datasets.{spec.name}: too many values do not parse (limit max_invalid_ratio: "
+            f"{spec.max_invalid_ratio:g} of {loaded.rows_read} rows); fix the column mapping or format",
+            [f"{spec.columns[f].column!r} ({f}): {issue.describe()}" for f, issue in over.items()],
+        )

@@ -1,0 +1,121 @@
+"""One export file → a lazy frame of its mapped fields: matched by name, trimmed, converted, flagged.
+
+Every expression here must be one the streaming engine runs in chunks (not `replace`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from crmctl.config import Column, Config, DatasetSpec
+from crmctl.errors import DataError, closest
+from crmctl.read.cells import CURRENCY_SYMBOLS, blank_to_null, convert, convert_typed, detect_date_format
+from crmctl.read.sniff import FileShape, normalise_name
+
+_SAMPLE_ROWS = 1000
+
+
+def raw_scan(shape: FileShape, source: Path, spec: DatasetSpec) -> pl.LazyFrame:
+    """A file's cells as they are, with `_row`, the line number a spreadsheet shows."""
+    if shape.format == "parquet":
+        return pl.scan_parquet(source).with_row_index("_row", offset=1)
+    return pl.scan_csv(
+        source, separator=shape.delimiter, infer_schema=False, null_values=list(spec.null_values),
+        row_index_name="_row", row_index_offset=2 + shape.preamble, raise_if_empty=False,
+        truncate_ragged_lines=False, skip_lines=shape.preamble,
+    )
+
+
+def trimmed(name: str) -> pl.Expr:
+    return pl.col(name).cast(pl.String).str.strip_chars()
+
+
+def scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, columns: list[Column],
+               config: Config) -> pl.LazyFrame:
+    names = match_columns(shape, spec, columns)
+    lf = raw_scan(shape, source, spec)
+    schema = lf.collect_schema()
+    # Stages, so each expression runs once per chunk: trimmed text, then typed values, then flags.
+    # Every expression here must be one the streaming engine runs in chunks (not `replace`).
+    typed = {c.field for c in columns if shape.format == "parquet" and schema[names[c.field]] != pl.String}
+    texts = lf.select(
+        "_row", pl.lit(index, pl.Int32).alias("_file"),
+        *(pl.col(names[c.field]).alias(f"_raw_{c.field}") for c in columns if c.field in typed),
+        *(trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns),
+    ).with_columns(blank_to_null(pl.col(f"_text_{c.field}")) for c in columns)
+    sampled = _sampled_formats(lf, names, [c for c in columns if c.field not in typed], shape)
+    values = []
+    for column in columns:
+        if column.field in typed:
+            raw = pl.col(f"_raw_{column.field}")
+            values.append(convert_typed(raw, schema[names[column.field]], column, config.timezone).alias(column.field))
+        else:
+            fmt = column.format or sampled.get(column.field)
+            values.append(convert(pl.col(f"_text_{column.field}"), column, config.timezone, fmt).alias(column.field))
+        if column.kind == "number":  # the few cells with a currency symbol, for _currency_bits
+            text = pl.col(f"_text_{column.field}")
+            values.append(pl.when(text.str.contains_any(CURRENCY_SYMBOLS)).then(text).alias(f"_sym_{column.field}"))
+    flags = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in columns] or [pl.lit(False)])
+             .alias("_blank")]
+    for column in columns:
+        text = pl.col(f"_text_{column.field}")
+        # Booleans, not the offending text: a text column per field would cost 16 bytes a row.
+        flags.append((text.is_not_null() & pl.col(column.field).is_null()).alias(f"_bad_{column.field}"))
+        if column.kind == "number":
+            flags.append(_currency_bits(pl.col(f"_sym_{column.field}")).alias(f"_cur_{column.field}"))
+    keep = ["_row", "_file", "_blank", *(c.field for c in columns), *(f"_bad_{c.field}" for c in columns),
+            *(f"_cur_{c.field}" for c in columns if c.kind == "number")]
+    return texts.with_columns(values).with_columns(flags).select(keep)
+
+
+def _currency_bits(text: pl.Expr) -> pl.Expr:
+    """The currency symbols a cell shows, one bit each: literal searches cost far less than a regex, and
+    `text` is null except in cells with a symbol, which one multi-pattern search found first."""
+    bits = [text.str.contains(symbol, literal=True).fill_null(False).cast(pl.UInt8) * (1 << i)
+            for i, symbol in enumerate(CURRENCY_SYMBOLS)]
+    return pl.sum_horizontal(bits).cast(pl.UInt8)
+
+
+def _sampled_formats(lf: pl.LazyFrame, names: dict[str, str], columns: list[Column], shape: FileShape) -> dict:
+    """The date format of each datetime column without `format:`, from one sample of the file's first rows."""
+    dated = [c for c in columns if c.kind == "datetime" and not c.format]
+    if not dated:
+        return {}
+    sample = lf.select(pl.col(n) for n in dict.fromkeys(names[c.field] for c in dated)).head(_SAMPLE_ROWS).collect()
+    return {c.field: detect_date_format(sample[names[c.field]], f"{shape.path}: column {names[c.field]!r}")
+            for c in dated}
+
+
+def match_columns(shape: FileShape, spec: DatasetSpec, columns: list[Column]) -> dict[str, str]:
+    """Config column names → the file's header names, tolerating case, spaces and a BOM."""
+    by_norm: dict[str, list[str]] = {}
+    for name in shape.header:
+        by_norm.setdefault(normalise_name(name), []).append(name)
+    names, problems = {}, []
+    for column in columns:
+        found = by_norm.get(normalise_name(column.column), [])
+        if len(found) == 1 and found[0].strip():
+            names[column.field] = found[0]
+        elif len(found) > 1:
+            problems.append(f"column {column.column!r} (for {column.field}) appears {len(found)} times in the header")
+        else:
+            problems.append(_missing_column(shape, spec, column))
+    if problems:
+        raise DataError(f"{shape.path}: the mapped columns do not match the file", problems)
+    return names
+
+
+def _missing_column(shape: FileShape, spec: DatasetSpec, column: Column) -> str:
+    available = ", ".join(repr(h) for h in shape.header[:30]) + (" …" if len(shape.header) > 30 else "")
+    hint = closest(column.column, shape.header)
+    message = (f"datasets.{spec.name}.columns.{column.field}: column {column.column!r} is not in the file "
+               f"(columns: {available})")
+    if hint:
+        message += f'; did you mean "{hint}"?'
+    if len(shape.header) == 1 and shape.format == "csv":
+        others = [d for d in (";", "\t", "|", ",") if d in shape.header[0]]
+        if others:
+            message += f"; only 1 column found: is the delimiter {others[0]!r}? (set delimiter: in the config)"
+    return message
