@@ -210,7 +210,8 @@ def test_status_line_says_what_is_read_only_after_a_second(monkeypatch):
 
     import rich.status
 
-    from crmctl import cli, progress
+    from crmctl import progress
+    from crmctl.commands import common
 
     shown = []
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
@@ -218,7 +219,7 @@ def test_status_line_says_what_is_read_only_after_a_second(monkeypatch):
     monkeypatch.setattr(rich.status.Status, "start", lambda self: shown.append("start"))
     monkeypatch.setattr(rich.status.Status, "update", lambda self, status: shown.append(status))
     monkeypatch.setattr(rich.status.Status, "stop", lambda self: shown.append("stop"))
-    assert cli._with_progress(lambda: 7) == 7
+    assert common.with_progress(lambda: 7) == 7
     assert shown == ["stop"]  # quick work: never started
 
     def slow():
@@ -228,7 +229,7 @@ def test_status_line_says_what_is_read_only_after_a_second(monkeypatch):
         return 8
 
     shown.clear()
-    assert cli._with_progress(slow) == 8
+    assert common.with_progress(slow) == 8
     assert shown == ["reading orders (1/2)…", "start", "computing 9 metrics…", "stop"]
 
 

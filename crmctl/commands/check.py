@@ -1,0 +1,50 @@
+"""crmctl check: the config's targets, for cron and CI alerting."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from crmctl.commands.common import ConfigOption, date, guarded, load, with_progress
+from crmctl.errors import ExitCode
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@guarded
+def check(
+    config: ConfigOption = None,
+    period_end: Annotated[Optional[str], typer.Option(
+        "--period-end", help="Judge the period holding this date (default: the latest complete period).")] = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="text lines, or JSON for alerting.")] =
+        CheckFormat.text,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list met targets and rows without "
+                                                                  "a value.")] = False,
+) -> None:
+    """Check the config's targets: exit 0 when all are met, 1 when any is missed (one line per miss).
+
+    Made for cron and CI: silent on success unless --verbose.
+
+    Examples:
+
+        crmctl check
+
+        crmctl check --period-end 2025-03-31 --verbose
+
+        crmctl check -f json || notify-team
+    """
+    from crmctl.check import run_check
+    from crmctl.render import render_check, write_output
+
+    cfg = load(config)
+    outcome = with_progress(lambda: run_check(cfg, date(period_end, "--period-end")))
+    text = render_check(outcome, cfg, fmt.value, verbose)
+    if text:
+        write_output(text, None)
+    if outcome.misses:
+        raise typer.Exit(int(ExitCode.TARGET_MISSED))

@@ -1,0 +1,135 @@
+"""What every command shares: options declared once, the error-to-exit-code guard, stderr, terminal
+detection, config loading and the status line. Heavy modules are imported inside functions so that
+`crmctl --help` and shell completion stay fast."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crmctl.errors import CrmctlError, ExitCode, UsageError
+from crmctl.render import Format
+
+
+class Period(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+    all = "all"
+
+
+class Compare(str, Enum):
+    previous = "previous"
+    year = "year"
+
+
+state = {"debug": False}
+
+ConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", "-c", help="Config file. Default: ./crmctl.yaml, then $CRMCTL_CONFIG, then the bundled sample.",
+    show_default=False)]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputOption = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Write to this file (atomically) instead of stdout.", show_default=False)]
+
+
+def guarded(command):
+    """The one place where errors become exit codes and messages on stderr."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CrmctlError as error:
+            if state["debug"]:
+                raise
+            err(f"crmctl: {error}")
+            raise typer.Exit(int(error.exit_code)) from None
+        except KeyboardInterrupt:
+            err("crmctl: interrupted")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+    return wrapper
+
+
+def err(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def terminal() -> tuple[bool, int | None]:
+    """Colour and width for stdout: only a terminal gets colour and a width limit."""
+    if not sys.stdout.isatty():
+        return False, None
+    import shutil
+
+    return "NO_COLOR" not in os.environ, shutil.get_terminal_size().columns
+
+
+def load(config_path: Path | None):
+    from crmctl.config import find_config, load_config
+
+    path, note = find_config(config_path)
+    if note:
+        err(note)
+    return load_config(path)
+
+
+def date(text: str | None, option: str):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: expected a date like 2024-01-31") from None
+
+
+def split(text: str | None) -> tuple[str, ...] | None:
+    return tuple(p.strip() for p in text.split(",") if p.strip()) if text is not None else None
+
+
+def with_progress(work):
+    """A status line on stderr saying what is being read or computed: only when a person is watching,
+    and only once the work has taken a second (a quick report should not flicker)."""
+    if not sys.stderr.isatty() or "NO_COLOR" in os.environ:
+        return work()
+    import threading
+
+    from rich.console import Console
+
+    from crmctl import progress
+
+    status = Console(stderr=True).status("preparing report…")
+    timer = threading.Timer(1.0, status.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        with progress.listening(lambda message: status.update(f"{message}…")):
+            return work()
+    finally:
+        timer.cancel()
+        timer.join()  # a start already under way finishes before the stop below
+        status.stop()
+
+
+def warn_about(result, explicit: bool) -> None:
+    if explicit:
+        for name, reason in result.unavailable.items():
+            err(f"warning: {name} not computed: {reason}")
+    for name, loaded in result.datasets.items():
+        for warning in loaded.warnings:
+            err(f"warning: {name}: {warning}")
+        if loaded.rows_skipped:
+            reasons = ", ".join(f"{n} {why}" for why, n in loaded.skipped_because.items())
+            err(f"warning: {name}: {loaded.rows_skipped} of {loaded.rows_read} rows skipped ({reasons})")
+        for fieldname, issue in loaded.invalid.items():
+            err(f"warning: {name}.{fieldname}: {issue.describe()}")

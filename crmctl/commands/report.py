@@ -1,0 +1,77 @@
+"""crmctl report: metrics per period and segment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from crmctl.commands.common import (
+    Compare,
+    ConfigOption,
+    FormatOption,
+    OutputOption,
+    Period,
+    date,
+    guarded,
+    load,
+    split,
+    terminal,
+    warn_about,
+    with_progress,
+)
+from crmctl.errors import UsageError
+from crmctl.render import Format, Layout
+
+
+@guarded
+def report(
+    config: ConfigOption = None,
+    metrics: Annotated[Optional[str], typer.Option(
+        "--metrics", "-m", help="Comma-separated metric names, or all (every metric this config can compute).")] = None,
+    family: Annotated[Optional[str], typer.Option(help="All metrics of one family (see `crmctl metrics`).")] = None,
+    period: Annotated[Optional[Period], typer.Option("--period", "-p", help="Period length.")] = None,
+    by: Annotated[Optional[str], typer.Option(help="Comma-separated dimensions to split by, e.g. segment,region.")] = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="Window start date (inclusive).")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Window end date (inclusive).")] = None,
+    last: Annotated[Optional[str], typer.Option(help="Window of the last N units: 30d, 8w, 12m, 4q, 2y.")] = None,
+    compare: Annotated[Optional[Compare], typer.Option(help="Add previous value and change.")] = None,
+    fmt: FormatOption = Format.table,
+    output: OutputOption = None,
+    layout: Annotated[Optional[Layout], typer.Option(
+        help="long: one row per metric (default for csv/json); wide: one column per metric.")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
+) -> None:
+    """Compute metrics per period and segment and print or write the report.
+
+    Examples:
+
+        crmctl report
+
+        crmctl report -m revenue,average_order_value --by segment,region --period quarter
+
+        crmctl report --last 12m --compare previous --format csv -o report.csv
+    """
+    from dataclasses import replace
+
+    from crmctl.render import render_report, write_output
+    from crmctl.report import build_report, with_overrides
+
+    cfg = load(config)
+    if metrics is not None and family is not None:
+        raise UsageError("--metrics and --family both choose metrics: use one of them")
+    spec = with_overrides(
+        cfg.report, period=period.value if period else None, by=split(by), start=date(start, "--from"),
+        end=date(end, "--to"), last=last, compare=compare.value if compare else None,
+    )
+    if metrics is not None or family is not None:  # the command line's choice replaces the config's
+        spec = replace(spec, metrics=split(metrics) or (), family=family)
+    if last is not None and start is None:  # --last replaces a `from:` in the config
+        spec = replace(spec, start=None)
+    if spec.period == "all" and spec.compare:
+        raise UsageError("--compare needs periods to compare: use --period day|week|month|quarter|year")
+    result = with_progress(lambda: build_report(cfg, spec))
+    warn_about(result, explicit=bool(spec.family or spec.metrics and tuple(spec.metrics) != ("all",)))
+    color, width = terminal() if output is None else (False, None)
+    text = render_report(result, fmt, layout, color=color, width=width, currency=cfg.currency, raw=raw)
+    write_output(text, output)
