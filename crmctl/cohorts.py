@@ -33,10 +33,10 @@ def build_cohorts(config: Config, spec: ReportSpec) -> tuple[pl.DataFrame, dict]
         return pl.DataFrame(schema={c: pl.String for c in [*spec.by, *COLUMNS]}), {"activity_model": ctx.activity}
     by = list(spec.by)
     index = ctx.bounds().with_row_index("_index").select("period_start", "_index")
-    spells = retention._spells(ctx)
+    spells = retention.customer_spells(ctx)
     first = spells.group_by(["customer_id", *by]).agg(pl.col("start").min())
     cohorts = ctx.bucketed(first, "start").rename({"period_start": "cohort"}).select("customer_id", *by, "cohort")
-    active = retention._active_at(ctx, "_to").select("period_start", "customer_id", *by).unique()
+    active = retention.active_customers_at(ctx, "_to").select("period_start", "customer_id", *by).unique()
     cells = _cells(cohorts, active, index, by)
     if with_revenue:
         orders = ctx.frame("orders").select("customer_id", "period_start", "amount")

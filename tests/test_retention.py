@@ -194,7 +194,7 @@ def test_flows_equal_the_per_customer_formulations(period, by, model):
 
     import polars as pl
 
-    from crmctl.metrics import financial, retention
+    from crmctl.metrics import financial, mrr, retention
     from crmctl.report import prepare
 
     config = load_config(Path(__file__).parents[1] / "config.example.yaml")
@@ -204,16 +204,16 @@ def test_flows_equal_the_per_customer_formulations(period, by, model):
                           period=period)
     ctx, _ = prepare(config, spec)
     keys = ctx.keys
-    base = retention._starting_base(ctx).group_by(keys).agg(
+    base = retention.starting_base(ctx).group_by(keys).agg(
         _base=pl.len(), _churned=pl.col("_churned").sum(), _still=pl.col("_still").sum())
-    flows = retention._base_flows(ctx).select(keys + ["_base", "_churned", "_still"])
+    flows = retention.base_flows(ctx).select(keys + ["_base", "_churned", "_still"])
     want, got = base.collect().sort(keys, nulls_last=True), flows.collect().sort(keys, nulls_last=True)
     assert want.height and want["_churned"].sum() > 0
     assert got.to_dicts() == want.with_columns(pl.col("_churned", "_still").cast(pl.UInt32)).to_dicts()
 
     columns = ["_start", "_end", "_lost", "_n"]
-    mrr_want = retention._mrr_movements_per_customer(ctx).collect().sort(keys, nulls_last=True)
-    mrr_got = retention._mrr_flows(ctx).select(*keys, *columns).collect().sort(keys, nulls_last=True)
+    mrr_want = mrr.mrr_movements_per_customer(ctx).collect().sort(keys, nulls_last=True)
+    mrr_got = mrr.mrr_flows(ctx).select(*keys, *columns).collect().sort(keys, nulls_last=True)
     assert mrr_want.height and mrr_want["_lost"].sum() > 0
     assert mrr_got.select(keys).to_dicts() == mrr_want.select(keys).to_dicts()
     assert mrr_got["_n"].to_list() == mrr_want["_n"].to_list()
@@ -222,7 +222,7 @@ def test_flows_equal_the_per_customer_formulations(period, by, model):
 
     if not set(by) <= set(ctx.customer_dims):
         return  # orders carry no subscription plan: revenue per retained customer cannot split by it
-    retained = retention._starting_base(ctx).filter(pl.col("_still")).select(*keys, "customer_id").unique()
+    retained = retention.starting_base(ctx).filter(pl.col("_still")).select(*keys, "customer_id").unique()
     spent = ctx.frame("orders").group_by([*keys, "customer_id"]).agg(_revenue=pl.col("amount").sum())
     expected = retained.join(spent, on=[*keys, "customer_id"], how="left", nulls_equal=True).group_by(keys).agg(
         numerator=pl.col("_revenue").fill_null(0).sum(), denominator=pl.len()).collect().sort(keys, nulls_last=True)
@@ -244,7 +244,7 @@ def test_flows_equal_per_customer_forms_on_random_subscriptions(tmp_path, subs, 
 
     import polars as pl
 
-    from crmctl.metrics import retention
+    from crmctl.metrics import mrr, retention
     from crmctl.report import prepare
 
     day = dt.date(2024, 1, 1)
@@ -263,11 +263,11 @@ def test_flows_equal_per_customer_forms_on_random_subscriptions(tmp_path, subs, 
                           by=by, period=period)
     ctx, _ = prepare(config, spec)
     keys = ctx.keys
-    base = retention._starting_base(ctx).group_by(keys).agg(
+    base = retention.starting_base(ctx).group_by(keys).agg(
         _base=pl.len(), _churned=pl.col("_churned").sum().cast(pl.UInt32), _still=pl.col("_still").sum().cast(pl.UInt32))
-    assert retention._base_flows(ctx).collect().sort(keys).to_dicts() == base.collect().sort(keys).to_dicts()
-    want = retention._mrr_movements_per_customer(ctx).collect().sort(keys)
-    got = retention._mrr_flows(ctx).select(want.columns).collect().sort(keys)
+    assert retention.base_flows(ctx).collect().sort(keys).to_dicts() == base.collect().sort(keys).to_dicts()
+    want = mrr.mrr_movements_per_customer(ctx).collect().sort(keys)
+    got = mrr.mrr_flows(ctx).select(want.columns).collect().sort(keys)
     assert got.select(*keys, "_n").to_dicts() == want.select(*keys, "_n").to_dicts()
     for column in ("_start", "_end", "_lost"):
         assert got[column].to_list() == pytest.approx(want[column].to_list())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crmctl.metrics import (
-    data_quality, engagement, financial, operations, pipeline, retention, sales, satisfaction, service,
+    data_quality, engagement, financial, mrr, operations, pipeline, retention, sales, satisfaction, service,
 )
 from crmctl.config import Config
 from crmctl.custom import names
@@ -12,7 +12,7 @@ from crmctl.metrics.custom import custom_metric
 from crmctl.metrics.registry import Metric
 
 METRICS: tuple[Metric, ...] = (
-    *satisfaction.METRICS, *retention.METRICS, *sales.METRICS, *pipeline.METRICS, *engagement.METRICS,
+    *satisfaction.METRICS, *retention.METRICS, *mrr.METRICS, *sales.METRICS, *pipeline.METRICS, *engagement.METRICS,
     *service.METRICS, *operations.METRICS, *financial.METRICS, *data_quality.METRICS,
 )
 BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}

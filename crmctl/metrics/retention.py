@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.activity import FOREVER, SOURCE, _merge, active_at, spells
+from crmctl.activity import SOURCE, active_at, spells
 from crmctl.metrics.registry import Metric
 from crmctl.metrics.sales import customer_orders
 
 DATED = ("activity.dated",)
-MRR_FIELDS = ("subscriptions.customer_id", "subscriptions.ended_at")
 
 
-def _spells(ctx) -> pl.LazyFrame:
+def customer_spells(ctx) -> pl.LazyFrame:
     """Spells keyed by customer and by the --by dimensions of the model's source dataset."""
     source = SOURCE[ctx.activity]
     own = [d for d in ctx.by if d in ctx.config.dimensions(source) and d not in ctx.customer_dims]
@@ -24,11 +23,11 @@ def _spells(ctx) -> pl.LazyFrame:
     return ctx.shared(f"spells:{keys}", lambda: ctx.materialised(ctx.with_customer_dims(spells(ctx, ctx.activity, keys))))
 
 
-def _active_at(ctx, instant: str) -> pl.LazyFrame:
+def active_customers_at(ctx, instant: str) -> pl.LazyFrame:
     """Spells active at each period's `_from` or `_to` instant (start < t ≤ end), with both instants."""
     def build():
         bounds = ctx.bounds().with_columns(_at=pl.col(instant))
-        return _spells(ctx).join_where(bounds, *active_at(pl.col("_at")))
+        return customer_spells(ctx).join_where(bounds, *active_at(pl.col("_at")))
 
     return ctx.shared(f"active_at:{instant}:{ctx.by}", build)
 
@@ -40,16 +39,16 @@ def _count(frame: pl.LazyFrame, ctx) -> pl.LazyFrame:
 def _active(ctx) -> pl.LazyFrame:
     """Active at each period's end, counted as running sums over the period grid (no spells × periods join)."""
     if ctx.calendar.period == "all":
-        return _count(_active_at(ctx, "_to"), ctx)
-    return _running(ctx, 0).select(*ctx.keys, numerator="_alive", n="_alive")
+        return _count(active_customers_at(ctx, "_to"), ctx)
+    return running(ctx, 0).select(*ctx.keys, numerator="_alive", n="_alive")
 
 
-def _running(ctx, offset: int, spells: pl.LazyFrame | None = None, weight: pl.Expr | None = None) -> pl.LazyFrame:
+def running(ctx, offset: int, spells: pl.LazyFrame | None = None, weight: pl.Expr | None = None) -> pl.LazyFrame:
     """keys + `_alive`: spells alive in each period, where a spell counts from `offset` periods after the one
     it starts in up to that many after the one it ends in. offset 0: active at the period's end (start < _to
     ≤ end); offset 1: active at its start (start < _from ≤ end). A key's spells never overlap, so this counts
     customers: spells started minus spells ended, as a running sum. With `weight`, sums it instead."""
-    spells = _spells(ctx) if spells is None else spells
+    spells = customer_spells(ctx) if spells is None else spells
     weight = pl.len() if weight is None else weight.sum()
     # Flows before the grid's first period (sign-ups before the first order, say) count from it on.
     first = pl.lit(ctx.first_period(), pl.Date)
@@ -70,12 +69,12 @@ def _running(ctx, offset: int, spells: pl.LazyFrame | None = None, weight: pl.Ex
 
 
 def _acquired(ctx) -> pl.LazyFrame:
-    keys = [c for c in _spells(ctx).collect_schema().names() if c not in ("start", "end")]
-    return ctx.bucketed(_spells(ctx).group_by(keys).agg(pl.col("start").min()), "start")
+    keys = [c for c in customer_spells(ctx).collect_schema().names() if c not in ("start", "end")]
+    return ctx.bucketed(customer_spells(ctx).group_by(keys).agg(pl.col("start").min()), "start")
 
 
 def _churned(ctx) -> pl.LazyFrame:
-    return ctx.bucketed(_spells(ctx).filter(pl.col("end").is_not_null()), "end")
+    return ctx.bucketed(customer_spells(ctx).filter(pl.col("end").is_not_null()), "end")
 
 
 def _new(ctx) -> pl.LazyFrame:
@@ -93,14 +92,14 @@ def _ids(frame_of):
     return members
 
 
-def _starting_base(ctx) -> pl.LazyFrame:
+def starting_base(ctx) -> pl.LazyFrame:
     """Customers active at the start of each period, flagged when still active at its end."""
     return ctx.shared(f"starting_base:{ctx.by}", lambda: ctx.materialised(_build_starting_base(ctx)))
 
 
 def _build_starting_base(ctx) -> pl.LazyFrame:
-    at_start = _active_at(ctx, "_from")
-    at_end = _active_at(ctx, "_to").select(*ctx.keys, "customer_id", _still=pl.lit(True)).unique()
+    at_start = active_customers_at(ctx, "_from")
+    at_end = active_customers_at(ctx, "_to").select(*ctx.keys, "customer_id", _still=pl.lit(True)).unique()
     return at_start.join(at_end, on=[*ctx.keys, "customer_id"], how="left", nulls_equal=True).with_columns(
         _still=pl.col("_still").fill_null(False),
         _churned=pl.col("end").is_not_null() & (pl.col("end") < pl.col("_to")),
@@ -112,14 +111,14 @@ def _rate(flag: str):
         if ctx.activity == "snapshot":
             return _snapshot_churn(ctx)
         if ctx.calendar.period == "all":
-            return _starting_base(ctx).group_by(ctx.keys).agg(
+            return starting_base(ctx).group_by(ctx.keys).agg(
                 numerator=pl.col(flag).sum(), denominator=pl.len(), n=pl.len())
-        return _base_flows(ctx).select(*ctx.keys, numerator=flag, denominator="_base", n="_base")
+        return base_flows(ctx).select(*ctx.keys, numerator=flag, denominator="_base", n="_base")
 
     return plan
 
 
-def _alive_at(period: pl.Expr, edge: str) -> pl.Expr:
+def alive_at_edge(period: pl.Expr, edge: str) -> pl.Expr:
     """activity.active_at in whole periods, for spells with the periods `_ps` they start and `_pe` they end
     in (null: still running): active at the start of `period` (_ps < P ≤ _pe) or at its end (_ps ≤ P < _pe)."""
     if edge == "start":
@@ -127,7 +126,7 @@ def _alive_at(period: pl.Expr, edge: str) -> pl.Expr:
     return (pl.col("_ps") <= period) & (pl.col("_pe").is_null() | (pl.col("_pe") > period))
 
 
-def _base_flows(ctx) -> pl.LazyFrame:
+def base_flows(ctx) -> pl.LazyFrame:
     """Per period: `_base` customers active at its start, `_churned` those of them who churned in it and
     `_still` those active at its end too; once per report, from spells and their periods alone.
 
@@ -139,16 +138,16 @@ def _base_flows(ctx) -> pl.LazyFrame:
 
 
 def _build_base_flows(ctx) -> pl.LazyFrame:
-    spells = _spells(ctx).with_columns(_ps=ctx.calendar.bucket(pl.col("start")),
+    spells = customer_spells(ctx).with_columns(_ps=ctx.calendar.bucket(pl.col("start")),
                                        _pe=ctx.calendar.bucket(pl.col("end")))
     key = [c for c in spells.collect_schema().names() if c not in ("start", "end", "_ps", "_pe")]
-    ended = spells.filter(pl.col("_pe").is_not_null() & _alive_at(pl.col("_pe"), "start"))  # churned in _pe
+    ended = spells.filter(pl.col("_pe").is_not_null() & alive_at_edge(pl.col("_pe"), "start"))  # churned in _pe
     churned = ended.group_by(*ctx.by, period_start="_pe").agg(_churned=pl.len())
-    stays = _alive_at(pl.col("_ps"), "end")  # still running at the end of the period it starts in
+    stays = alive_at_edge(pl.col("_ps"), "end")  # still running at the end of the period it starts in
     back = ended.select(*key, period_start="_pe").join(
         spells.filter(stays).select(*key, period_start="_ps"), on=[*key, "period_start"], how="inner",
         nulls_equal=True).group_by(ctx.keys).agg(_back=pl.len())
-    flows = _running(ctx, 1).rename({"_alive": "_base"}).filter(pl.col("_base") > 0)
+    flows = running(ctx, 1).rename({"_alive": "_base"}).filter(pl.col("_base") > 0)
     joined = flows.join(churned, on=ctx.keys, how="left", nulls_equal=True).join(
         back, on=ctx.keys, how="left", nulls_equal=True).with_columns(
         pl.col("_churned", "_back").fill_null(0))
@@ -161,7 +160,7 @@ def _base_members(flag: str):
         if ctx.activity == "snapshot":
             customers = ctx.datasets["customers"].frame.lazy().filter(pl.col("churned"))
             return customers.select(pl.lit(None, pl.Date).alias("period_start"), *ctx.by, id="customer_id")
-        return _starting_base(ctx).filter(pl.col(flag)).select(*ctx.keys, id="customer_id")
+        return starting_base(ctx).filter(pl.col(flag)).select(*ctx.keys, id="customer_id")
 
     return members
 
@@ -214,87 +213,11 @@ def _renewal(ctx) -> pl.LazyFrame:
         numerator=pl.col("_renewed").sum(), denominator=pl.len(), n=pl.len())
 
 
-def _mrr_at(ctx, instant: str, name: str) -> pl.LazyFrame:
-    """MRR per customer at each period's instant, from subscriptions running then."""
-    subs = ctx.datasets["subscriptions"].frame.lazy()
-    own = [d for d in ctx.by if d in subs.collect_schema().names()]
-    bounds = ctx.bounds().with_columns(_at=pl.col(instant))
-    reach = pl.col("ended_at").fill_null(FOREVER) if "ended_at" in subs.collect_schema().names() else pl.lit(FOREVER)
-    running = subs.with_columns(_reach=reach).join_where(bounds, *active_at(pl.col("_at"), "started_at", "_reach"))
-    return running.group_by(["period_start", "customer_id", *own]).agg(pl.col("mrr").sum().alias(name))
-
-
-def _mrr_movements(ctx) -> pl.LazyFrame:
-    """Per period: `_start` MRR at its start of customers who had MRR then, `_end` their MRR at its end,
-    `_lost` the part of it they lost (churn and contraction, per customer), `_n` those customers; once per
-    report."""
-    def build():
-        subs = ctx.datasets["subscriptions"].frame.lazy()
-        if ctx.calendar.period == "all" or subs.select((pl.col("mrr") < 0).any()).collect().item():
-            return _mrr_movements_per_customer(ctx)  # a credit can offset MRR: sums alone would not do
-        return _mrr_flows(ctx)
-
-    return ctx.shared(f"mrr_movements:{ctx.by}", lambda: ctx.materialised(build()))
-
-
-def _mrr_subscriptions(ctx) -> tuple[pl.LazyFrame, list[str]]:
-    """Subscriptions as spells (start, end) with mrr, their periods, and the unit they belong to:
-    customer_id, the --by fields subscriptions have, and the customer's own --by fields."""
-    subs = ctx.datasets["subscriptions"].frame.lazy()
-    names = subs.collect_schema().names()
-    own = [d for d in ctx.by if d in names]
-    end = pl.col("ended_at") if "ended_at" in names else pl.lit(None, pl.Datetime("us"))
-    spells = subs.select("customer_id", *own, "mrr", start="started_at", end=end).filter(
-        pl.col("end").is_null() | (pl.col("end") >= pl.col("start")))
-    spells = ctx.with_customer_dims(spells).with_columns(
-        _ps=ctx.calendar.bucket(pl.col("start")), _pe=ctx.calendar.bucket(pl.col("end")))
-    return spells, ["customer_id", *ctx.by]
-
-
-def _mrr_flows(ctx) -> pl.LazyFrame:
-    """MRR sums as running sums of subscriptions starting and ending; per-customer values only for the
-    customers whose MRR changes in a period (a subscription of theirs starts or ends in it), since for
-    everyone else the MRR at the end equals the MRR at the start."""
-    spells, unit = _mrr_subscriptions(ctx)
-    total = _running(ctx, 1, spells, pl.col("mrr")).rename({"_alive": "_start"})
-    paying = _merge(spells.filter(pl.col("mrr") > 0).select(*unit, "start", "end"), unit)
-    customers = _running(ctx, 1, paying).rename({"_alive": "_n"})
-    at_start, at_end = _alive_at(pl.col("period_start"), "start"), _alive_at(pl.col("period_start"), "end")
-    changed = pl.concat([spells.select(*unit, period_start="_ps"),
-                         spells.filter(pl.col("_pe").is_not_null()).select(*unit, period_start="_pe")]).unique()
-    moved = changed.join(spells, on=unit, nulls_equal=True).group_by([*unit, "period_start"]).agg(
-        _from=pl.col("mrr").filter(at_start).sum(), _to=pl.col("mrr").filter(at_end).sum()
-    ).filter(pl.col("_from") > 0).group_by(ctx.keys).agg(
-        _delta=(pl.col("_to") - pl.col("_from")).sum(), _lost=(pl.col("_from") - pl.col("_to")).clip(0).sum())
-    return total.join(customers, on=ctx.keys, how="left", nulls_equal=True).join(
-        moved, on=ctx.keys, how="left", nulls_equal=True).filter(pl.col("_n") > 0).select(
-        *ctx.keys, "_start", _end=pl.col("_start") + pl.col("_delta").fill_null(0.0),
-        _lost=pl.col("_lost").fill_null(0.0), _n="_n")
-
-
-def _mrr_movements_per_customer(ctx) -> pl.LazyFrame:
-    """The same sums from each customer's MRR at both ends of every period (a subscriptions × periods join)."""
-    start, end = _mrr_at(ctx, "_from", "_start"), _mrr_at(ctx, "_to", "_end")
-    keys = [c for c in start.collect_schema().names() if c != "_start"]
-    moved = start.join(end, on=keys, how="left", nulls_equal=True).with_columns(pl.col("_end").fill_null(0.0))
-    return ctx.with_customer_dims(moved.filter(pl.col("_start") > 0)).group_by(ctx.keys).agg(
-        pl.col("_start", "_end").sum(), _lost=(pl.col("_start") - pl.col("_end")).clip(lower_bound=0).sum(),
-        _n=pl.len())
-
-
-def _gross_revenue_churn(ctx) -> pl.LazyFrame:
-    return _mrr_movements(ctx).select(*ctx.keys, numerator="_lost", denominator="_start", n="_n")
-
-
-def _net_revenue_retention(ctx) -> pl.LazyFrame:
-    return _mrr_movements(ctx).select(*ctx.keys, numerator="_end", denominator="_start", n="_n")
-
-
 METRICS = (
     Metric(
         name="active_customers", title="Active customers", family="retention", unit="count", kind="total",
         additive=True, requires=DATED, numerator="customers active at the end of the period", plan=_active,
-        members=_ids(lambda ctx: _active_at(ctx, "_to")),
+        members=_ids(lambda ctx: active_customers_at(ctx, "_to")),
         description="Customers active at the end of the period, under the report's activity model.",
     ),
     Metric(
@@ -344,20 +267,5 @@ METRICS = (
                     "whose term ends in it. Renewed: the `renewed` flag; else a new subscription of the customer "
                     "starting within a day of the term end, or the subscription running past it. Terms ending "
                     "after the export's last date are left out.",
-    ),
-    Metric(
-        name="gross_revenue_churn", title="Gross MRR churn", family="retention", unit="ratio",
-        higher_is_better=False, requires=("subscriptions.mrr", "subscriptions.started_at"), optional=MRR_FIELDS,
-        plan=_gross_revenue_churn, numerator="MRR lost to churn and contraction",
-        denominator="MRR at the start of the period",
-        description="(Churned MRR + contraction MRR) ÷ MRR at the start of the period, over customers with MRR at "
-                    "its start (ChartMogul's gross MRR churn rate); expansion does not offset it.",
-    ),
-    Metric(
-        name="net_revenue_retention", title="Net MRR retention", family="retention", unit="ratio",
-        requires=("subscriptions.mrr", "subscriptions.started_at"), optional=MRR_FIELDS, plan=_net_revenue_retention,
-        numerator="their MRR at the end of the period", denominator="MRR at the start of the period",
-        description="MRR at the end of the period of customers who had MRR at its start ÷ their MRR at its start: "
-                    "(start + expansion − contraction − churn) ÷ start (ChartMogul). New customers are excluded.",
     ),
 )
