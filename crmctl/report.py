@@ -16,7 +16,7 @@ from crmctl.config import Config, ReportSpec
 from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
 from crmctl.plan import Plan, metric_dataset, plan_report
-from crmctl.quality import PLAUSIBLE_FROM
+from crmctl.read.quality import PLAUSIBLE_FROM
 from crmctl.read.load import Loaded, load_dataset
 from crmctl.targets import benchmark_columns, mark
 from crmctl.context import ReportContext

@@ -67,7 +67,7 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
         loaded.warnings.append(f"{len(files)} files disagree on their columns; read as one dataset, columns united "
                                f"by name (cells a file lacks are empty)")
     if quality:
-        from crmctl.quality import quality_frame
+        from crmctl.read.quality import quality_frame
 
         loaded.quality = quality_frame(spec.name, columns, collected)
     wide = [f for f in (canonical.wide or {}) if f in loaded.frame.columns]
