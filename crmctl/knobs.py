@@ -25,9 +25,10 @@ KNOBS: dict[str, Knob] = {
     "csat_scale": Knob([1, 5], list, "lowest and highest valid CSAT score"),
     "nps_scale": Knob([0, 10], list, "lowest and highest valid NPS score"),
     "ces_scale": Knob([1, 7], list, "lowest and highest valid CES score"),
-    "fcr_zero_contacts": Knob("exclude", str, "tickets resolved with no contact (0 replies) in first_contact_resolution: "
-                                              "exclude them (Zendesk's one-touch convention) or count them as resolved "
-                                              "on first contact", ("exclude", "count")),
+    "fcr_zero_contacts": Knob("count", str, "tickets resolved with no agent reply in first_contact_resolution: count "
+                                            "them as one-touch (Zendesk Explore: fewer than two replies) or exclude "
+                                            "them from both sides (only exactly one reply is one-touch)",
+                              ("count", "exclude")),
     "engaged_events": Knob(["opened", "clicked", "replied"], list, "interaction events that count as engagement"),
     "delivered_events": Knob(["delivered"], list, "interaction events that count as delivered messages"),
     "visit_events": Knob(["visit", "pageview", "session"], list, "interaction events that count as website visits"),

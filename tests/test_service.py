@@ -63,19 +63,20 @@ def test_volume_and_backlog(desk):
     assert [v[("backlog", m)]["value"] for m in (1, 2, 3)] == [1, 1, 2]
 
 
-def test_first_contact_resolution_one_touch(desk):
+def test_first_contact_resolution_follows_zendesk_explore_by_default(desk):
+    # Zendesk Explore's one-touch tickets: solved with fewer than two agent replies, zero included.
     v = _values(desk, ("first_contact_resolution",))
     jan, feb = v[("first_contact_resolution", 1)], v[("first_contact_resolution", 2)]
     assert (jan["numerator"], jan["denominator"]) == (1, 1)
-    # Feb resolutions: t2 (3 replies), t3 (1), t4 (0 replies: excluded).
-    assert (feb["numerator"], feb["denominator"], feb["note"]) == (1, 2, "1 tickets without a contact count excluded")
+    # Feb resolutions: t2 (3 replies), t3 (1), t4 (0 replies): t3 and t4 are one-touch.
+    assert (feb["numerator"], feb["denominator"], feb["note"]) == (2, 3, None)
     assert v[("first_contact_resolution", 3)]["value"] is None
 
 
-def test_zero_reply_tickets_can_count(desk):
-    (desk.root / "crmctl.yaml").write_text(textwrap.dedent(TICKETS) + "definitions: {fcr_zero_contacts: count}\n")
+def test_zero_reply_tickets_can_be_excluded(desk):
+    (desk.root / "crmctl.yaml").write_text(textwrap.dedent(TICKETS) + "definitions: {fcr_zero_contacts: exclude}\n")
     feb = _values(desk, ("first_contact_resolution",))[("first_contact_resolution", 2)]
-    assert (feb["numerator"], feb["denominator"]) == (2, 3)
+    assert (feb["numerator"], feb["denominator"], feb["note"]) == (1, 2, "1 tickets without a contact count excluded")
 
 
 def test_resolution_times_exclude_negative_durations(desk):
@@ -148,10 +149,10 @@ def test_service_matches_plain_python(project, seed):
         solved = [(c, r, n) for _, c, r, n in tickets if r is not None and lo <= r.replace(second=0, microsecond=0) < hi]
         hours = [(r.replace(second=0, microsecond=0) - c).total_seconds() / 3600 for c, r, _ in solved]
         hours = [h for h in hours if h >= 0]
-        counted = [n for _, _, n in solved if n > 0]
+        counted = [n for _, _, n in solved]  # Zendesk Explore's one-touch: fewer than 2 replies
         expected = {
             "ticket_volume": sum(1 for _, c, _, _ in tickets if lo <= c < hi),
-            "first_contact_resolution": sum(1 for n in counted if n == 1) / len(counted) if counted else None,
+            "first_contact_resolution": sum(1 for n in counted if n < 2) / len(counted) if counted else None,
             "avg_resolution_time": sum(hours) / len(hours) if hours else None,
             "median_resolution_time": statistics.median(hours) if hours else None,
             "backlog": sum(1 for _, c, r, _ in tickets

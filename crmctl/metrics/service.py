@@ -43,7 +43,8 @@ def _quantile(q: float):
 
 
 def _first_contact(ctx) -> pl.LazyFrame:
-    """Resolved on first contact: the flag when mapped, else a contacts (replies) count of 1."""
+    """Resolved on first contact: the flag when mapped, else fewer than two agent replies (Zendesk Explore's
+    one-touch tickets), or exactly one with `fcr_zero_contacts: exclude`."""
     tickets = ctx.frame("tickets", "resolved_at")
     names = tickets.collect_schema().names()
     if "first_contact_resolved" in names:
@@ -96,9 +97,10 @@ METRICS = (
         denominator="tickets resolved in the period", excluded="tickets without a contact count excluded",
         description="Tickets resolved in the period on first contact ÷ tickets resolved in the period. First "
                     "contact: the `first_contact_resolved` flag when mapped; else a `contacts` (agent replies) "
-                    "count of exactly 1, Zendesk's one-touch ticket. Tickets solved with no reply (0) are left out "
-                    "of both sides unless `fcr_zero_contacts: count`, which counts them as first-contact; tickets "
-                    "with no count are left out. Unresolved tickets are not in any period.",
+                    "count below 2, zero included: Zendesk Explore's one-touch tickets (`VALUE(Agent replies) < 2`). "
+                    "With `fcr_zero_contacts: exclude`, only exactly one reply is one-touch and tickets solved with "
+                    "no reply are left out of both sides. Tickets with no count are left out. Unresolved tickets "
+                    "are not in any period.",
     ),
     _time_metric("avg_resolution_time", "Avg resolution time", "resolved_at", _mean,
                  "Mean hours from creation to resolution of tickets resolved in the period. Unresolved tickets "
