@@ -253,6 +253,16 @@ def test_ragged_row_is_named(project):
                                     "fix or remove that row (a stray delimiter or an unquoted text field)")
 
 
+def test_short_rows_are_named_as_such(project):
+    loaded = _orders(project, "id,cust,date,total\n1,c,2024-01-01,2\n2,c,2024-01-02\n3,c,2024-01-03,4\n4,c\n"
+                              "5,c,2024-01-05,\n6,c,2024-01-06,6\n")
+    assert loaded.frame["order_id"].to_list() == ["1", "3", "6"]
+    assert loaded.skipped_because == {"short row (fewer fields than the header)": 2, "amount missing or invalid": 1}
+    assert loaded.rows_skipped == 3
+    assert loaded.warnings == ["2 short rows skipped (orders.csv row 3: 3 fields, the header has 4; orders.csv row 5: "
+                               "2 fields, the header has 4); a row cut off or missing delimiters: fix or remove it"]
+
+
 def test_cp1252_file_with_encoding_key(project):
     (project.root / "orders.csv").write_bytes("id,cust,date,total\n1,Café Müller,2024-01-01,5\n".encode("cp1252"))
     with pytest.raises(DataError, match=r"byte \d+ is not UTF-8 .*set encoding: cp1252 for this dataset"):

@@ -17,7 +17,9 @@ from crmctl.config import Config, DatasetSpec
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError
 from crmctl.read.loaded import FieldIssue, Loaded  # noqa: F401  (re-exported: the reader's result types)
-from crmctl.read.rows import count_invalid, drop_blank_lines, enforce_invalid_limit, fill_examples, keep_rows
+from crmctl.read.rows import (
+    count_invalid, drop_blank_lines, drop_short_rows, enforce_invalid_limit, fill_examples, keep_rows,
+)
 from crmctl.read.scan import scan_file
 from crmctl.read.sniff import FileShape, first_ragged_row, sniff, transcoded
 
@@ -57,6 +59,7 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
         collected = _mark_footers(collected, shapes)
         loaded = Loaded(spec.name, collected, files, rows_read=collected.height)
         rows = drop_blank_lines(collected, loaded)
+        rows = drop_short_rows(rows, spec, columns, shapes, sources, loaded)
         count_invalid(rows, columns, loaded)
         if loaded.invalid:  # the flags are booleans: the few example values are read again
             fill_examples(loaded, spec, columns, shapes, sources)

@@ -13,7 +13,7 @@ from crmctl.errors import DataError
 from crmctl.read.cells import CURRENCY_SYMBOLS
 from crmctl.read.loaded import FieldIssue, Loaded
 from crmctl.read.scan import match_columns, raw_scan, trimmed
-from crmctl.read.sniff import FileShape
+from crmctl.read.sniff import FileShape, ragged_rows
 
 _EXAMPLES = 3
 
@@ -52,6 +52,33 @@ def fill_examples(loaded: Loaded, spec: DatasetSpec, columns: list[Column], shap
             cells.update({(index, record["_row"], c.field): record[c.field] for c in fields})
     for fieldname, issue in loaded.invalid.items():
         issue.examples = [(str(loaded.files[f]), r, cells[(f, r, fieldname)]) for f, r, _ in issue.examples]
+
+
+def drop_short_rows(df: pl.DataFrame, spec: DatasetSpec, columns: list[Column], shapes: list[FileShape],
+                    sources: list[Path], loaded: Loaded) -> pl.DataFrame:
+    """A row with fewer fields than the header that lacks a required field is skipped as a short row, named with
+    its file and row like a row with too many fields, not as a missing value. Files are read again for this
+    only when some row lacks a required field; a short row with every required field is kept (its missing
+    trailing cells are empty, like blank cells)."""
+    required = [f for f in CANONICAL[spec.name].required if f in {c.field for c in columns}]
+    lacking = pl.any_horizontal(pl.col(f).is_null() for f in required) if required else None
+    if lacking is None or not df.select(lacking.any()).item():
+        return df
+    short = {(index, row): (found, expected)
+             for index, (shape, source) in enumerate(zip(shapes, sources)) if shape.format == "csv"
+             for row, found, expected in ragged_rows(source, shape.delimiter, shape.preamble) if found < expected}
+    if not short:
+        return df
+    keys = pl.DataFrame(list(short), schema={"_file": df.schema["_file"], "_row": df.schema["_row"]}, orient="row")
+    hit = df.filter(lacking).select("_file", "_row").join(keys, on=["_file", "_row"], how="semi")
+    if not hit.height:
+        return df
+    loaded.skipped_because["short row (fewer fields than the header)"] = hit.height
+    shown = "; ".join(f"{Path(loaded.files[f]).name} row {r}: {short[(f, r)][0]} fields, the header has "
+                      f"{short[(f, r)][1]}" for f, r in hit.head(_EXAMPLES).rows())
+    loaded.warnings.append(f"{hit.height} short row{'s' if hit.height > 1 else ''} skipped ({shown}); a row cut off "
+                           "or missing delimiters: fix or remove it")
+    return df.join(hit, on=["_file", "_row"], how="anti")
 
 
 def keep_rows(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame, loaded: Loaded) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,15 +184,24 @@ def first_ragged_row(path: Path, delimiter: str) -> tuple[int, int, int] | None:
     """(row, fields, expected) of the first row whose field count differs from the header's.
 
     Only called after Polars has refused a file: it names no line, so we look for it ourselves.
-    Rows are numbered as in a spreadsheet (the header is row 1); quoted newlines stay in their row.
+    """
+    return next(ragged_rows(path, delimiter), None)
+
+
+def ragged_rows(path: Path, delimiter: str, preamble: int = 0) -> Iterator[tuple[int, int, int]]:
+    """(row, fields, expected) of every non-blank row whose field count differs from the header's.
+
+    Rows are numbered as in a spreadsheet (the first line of the file is row 1, as crmctl's `_row` is);
+    quoted newlines stay in their row. Read in Python: only for files already known to hold a problem.
     """
     import csv
 
     opener = gzip.open if _head(path)[1] else open
     with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for _ in range(preamble):
+            handle.readline()
         rows = csv.reader(handle, delimiter=delimiter)
         expected = len(next(rows, []))
-        for number, row in enumerate(rows, start=2):
+        for number, row in enumerate(rows, start=2 + preamble):
             if row and len(row) != expected:
-                return number, len(row), expected
-    return None
+                yield number, len(row), expected
