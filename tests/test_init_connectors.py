@@ -137,3 +137,12 @@ def test_init_then_report_runs_on_every_connector_set(cli, tmp_path, connector_s
     assert report.exit_code == 0, report.stderr
     rows = report.json()["rows"]
     assert rows and any(row["value"] is not None for row in rows)
+
+
+def test_docs_have_a_table_for_every_preset():
+    docs = (Path(__file__).parent.parent / "docs" / "config.md").read_text(encoding="utf-8")
+    for preset in presets():
+        heading = f"### {preset['name']} → `{preset['dataset']}`"
+        assert heading in docs, heading
+        for field, columns in preset["columns"].items():
+            assert f"| `{columns[0]}`" in docs[docs.index(heading):], (preset["name"], field)
