@@ -1,9 +1,10 @@
 """`crmctl init`: a first config from a folder of exports, by recognising each file.
 
-Each file's header and first rows are read; the export presets (presets/exports.yaml) are scored by
-the signature columns they find, a file-name hint and how many fields they map; the best one that
-maps every required field wins. Date formats, the delimiter and decimal commas come from the sample.
-Every guess is marked with a comment, and what could not be mapped is listed.
+Each file's header and first rows are read. Every preset (crmctl/presets: app exports, warehouse
+connector tables, generic names) is scored on the canonical fields it can fill (presets/scoring.py);
+the best one wins, and the config says why in a comment: the score, how it adds up and the runner-up.
+Date formats, the delimiter and decimal commas come from the sample; columns holding JSON are named
+and left unmapped. Every guess is marked with a comment, and what could not be mapped is listed.
 """
 
 from __future__ import annotations
@@ -17,10 +18,16 @@ from pathlib import Path
 
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
+from crmctl.presets import load_presets
+from crmctl.presets.scoring import Verdict, choose, rank
 from crmctl.read.sniff import _head, detect_encoding, normalise_name, sample_text, sniff
 
 SAMPLE_ROWS = 500
 EXTENSIONS = (".csv", ".tsv", ".txt", ".gz", ".parquet")
+# Timestamps as warehouses unload them, tried when no common format reads a column: BigQuery's
+# "2024-01-05 10:12:00 UTC", Snowflake's "2024-01-05 10:12:00.000 Z", and Unix seconds (Airbyte's Stripe).
+WAREHOUSE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f UTC", "%Y-%m-%d %H:%M:%S%.f %#z", "%s")
+_UNIX_SECONDS = r"^\d{9,10}$"  # 1973-03-03 … 2286-11-20: other integers are not taken for times
 
 
 @dataclass
@@ -34,6 +41,8 @@ class Recognised:
     decimal_comma: set[str] = field(default_factory=set)
     dropped: dict[str, str] = field(default_factory=dict)  # field -> why it was left out
     unmapped: list[str] = field(default_factory=list)
+    json_columns: list[str] = field(default_factory=list)  # unmapped columns whose cells hold JSON
+    verdict: Verdict | None = None
 
     @property
     def dataset(self) -> str:
@@ -41,10 +50,7 @@ class Recognised:
 
 
 def presets() -> list[dict]:
-    from crmctl.yamlio import load_yaml
-
-    path = Path(__file__).parent / "presets" / "exports.yaml"
-    return load_yaml(path.read_text(encoding="utf-8"), str(path))
+    return load_presets()
 
 
 def export_files(inputs: list[Path]) -> list[Path]:
@@ -62,46 +68,59 @@ def export_files(inputs: list[Path]) -> list[Path]:
 
 
 def recognise(path: Path) -> Recognised | None:
+    """The mapping for one file, or None when nothing fits or two datasets fit equally well."""
+    return examine(path)[1]
+
+
+def examine(path: Path) -> tuple[Verdict, Recognised | None]:
+    """How every preset scored on the file, and the mapping of the winner (None on a tie)."""
     encoding = "utf-8" if path.suffix.lower() == ".parquet" else detect_encoding(_head(path)[0])
     shape = sniff(path, None, encoding)
-    best, best_score = None, 0.0
-    for preset in presets():
-        columns = _map(preset, shape.header)
-        provided = CANONICAL[preset["dataset"]].provided(columns)
-        if not set(CANONICAL[preset["dataset"]].required) <= provided:
-            continue
-        score = _score(preset, shape.header, path, columns)
-        if score > best_score:
-            best, best_score = Recognised(path, preset, shape.delimiter, encoding, columns), score
-    if best is not None:
-        _inspect_sample(best)
-        used = set(best.columns.values())
-        best.unmapped = [h for h in shape.header if h not in used]
-    return best
+    verdict = choose(rank(presets(), shape.header, path))
+    if verdict.best is None or verdict.kind == "tie":
+        return verdict, None
+    best = verdict.best
+    found = Recognised(path, best.preset, shape.delimiter, encoding, dict(best.columns), verdict=verdict)
+    _inspect_sample(found)
+    used = set(found.columns.values())
+    found.json_columns = [h for h in _json_columns(found) if h not in used]
+    found.unmapped = [h for h in shape.header if h not in used and h not in found.json_columns]
+    return verdict, found
 
 
-def _map(preset: dict, header) -> dict[str, str]:
-    """Canonical field -> the first candidate header present, each header used once."""
-    by_norm = {normalise_name(h): h for h in header}
-    columns, used = {}, set()
-    for fieldname, candidates in preset["columns"].items():
-        for candidate in candidates:
-            found = by_norm.get(normalise_name(candidate))
-            if found is not None and found not in used:
-                columns[fieldname] = found
-                used.add(found)
-                break
-    return columns
+def _json_columns(found: Recognised) -> list[str]:
+    """Columns whose every sampled cell is a JSON object or list (Airbyte's nested fields), or nested
+    Parquet types: crmctl does not reach inside them yet."""
+    import polars as pl
+
+    if found.path.suffix.lower() == ".parquet":
+        schema = pl.scan_parquet(found.path).collect_schema()
+        return [name for name, dtype in schema.items() if isinstance(dtype, (pl.Struct, pl.List, pl.Array))]
+    sample = _sample(found)
+    nested = []
+    for header in sample.columns:
+        values = sample[header].drop_nulls().str.strip_chars()
+        values = values.filter(values != "")
+        if values.len() and values.str.contains(r"^(\{.*\}|\[.*\])$").all() and _parses(values):
+            nested.append(header)
+    return nested
 
 
-def _score(preset: dict, header, path: Path, columns: dict) -> float:
-    names = {normalise_name(h) for h in header}
-    signature = preset.get("signature") or []
-    hits = sum(normalise_name(s) in names for s in signature)
-    if signature and hits / len(signature) < 0.75:
-        return 0.0
-    hinted = any(hint in path.name.lower() for hint in preset.get("file_hints", []))
-    return (10.0 * hits / len(signature) if signature else 1.0) + (2.0 if hinted else 0.0) + 0.1 * len(columns)
+def _parses(values) -> bool:
+    try:
+        for value in values.head(20):
+            json.loads(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _sample(found: Recognised):
+    import polars as pl
+
+    text = sample_text(found.path, found.encoding)
+    return pl.read_csv(io.StringIO(text), separator=found.delimiter, infer_schema=False, n_rows=SAMPLE_ROWS,
+                       truncate_ragged_lines=True)
 
 
 def _inspect_sample(found: Recognised) -> None:
@@ -112,9 +131,7 @@ def _inspect_sample(found: Recognised) -> None:
 
     if found.path.suffix.lower() == ".parquet":
         return
-    text = sample_text(found.path, found.encoding)
-    sample = pl.read_csv(io.StringIO(text), separator=found.delimiter, infer_schema=False, n_rows=SAMPLE_ROWS,
-                         truncate_ragged_lines=True)
+    sample = _sample(found)
     canonical = CANONICAL[found.dataset]
     for fieldname, header in list(found.columns.items()):
         values = sample[header].drop_nulls().str.strip_chars()
@@ -140,6 +157,8 @@ def _date_format(found: Recognised, fieldname: str, header: str, values, detect)
             fits = re.findall(r"\((%[^ ]+) and (%[^ )]+)\)", error.message)
             guess = fits[0][0] if fits else "%m/%d/%Y"
             found.formats[fieldname] = (guess, "GUESS: day and month are ambiguous in the sample; check it")
+        elif (fmt := _warehouse_format(values)) is not None:
+            found.formats[fieldname] = (fmt, _warehouse_note(fmt))
         else:
             del found.columns[fieldname]
             found.dropped[fieldname] = f"column {header!r}: no date format reads its values"
@@ -147,18 +166,36 @@ def _date_format(found: Recognised, fieldname: str, header: str, values, detect)
         found.dropped.setdefault("(dataset)", "a required field could not be read")
 
 
+def _warehouse_format(values) -> str | None:
+    for fmt in WAREHOUSE_FORMATS:
+        if fmt == "%s" and not values.str.contains(_UNIX_SECONDS).all():
+            continue
+        if values.str.to_datetime(fmt, strict=False).null_count() == 0:
+            return fmt
+    return None
+
+
+def _warehouse_note(fmt: str) -> str:
+    if fmt == "%s":
+        return "Unix seconds, i.e. UTC: keep timezone: UTC"
+    return "detected: a warehouse timestamp" + ("; UTC: keep timezone: UTC" if "UTC" in fmt else "")
+
+
 def write_config(files: list[Path], config_dir: Path) -> tuple[str, list[str]]:
-    """The config text, and the lines to tell the user (what was recognised, what was not)."""
+    """The config text, and one line per file for the user: what it was taken for, and why."""
     chosen: dict[str, Recognised] = {}
     messages, comments = [], []
     for path in files:
         try:
-            found = recognise(path)
+            verdict, found = examine(path)
         except DataError as error:
             comments.append(f"# {path.name}: not read: {error.message}")
             messages.append(f"{path.name}: not read: {error.message}")
             continue
-        if found is None or "(dataset)" in found.dropped:
+        if verdict.kind == "tie":
+            comments.append(f"# {path.name}: not mapped: {verdict.note} ({verdict.explain()}); map it by hand")
+            messages.append(f"{path.name}: not mapped: {verdict.note} (score {verdict.best.score:g})")
+        elif found is None or "(dataset)" in found.dropped:
             comments.append(f"# {path.name}: not recognised as any CRM export; map it by hand (docs/config.md)")
             messages.append(f"{path.name}: not recognised")
         elif found.dataset in chosen:
@@ -168,9 +205,17 @@ def write_config(files: list[Path], config_dir: Path) -> tuple[str, list[str]]:
             messages.append(f"{path.name}: {found.dataset} again, left out (see the config's comments)")
         else:
             chosen[found.dataset] = found
-            messages.append(f"{path.name}: {found.dataset} ({found.preset['name']})")
+            messages.append(f"{path.name}: {_summary(verdict)}")
     text = _render(chosen, comments, config_dir)
     return text, messages
+
+
+def _summary(verdict: Verdict) -> str:
+    """`orders (Fivetran Shopify order, score 21; runner-up generic customers as customers, score 5)`."""
+    best, rival = verdict.best, verdict.runner_up
+    text = f"{best.dataset} ({best.name}, score {best.score:g}"
+    text += f"; runner-up {rival.name} as {rival.dataset}, score {rival.score:g})" if rival else ")"
+    return f"{text} GUESS: {verdict.note}" if verdict.kind == "weak" else text
 
 
 def _render(chosen: dict[str, Recognised], comments: list[str], config_dir: Path) -> str:
@@ -189,8 +234,11 @@ def _render(chosen: dict[str, Recognised], comments: list[str], config_dir: Path
 def _dataset_lines(found: Recognised, config_dir: Path) -> list[str]:
     preset = found.preset
     relative = os.path.relpath(found.path.resolve(), config_dir.resolve())
-    lines = [f"  {found.dataset}:                  # {found.path.name}: {preset['name']}",
-             f"    path: {json.dumps(relative)}"]
+    lines = [f"  {found.dataset}:                  # {found.path.name}: {preset['name']}"]
+    if found.verdict is not None:
+        marker = "GUESS: " + found.verdict.note + "; " if found.verdict.kind == "weak" else ""
+        lines.append(f"    # why: {marker}{found.verdict.explain()}")
+    lines.append(f"    path: {json.dumps(relative)}")
     if found.delimiter != ",":
         lines.append(f"    delimiter: {json.dumps(found.delimiter)}")
     if found.encoding != "utf-8":
@@ -212,12 +260,16 @@ def _dataset_lines(found: Recognised, config_dir: Path) -> list[str]:
             rendered = json.dumps(header, ensure_ascii=False)
         else:
             rendered = "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in options.items()) + "}"
+        if fieldname in (preset.get("notes") or {}):
+            notes.append(preset["notes"][fieldname])
         comment = f"  # {'; '.join(notes)}" if notes else ""
         lines.append(f"      {fieldname}: {rendered}{comment}")
     for fieldname, why in found.dropped.items():
         lines.append(f"      # {fieldname}: not mapped, {why}")
     if preset.get("where"):
         lines.append(f"    where: {json.dumps(preset['where'])}  # GUESS: rows that count; check the status values")
+    for header in found.json_columns:
+        lines.append(f"    # {json.dumps(header, ensure_ascii=False)} holds JSON: not mapped (docs/config.md, Presets)")
     if found.unmapped:
         lines.append("    # not mapped: " + ", ".join(json.dumps(h, ensure_ascii=False) for h in found.unmapped))
     return lines
