@@ -56,12 +56,14 @@ def run_check(config: Config, period_end: dt.date | None = None) -> CheckResult:
     return CheckResult(start, end, verdicts)
 
 
-def _period(result, period_end: dt.date | None) -> dt.date:
+def _period(result, period_end: dt.date | None) -> dt.date | None:
     """The period holding `period_end`, else the last complete one (the last one, if none is complete)."""
     periods = result.rows.drop_nulls("period_start").group_by("period_start").agg(
         pl.col("period_end").first()).sort("period_start")
     if period_end is not None:
         holding = periods.filter(pl.col("period_start") <= period_end)
         return (holding if holding.height else periods)["period_start"][-1 if holding.height else 0]
+    if result.window is None or not periods.height:  # a snapshot: its one timeless row is judged
+        return None
     complete = periods.filter(pl.col("period_end") <= result.window.end)
     return (complete if complete.height else periods)["period_start"][-1]

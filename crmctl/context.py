@@ -80,15 +80,22 @@ class ReportContext:
         return lf.join(customers.select("customer_id", *joined), on="customer_id", how="left")
 
     def bucketed(self, lf: pl.LazyFrame, time_field: str) -> pl.LazyFrame:
-        """Adds period_start from `time_field`; rows without a time, or outside an `all` window, drop out."""
+        """Adds period_start from `time_field`; rows without a time, or outside an `all` window, drop out.
+
+        With no window (no dataset of the report has a date: a snapshot export), every row is in the one
+        timeless period, as a snapshot's churn rate is (period_start null)."""
         time = pl.col(time_field)
+        if self.window is None:
+            return lf.with_columns(period_start=pl.lit(None, pl.Date))
         if self.calendar.period == "all":
             start, end = midnight(self.window.start), midnight(self.window.end + dt.timedelta(days=1))
             return lf.filter((time >= start) & (time < end)).with_columns(period_start=pl.lit(self.window.start))
         return lf.with_columns(period_start=self.calendar.bucket(time)).filter(pl.col("period_start").is_not_null())
 
-    def first_period(self) -> dt.date:
+    def first_period(self) -> dt.date | None:
         """The first period of the report's grid (the data may start before the window)."""
+        if self.window is None:
+            return None
         first = min(self.window.start, self.span[0]) if self.span else self.window.start
         return self.calendar.start_of(first)
 
@@ -97,7 +104,9 @@ class ReportContext:
         return self.shared("bounds", self._bounds)
 
     def _bounds(self) -> pl.LazyFrame:
-        if self.calendar.period == "all":
+        if self.window is None:  # no dated data: no period has bounds
+            starts, ends = [], []
+        elif self.calendar.period == "all":
             starts = [self.window.start]
             ends = [self.window.end + dt.timedelta(days=1)]
         else:

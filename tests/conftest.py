@@ -13,7 +13,7 @@ from crmctl.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONFIG = ROOT / "config.example.yaml"
-TELCO = ROOT.parent / "shared" / "data" / "real" / "telco_churn" / "Telco-Customer-Churn.csv"
+TELCO = ROOT / "examples" / "data" / "telco" / "Telco-Customer-Churn.csv"  # shipped: Apache-2.0, see its README
 
 
 class Project:

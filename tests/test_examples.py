@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, TELCO
+from conftest import ROOT
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml")) + [ROOT / "config.example.yaml"]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs(cli, path):
-    if path.name == "telco.yaml" and not TELCO.exists():
-        pytest.skip("shared/data/real is not beside this checkout")
     result = cli("report", "-c", str(path), "-f", "json")
     assert result.exit_code == 0, result.stderr
     rows = result.json()["rows"]
