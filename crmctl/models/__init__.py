@@ -40,6 +40,7 @@ _PUBLIC = {
     "HoldoutBucket": "holdout",
     "HoldoutComparison": "holdout",
     "compare_holdout": "holdout",
+    "discount_factor": "clv",
     "per_period_rate": "clv",
     "predicted_clv": "clv",
     "subscription_clv": "clv",

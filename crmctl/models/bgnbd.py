@@ -77,7 +77,7 @@ def fit_bgnbd(x, t_x, T, weights=None, *, time_unit: str, require_convergence: b
 
     # Start at the moment estimates' scale: α ≈ mean T so λ starts near observed purchase rates.
     start = np.array([1.0, max(float(np.dot(w, T) / n), 1e-3), 1.0, 1.0])
-    optimum = maximise(mean_ll, start, ("r", "alpha", "a", "b"))
+    optimum = maximise(mean_ll, start, ("r", "alpha", "a", "b"), n)
     if require_convergence and not optimum.converged:
         raise ModelError(f"BG/NBD fit did not converge: {optimum.message}; check the summary has "
                          "customers who stopped buying and customers still buying")

@@ -67,7 +67,7 @@ def fit_gamma_gamma(frequency, mean_value, weights=None, *, require_convergence:
 
     # v starts at the mean value's scale so the spend-rate prior starts in the data's currency.
     start = np.array([1.0, 1.0, max(float(np.dot(w, m) / n), 1e-6)])
-    optimum = maximise(mean_ll, start, ("p", "q", "v"))
+    optimum = maximise(mean_ll, start, ("p", "q", "v"), n)
     if require_convergence and not optimum.converged:
         raise ModelError(f"Gamma-Gamma fit did not converge: {optimum.message}")
     p, q, v = (float(value) for value in optimum.params)

@@ -54,7 +54,10 @@ def fit_sbg(survivors, *, require_convergence: bool = True) -> SbgFit:
                          "count customers still active at each period end, not new ones")
     if n[-1] == n[0]:
         raise ModelError("no customer of this cohort has churned yet: sBG cannot estimate churn from that")
-    optimum = maximise(lambda params: log_likelihood(*params, n) / n[0], np.array([1.0, 1.0]), ("alpha", "beta"))
+    def mean_ll(params: np.ndarray) -> float:
+        return log_likelihood(*params, n) / n[0]
+
+    optimum = maximise(mean_ll, np.array([1.0, 1.0]), ("alpha", "beta"), n[0])
     if require_convergence and not optimum.converged:
         raise ModelError(f"sBG fit did not converge: {optimum.message}")
     alpha, beta = (float(v) for v in optimum.params)
