@@ -54,11 +54,11 @@ def log_likelihood(r, alpha, a, b, x, t_x, T) -> float:
 def derl_sum(alpha, beta, discount, renewals) -> float:
     """Σ_{k≥0} S(n+k)/S(n-1) / (1+d)^k with n-1 = renewals, S from the sBG recursion."""
     n = renewals + 1
-    ratio = (beta + n - 1) / (alpha + beta + n - 1)  # S(n) / S(n-1)
+    term = (beta + n - 1) / (alpha + beta + n - 1)  # S(n) / S(n-1), undiscounted
     total, k = 0.0, 0
-    while ratio > 1e-18 and k < 1_000_000:
-        total += ratio / (1 + discount) ** k
-        ratio *= (beta + n + k) / (alpha + beta + n + k)  # S(n+k+1) / S(n+k)
+    while term > 1e-18 * total and k < 1_000_000:
+        total += term
+        term *= (beta + n + k) / (alpha + beta + n + k) / (1 + discount)  # next survival ratio, discounted
         k += 1
     return total
 
