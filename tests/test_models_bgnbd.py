@@ -150,3 +150,14 @@ def test_non_convergence_is_an_error_not_a_silent_answer():
         fit_bgnbd(x, np.full(200, 100.0), np.full(200, 100.0), time_unit="day")
     fit = fit_bgnbd(x, np.full(200, 100.0), np.full(200, 100.0), time_unit="day", require_convergence=False)
     assert not fit.converged
+
+
+def test_compress_equals_numpy_unique_on_rows():
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 4, 5000) * 1.0
+    t_x = np.where(x > 0, rng.integers(0, 20, 5000), 0) * 1.0
+    T = t_x + rng.integers(1, 5, 5000)
+    rows, counts = np.unique(np.column_stack([x, t_x, T]), axis=0, return_counts=True)
+    got = compress(x, t_x, T)
+    assert np.array_equal(np.column_stack(got[:3]), rows) and np.array_equal(got[3], counts)
+    assert [len(a) for a in compress([], [], [])] == [0, 0, 0, 0]
