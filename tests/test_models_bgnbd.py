@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import models_reference as ref
@@ -77,6 +77,7 @@ params = st.fixed_dictionaries({
 @given(params, st.integers(0, 20), st.floats(0, 1), st.floats(1, 100), st.floats(0.5, 60))
 def test_matches_the_closed_forms_in_plain_python(p, x, recency_share, T, t):
     fit = BgNbdFit(**p, log_likelihood=0.0, n_customers=1, converged=True, time_unit="week")
+    assume(abs(p["a"] + p["b"] - 1) > 0.05)  # the printed series has a pole there; tested below
     t_x = recency_share * T if x else 0.0
     args = (p["r"], p["alpha"], p["a"], p["b"])
     assert p_alive(fit, x, t_x, T)[0] == pytest.approx(ref.p_alive(*args, x, t_x, T), rel=1e-10)
@@ -86,6 +87,17 @@ def test_matches_the_closed_forms_in_plain_python(p, x, recency_share, T, t):
     assert log_likelihood(*args, x, t_x, T) == pytest.approx(ref.log_likelihood(*args, x, t_x, T), rel=1e-9)
 
 
+@pytest.mark.parametrize(("a", "b"), [(1.0, 2.0), (0.4, 0.6)])
+def test_expectations_are_continuous_through_the_formulas_poles(a, b):
+    # a = 1 divides by zero in eq. (9)/(10); a + b = 1 puts 2F1's third argument at 0 for x = 0.
+    def at(a_, b_):
+        fit = BgNbdFit(0.5, 5.0, a_, b_, 0.0, 1, True, "week")
+        return expected_purchases(fit, 10.0, 0, 0.0, 20.0)[0], float(expected_purchases_new(fit, 10.0))
+
+    exact, nearby = at(a, b), at(a - 1e-4, b + 2e-4)
+    assert np.all(np.isfinite(exact)) and exact == pytest.approx(nearby, rel=1e-3)
+
+
 def test_simulated_customers_give_back_their_parameters():
     truth = {"r": 0.5, "alpha": 6.0, "a": 0.7, "b": 3.0}
     rng = np.random.default_rng(20050101)
@@ -93,7 +105,7 @@ def test_simulated_customers_give_back_their_parameters():
     x, t_x, T = ref.simulate_bgnbd(rng, 20_000, **truth, T=T)
     fit = fit_bgnbd(*compress(x, t_x.round(2), T), time_unit="week")
     for name, value in truth.items():
-        assert getattr(fit, name) == pytest.approx(value, rel=0.12), name
+        assert getattr(fit, name) == pytest.approx(value, rel=0.06), name  # measured: within 2%
     # The quantity the integration uses is pinned far tighter than any one parameter.
     horizon = 52.0
     simulated_new = ref.simulate_bgnbd(np.random.default_rng(7), 20_000, **truth, T=horizon)[0].mean()

@@ -106,10 +106,10 @@ def expected_purchases(fit: BgNbdFit, t, x, t_x, T) -> np.ndarray:
     """
     x, t_x, T, _ = _checked_summary(x, t_x, T, None)
     t = np.asarray(t, dtype=float)
-    a = _away_from_one(fit.a)
+    a, b = _away_from_poles(fit.a, fit.b)
     z = t / (fit.alpha + T + t)
-    growth = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + fit.b - 1 - fit.r, a - 1, a + fit.b + x - 1, z)
-    return (a + fit.b + x - 1) / (a - 1) * growth * expit(-_log_dropout_odds(fit, x, t_x, T))
+    growth = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - 1 - fit.r, a - 1, a + b + x - 1, z)
+    return (a + b + x - 1) / (a - 1) * growth * expit(-_log_dropout_odds(fit, x, t_x, T))
 
 
 def expected_purchases_new(fit: BgNbdFit, t) -> np.ndarray:
@@ -118,10 +118,10 @@ def expected_purchases_new(fit: BgNbdFit, t) -> np.ndarray:
     (a+b-1)/(a-1) · [1 - (α/(α+t))^r 2F1(r, b; a+b-1; t/(α+t))], Euler-transformed as above.
     """
     t = np.asarray(t, dtype=float)
-    a = _away_from_one(fit.a)
+    a, b = _away_from_poles(fit.a, fit.b)
     z = t / (fit.alpha + t)
-    growth = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + fit.b - 1 - fit.r, a - 1, a + fit.b - 1, z)
-    return (a + fit.b - 1) / (a - 1) * growth
+    growth = 1.0 - np.exp((a - 1) * np.log1p(-z)) * hyp2f1(a + b - 1 - fit.r, a - 1, a + b - 1, z)
+    return (a + b - 1) / (a - 1) * growth
 
 
 def _log_dropout_odds(fit: BgNbdFit, x, t_x, T) -> np.ndarray:
@@ -133,9 +133,13 @@ def _log_dropout_odds(fit: BgNbdFit, x, t_x, T) -> np.ndarray:
     return np.where(repeat, log_odds, -np.inf)
 
 
-def _away_from_one(a: float) -> float:
-    # The closed forms divide by (a - 1) and are continuous through a = 1; step aside by a hair.
-    return a if abs(a - 1.0) > 1e-7 else 1.0 + 1e-7
+def _away_from_poles(a: float, b: float) -> tuple[float, float]:
+    # The closed forms divide by a - 1, and 2F1's third argument a + b + x - 1 is 0 when x = 0 and
+    # a + b = 1; the expectations are continuous through both, so step aside by a hair (the
+    # result moves by about 1e-7 relative).
+    a = a if abs(a - 1.0) > 1e-7 else 1.0 + 1e-7
+    b = b if abs(a + b - 1.0) > 1e-7 else 1.0 - a + 1e-7
+    return a, b
 
 
 def _checked_summary(x, t_x, T, weights):
