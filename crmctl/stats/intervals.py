@@ -27,8 +27,10 @@ def wilson_interval(successes, n, confidence: float = 0.95):
         shrink = 1 + z * z / n
         center = (p + z * z / (2 * n)) / shrink
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / shrink
-    low = np.clip(center - half, 0.0, 1.0)
-    high = np.clip(center + half, 0.0, 1.0)
+    # The score interval always contains p̂; without min/max rounding leaves 0 successes a lower
+    # bound of 5e-17 instead of 0.
+    low = np.clip(np.minimum(center - half, p), 0.0, 1.0)
+    high = np.clip(np.maximum(center + half, p), 0.0, 1.0)
     return unwrap(nan_where(invalid, low)), unwrap(nan_where(invalid, high))
 
 

@@ -82,13 +82,10 @@ def relative_lift(estimate1, se1, estimate2, se2, confidence: float = 0.95):
 
     e1, s1, e2, s2 = floats(estimate1, se1, estimate2, se2)
     undefined = ~(e2 > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    z = normal_critical(confidence)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         lift = e1 / e2 - 1
         se = np.sqrt(s1 * s1 / (e2 * e2) + e1 * e1 * s2 * s2 / e2**4)
-    half = normal_critical(confidence) * se
+        low, high = lift - z * se, lift + z * se
     no_variation = undefined | ~(se > 0)
-    return (
-        unwrap(nan_where(undefined, lift)),
-        unwrap(nan_where(no_variation, lift - half)),
-        unwrap(nan_where(no_variation, lift + half)),
-    )
+    return unwrap(nan_where(undefined, lift)), unwrap(nan_where(no_variation, low)), unwrap(nan_where(no_variation, high))
