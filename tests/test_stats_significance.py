@@ -159,3 +159,13 @@ def test_proportion_difference_contains_estimate_within_range(x1, extra1, x2, ex
         assert -1.0 - 1e-12 <= low <= x1 / n1 - x2 / n2 <= high <= 1.0 + 1e-12
         _, p = two_proportion_ztest(x1, n1, x2, n2)
         assert math.isnan(p) or 0.0 <= p <= 1.0
+
+
+def test_proportion_and_mean_difference_coverage():
+    rng = np.random.default_rng(27)
+    x1, x2 = rng.binomial(80, 0.3, 2000), rng.binomial(60, 0.2, 2000)
+    low, high = proportion_difference_interval(x1, 80, x2, 60)
+    assert 0.93 <= np.mean((low <= 0.1) & (0.1 <= high)) <= 0.97
+    a, b = rng.exponential(5, size=(2000, 40)), rng.exponential(3, size=(2000, 25))
+    low, high = mean_difference_interval(a.mean(1), a.std(1, ddof=1), 40, b.mean(1), b.std(1, ddof=1), 25)
+    assert 0.92 <= np.mean((low <= 2) & (2 <= high)) <= 0.97  # skewed data: a little under nominal
