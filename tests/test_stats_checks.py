@@ -81,3 +81,13 @@ def test_srm_edges():
         sample_ratio_mismatch([10, 20], [1, 0])
     with pytest.raises(UsageError, match="≥ 0"):
         sample_ratio_mismatch([10, -2])
+
+
+def test_importing_stats_loads_neither_numpy_nor_scipy():
+    # the CLI may import crmctl.stats at start-up; `crmctl --help` must not pay for numpy/scipy
+    import subprocess
+    import sys
+
+    code = "import sys, crmctl.stats; print(sorted({'numpy', 'scipy'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
