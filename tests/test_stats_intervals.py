@@ -138,7 +138,7 @@ def _direct_rank_bounds(n, q, confidence):
 def test_quantile_ranks_match_direct_binomial(q, confidence):
     ns = np.arange(1, 160)
     lo, hi = quantile_rank_bounds(ns, q, confidence)
-    for n, a, b in zip(ns, lo, hi):
+    for n, a, b in zip(ns, lo, hi, strict=True):
         direct = _direct_rank_bounds(int(n), q, confidence)
         assert (None if np.isnan(a) else (int(a), int(b))) == direct, n
         if direct:

@@ -44,7 +44,9 @@ def test_ratio_ztest_by_hand():
     assert z == pytest.approx(5 / math.sqrt(75 / 16 + 4))
     assert p == pytest.approx(difference_ztest(15, math.sqrt(75 / 16), 10, 2)[1])
     low, high = ratio_difference_interval(REVENUE, ORDERS, [8, 12], [1, 1])
-    assert (low + high) / 2 == pytest.approx(5.0) and high - low == pytest.approx(2 * 1.959964 * math.sqrt(75 / 16 + 4), rel=1e-6)
+    assert (low + high) / 2 == pytest.approx(5.0) and high - low == pytest.approx(
+        2 * 1.959964 * math.sqrt(75 / 16 + 4), rel=1e-6
+    )
 
 
 def _customers(rng, reps, n, sigma=0.5):
@@ -76,7 +78,9 @@ def test_ratio_ztest_holds_its_size_under_the_null():
     x1, y1 = _customers(rng, 2000, 200)
     x2, y2 = _customers(rng, 2000, 200)
     r1, r2 = x1.sum(axis=1) / y1.sum(axis=1), x2.sum(axis=1) / y2.sum(axis=1)
-    _, p = difference_ztest(r1, np.sqrt(ratio_variance(*_moments(x1, y1))), r2, np.sqrt(ratio_variance(*_moments(x2, y2))))
+    _, p = difference_ztest(
+        r1, np.sqrt(ratio_variance(*_moments(x1, y1))), r2, np.sqrt(ratio_variance(*_moments(x2, y2)))
+    )
     assert 0.035 <= np.mean(p < 0.05) <= 0.065
 
 

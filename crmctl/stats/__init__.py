@@ -25,7 +25,13 @@ from crmctl.stats.lift import (
     relative_lift,
 )
 from crmctl.stats.power import sample_size_means, sample_size_proportions
-from crmctl.stats.ratio import delta_method_ratio, ratio_difference_interval, ratio_interval, ratio_variance, ratio_ztest
+from crmctl.stats.ratio import (
+    delta_method_ratio,
+    ratio_difference_interval,
+    ratio_interval,
+    ratio_variance,
+    ratio_ztest,
+)
 from crmctl.stats.significance import (
     difference_ztest,
     nps_difference_ztest,

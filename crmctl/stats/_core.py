@@ -30,7 +30,9 @@ def unwrap(array):
 
 def check_probability(value: float, name: str) -> None:
     if not 0 < value < 1:
-        raise UsageError(f"{name} must be between 0 and 1 (exclusive), got {value!r}: e.g. 0.95 for confidence, 0.05 for alpha")
+        raise UsageError(
+            f"{name} must be between 0 and 1 (exclusive), got {value!r}: e.g. 0.95 for confidence, 0.05 for alpha"
+        )
 
 
 def normal_critical(confidence: float) -> float:

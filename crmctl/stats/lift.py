@@ -65,7 +65,9 @@ def nps_difference_interval(prom1, det1, n1, prom2, det2, n2, confidence: float 
     p1, d1, n1, p2, d2, n2 = floats(prom1, det1, n1, prom2, det2, n2)
     with np.errstate(invalid="ignore", divide="ignore"):
         nps1, nps2 = 100 * (p1 - d1) / n1, 100 * (p2 - d2) / n2
-    low, high = difference_interval(nps1, nps_standard_error(p1, d1, n1), nps2, nps_standard_error(p2, d2, n2), confidence)
+    low, high = difference_interval(
+        nps1, nps_standard_error(p1, d1, n1), nps2, nps_standard_error(p2, d2, n2), confidence
+    )
     return unwrap(np.clip(low, -200.0, 200.0)), unwrap(np.clip(high, -200.0, 200.0))
 
 
@@ -88,4 +90,8 @@ def relative_lift(estimate1, se1, estimate2, se2, confidence: float = 0.95):
         se = np.sqrt(s1 * s1 / (e2 * e2) + e1 * e1 * s2 * s2 / e2**4)
         low, high = lift - z * se, lift + z * se
     no_variation = undefined | ~(se > 0)
-    return unwrap(nan_where(undefined, lift)), unwrap(nan_where(no_variation, low)), unwrap(nan_where(no_variation, high))
+    return (
+        unwrap(nan_where(undefined, lift)),
+        unwrap(nan_where(no_variation, low)),
+        unwrap(nan_where(no_variation, high)),
+    )

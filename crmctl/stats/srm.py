@@ -42,8 +42,14 @@ def _check_shares(observed, shares) -> None:
     import numpy as np
 
     if shares.size != observed.size:
-        raise UsageError(f"expected_shares has {shares.size} values for {observed.size} groups: give one share per group, in the same order")
+        raise UsageError(
+            f"expected_shares has {shares.size} values for {observed.size} groups: "
+            "give one share per group, in the same order"
+        )
     if not (np.all(np.isfinite(shares)) and np.all(shares > 0)):
-        raise UsageError(f"expected_shares must all be positive numbers, got {shares.tolist()}: e.g. [0.5, 0.5] or [1, 1] for an even split")
+        raise UsageError(
+            f"expected_shares must all be positive numbers, got {shares.tolist()}: "
+            "e.g. [0.5, 0.5] or [1, 1] for an even split"
+        )
     if not (np.all(np.isfinite(observed)) and np.all(observed >= 0)):
         raise UsageError(f"group counts must be whole numbers ≥ 0, got {observed.tolist()}")
