@@ -147,7 +147,8 @@ def test_validate_lists_unmatched_rows_with_file_row_and_value(desk):
          ["tickets.csv row 5: 'nobody@example.com'"]),
         ("tickets", "1 rows carry a customer_email that several customers share (kept in no segment)", [6],
          ["tickets.csv row 6: 'Shared@example.com'"]),
-        ("orders", "1 rows match no customer by customer_email (skipped)", [4], ["orders.csv row 4: 'ghost@example.com'"]),
+        ("orders", "1 rows match no customer by customer_email (skipped)", [4],
+         ["orders.csv row 4: 'ghost@example.com'"]),
         ("orders", "1 rows carry a customer_email that several customers share (skipped)", [5],
          ["orders.csv row 5: 'shared@example.com'"]),
     ]
@@ -185,3 +186,13 @@ def test_config_needs_customers_to_map_the_alternate_key(project):
           tickets: {path: t.csv, columns: {ticket_id: t, customer_email: e, created_at: d}}
     """) == ["datasets.tickets.columns.customer_email: customers must map email to translate customer_email into "
              "customer ids (add email: <column> under a customers dataset)"]
+
+
+def test_cli_report_warns_and_validate_fails_strict(cli, desk):
+    config = str(desk.root / "crmctl.yaml")
+    result = cli("report", "-c", config, "--metrics", "ticket_volume", "--by", "segment", "-f", "csv")
+    assert result.exit_code == 0
+    assert ("warning: tickets: 1 rows match no customer by customer_email (kept in no segment; e.g. "
+            "nobody@example.com)") in result.stderr
+    assert cli("validate", "-c", config).exit_code == 0
+    assert cli("validate", "-c", config, "--strict").exit_code == 4

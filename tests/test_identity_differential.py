@@ -47,7 +47,8 @@ def _exports(root, seed: int) -> dict[str, str]:
     for n in range(120):
         opened = start + dt.timedelta(days=rng.randrange(0, 365))
         customer = rng.choice(ids) if rng.random() > 0.1 else ""  # some tickets have no requester
-        tickets.append([f"t{n}", customer, opened, opened + dt.timedelta(days=rng.randrange(0, 9)), rng.randrange(1, 4)])
+        solved = opened + dt.timedelta(days=rng.randrange(0, 9))
+        tickets.append([f"t{n}", customer, opened, solved, rng.randrange(1, 4)])
     _write(root / "orders_by_id.csv", ["order", "who", "date", "amount"], orders)
     _write(root / "orders_by_email.csv", ["order", "who", "date", "amount"],
            [[o, _spelled(rng, emails[c]), d, a] for o, c, d, a in orders])
