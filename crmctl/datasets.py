@@ -11,9 +11,14 @@ Kinds decide how a text cell becomes a typed value (see read/cells.py):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 KINDS = ("id", "datetime", "number", "boolean", "category", "text")
+
+# Another system's name for a customer (Zendesk: the requester's e-mail; Shopify: its own customer id):
+# a dataset may map one of these instead of customer_id, and read/identity.py translates it through the
+# customers field it names. Tried in this order when a dataset maps several.
+ALTERNATE_KEYS = {"customer_external_id": "external_id", "customer_email": "email"}
 
 
 @dataclass(frozen=True)
@@ -41,16 +46,30 @@ class CanonicalDataset:
         return self.fields.get(field, "text")
 
     def provided(self, mapped) -> set[str]:
-        """Fields a config provides: the mapped ones, plus type and score from wide columns."""
+        """Fields a config provides: the mapped ones, plus type and score from wide columns, plus
+        customer_id from an alternate key (translated through customers after reading)."""
         mapped = set(mapped)
         if self.wide and mapped & set(self.wide):
             mapped |= {"type", "score"}
+        if self.name != "customers" and "customer_id" in self.fields and mapped & set(ALTERNATE_KEYS):
+            mapped.add("customer_id")
         return mapped
+
+
+def _with_alternate_keys(dataset: CanonicalDataset) -> CanonicalDataset:
+    """Customers hold every key; every other dataset that names a customer may name it by any key."""
+    if dataset.name == "customers":
+        extra = dict.fromkeys(ALTERNATE_KEYS.values(), "id")
+    elif "customer_id" in dataset.fields:
+        extra = dict.fromkeys(ALTERNATE_KEYS, "id")
+    else:
+        return dataset
+    return replace(dataset, fields={**dataset.fields, **extra})
 
 
 CANONICAL: dict[str, CanonicalDataset] = {
     d.name: d
-    for d in (
+    for d in map(_with_alternate_keys, (
         CanonicalDataset(
             "customers",
             {"customer_id": "id", "created_at": "datetime", "churned_at": "datetime", "churned": "boolean"},
@@ -118,7 +137,7 @@ CANONICAL: dict[str, CanonicalDataset] = {
             ("period_start", "market_revenue"),
             "period_start",
         ),
-    )
+    ))
 }
 
 

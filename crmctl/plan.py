@@ -77,7 +77,8 @@ def missing_requirement(config: Config, metric: Metric, by=()) -> str | None:
     for dim in by:
         if dim in config.dimensions(dataset):
             continue
-        if dim in config.dimensions("customers") and "customer_id" in config.datasets[dataset].columns:
+        linked = CANONICAL[dataset].provided(config.datasets[dataset].columns)  # customer_id, or a key for it
+        if dim in config.dimensions("customers") and "customer_id" in linked:
             continue
         return f"cannot split by {dim}: not a dimension of {dataset} or of customers linked by customer_id"
     for dependency in metric.depends_on:

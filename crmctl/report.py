@@ -17,6 +17,7 @@ from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
 from crmctl.plan import Plan, metric_dataset, plan_report
 from crmctl.read.quality import PLAUSIBLE_FROM
+from crmctl.read.identity import fields_to_read, resolve_customers
 from crmctl.read.load import Loaded, load_dataset
 from crmctl.targets import benchmark_columns, mark
 from crmctl.context import ReportContext
@@ -53,9 +54,11 @@ def prepare(config: Config, spec: ReportSpec) -> tuple[ReportContext, Plan]:
     calendar = Calendar(spec.period, config.week_start, config.fiscal_year_start_month)
     plan = plan_report(config, spec)
     datasets = {}
-    for number, (name, fields) in enumerate(plan.fields.items(), start=1):
-        progress.step(f"reading {name} ({number}/{len(plan.fields)})")
+    wanted = fields_to_read(config, plan.fields)  # plus the keys that translate e-mails into customer ids
+    for number, (name, fields) in enumerate(wanted.items(), start=1):
+        progress.step(f"reading {name} ({number}/{len(wanted)})")
         datasets[name] = load_dataset(config.datasets[name], config, fields, quality=plan.quality)
+    resolve_customers(config, datasets)
     spans = _data_spans(config, plan, datasets)
     span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
     window = resolve_window(spec.start, spec.end, spec.last, span, calendar)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from dataclasses import field as _default
+from pathlib import Path
 
 import polars as pl
 
 from crmctl.config import Config
 from crmctl.errors import DataError
 from crmctl.metrics.catalogue import check_metric_names
+from crmctl.read.identity import Unresolved, locate, resolve_customers
 from crmctl.read.load import Loaded, load_dataset
 
 EXAMPLES = 5
@@ -53,9 +55,13 @@ def validate(config: Config) -> Validation:
             loaded[name] = load_dataset(spec, config, None, quality=True)
         except DataError as error:
             result.findings.append(Finding("error", name, str(error)))
-            continue
-        result.datasets[name] = _summary(loaded[name])
-        result.findings += _row_findings(loaded[name])
+    unresolved = resolve_customers(config, loaded)  # before the summaries: unmatched rows may be skipped
+    # Rows skipped for an unmatched e-mail get their own finding with examples (_unmatched_keys).
+    examined = {u.dataset: {r for r in u.skip_reasons if not r.endswith("missing")} for u in unresolved}
+    for data in loaded.values():
+        result.datasets[data.name] = _summary(data)
+        result.findings += _row_findings(data, examined.get(data.name, set()))
+    result.findings += _unmatched_keys(config, unresolved)
     result.findings += _unknown_customers(loaded) + _scores_off_scale(config, loaded)
     return result
 
@@ -76,9 +82,11 @@ def _summary(data: Loaded) -> dict:
             "skipped_because": data.skipped_because, "fields": fields}
 
 
-def _row_findings(data: Loaded) -> list[Finding]:
+def _row_findings(data: Loaded, shown_elsewhere: set[str]) -> list[Finding]:
     out = []
     for reason, count in data.skipped_because.items():
+        if reason in shown_elsewhere:
+            continue
         level = "info" if reason in INFO_REASONS else "warning"
         out.append(Finding(level, data.name, f"{count} rows skipped: {reason}", count=count))
     for name, issue in data.invalid.items():
@@ -92,6 +100,23 @@ def _row_findings(data: Loaded) -> list[Finding]:
         if hit.height:
             out.append(Finding("warning", data.name, f"{hit.height} {message}", count=hit.height,
                                rows=hit["_row"].head(EXAMPLES).to_list()))
+    return out
+
+
+def _unmatched_keys(config: Config, unresolved: list[Unresolved]) -> list[Finding]:
+    """Rows whose e-mail (or other alternate key) found no single customer, with (file, row, value) examples."""
+    out = []
+    for found in unresolved:
+        for count, values, what in ((found.unmatched, found.unmatched_values, f"match no customer by {found.by}"),
+                                    (found.ambiguous, found.ambiguous_values,
+                                     f"carry a {found.by} that several customers share")):
+            if not count:
+                continue
+            spec = config.datasets[found.dataset]
+            located = [hit for key in found.keys for hit in locate(spec, key, values)][:EXAMPLES]
+            out.append(Finding("warning", found.dataset, f"{count} rows {what} ({found.fate})", field=found.keys[0],
+                               count=count, rows=[row for _, row, _ in located],
+                               examples=[f"{Path(file).name} row {row}: {cell!r}" for file, row, cell in located]))
     return out
 
 

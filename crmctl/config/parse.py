@@ -16,7 +16,7 @@ from crmctl.config.model import (
 )
 from crmctl.config.problems import Problems
 from crmctl.custom import parse_custom_metrics
-from crmctl.datasets import CANONICAL, KINDS
+from crmctl.datasets import ALTERNATE_KEYS, CANONICAL, KINDS
 from crmctl.errors import ConfigError, did_you_mean
 from crmctl.knobs import KNOBS
 from crmctl.targets import parse_benchmarks, parse_targets
@@ -38,6 +38,7 @@ def parse_config(raw, path: Path) -> Config:
     fiscal_month = _month(raw.get("fiscal_year_start_month", 1), problems)
     currency = problems.typed("currency", raw.get("currency", ""), str, "a currency code such as EUR") or None
     datasets = _datasets(raw.get("datasets") or {}, path.resolve().parent, problems)
+    _alternate_keys_held(datasets, problems)
     config = Config(
         path=path,
         timezone=timezone,
@@ -157,8 +158,29 @@ def _columns(dataset: str, raw, problems: Problems) -> dict[str, Column] | None:
     provided = canonical.provided(raw)
     for required in canonical.required:
         if required not in provided:
-            problems.add(f"{key}.{required}", f"missing: {dataset} needs the field {required}")
+            problems.add(f"{key}.{required}",
+                         f"missing: {dataset} needs the field {required}{_or_alternates(required)}")
     return columns
+
+
+def _or_alternates(required: str) -> str:
+    if required != "customer_id":
+        return ""
+    return f", or another key of the customer that customers also maps ({' or '.join(ALTERNATE_KEYS)})"
+
+
+def _alternate_keys_held(specs: dict[str, DatasetSpec], problems: Problems) -> None:
+    """A dataset that names customers by another key is translated through customers, which must map it too."""
+    held = set(specs["customers"].columns) if "customers" in specs else set()
+    for name, spec in specs.items():
+        if name == "customers" or "customer_id" in spec.columns:
+            continue  # customer_id wins; an alternate key next to it is not needed
+        for alternate, key in ALTERNATE_KEYS.items():
+            if alternate in spec.columns and key not in held:
+                where = "datasets.customers.columns" if "customers" in specs else "a customers dataset"
+                problems.add(f"datasets.{name}.columns.{alternate}",
+                             f"customers must map {key} to translate {alternate} into customer ids "
+                             f"(add {key}: <column> under {where})")
 
 
 def _column(dataset: str, fieldname: str, spec, problems: Problems) -> Column | None:
