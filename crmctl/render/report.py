@@ -91,24 +91,13 @@ def _report_markdown(result, layout, *, currency, **_) -> str:
 
 
 def _report_table(result, layout, *, color, width, currency, **_) -> str:
-    from rich.table import Table
+    from crmctl.render.report_table import report_table
 
-    from rich.text import Text
-
-    tables = []
-    for segment, (columns, rows) in _display_rows(result, layout, currency).items():
-        title = ", ".join(f"{b}: {v}" for b, v in zip(result.by, segment))
-        if title:  # a heading line, not a table title: those wrap to the table's width
-            tables.append(Text(title, style="bold"))
-        table = Table(header_style="bold")
-        for index, column in enumerate(columns):
-            table.add_column(column, justify="left" if index == 0 or column in result.by else "right")
-        for row in rows:
-            table.add_row(*(styled(row.get(c, ""), color) for c in columns))
-        tables.append(table)
-    if not tables:
-        return "No rows: the data has no dates in the window.\n"
-    return to_text(tables, color=color, width=width)
+    if layout == Layout.long:  # the statement layout: metrics as rows, periods as columns
+        return report_table(result, layout, {(): None} if result.rows.height else {}, color=color, width=width,
+                            currency=currency)
+    return report_table(result, layout, _display_rows(result, Layout.wide, currency), color=color, width=width,
+                        currency=currency)
 
 
 RENDERERS = {Format.table: _report_table, Format.csv: _report_csv, Format.json: _report_json,
