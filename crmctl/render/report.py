@@ -24,7 +24,8 @@ def report_records(result, layout: Layout) -> tuple[list[str], list[dict]]:
 
 
 def render_report(result, fmt: Format, layout: Layout | None, *, color: bool, width: int | None,
-                  currency: str | None = None, raw: bool = False) -> str:
+                  currency: str | None = None, raw: bool = False) -> str | bytes:
+    """Text for every format but png (bytes); write_output writes either."""
     layout = layout or default_layout(fmt)
     return RENDERERS[fmt](result, layout, color=color, width=width, currency=currency, raw=raw)
 
@@ -100,5 +101,21 @@ def _report_table(result, layout, *, color, width, currency, **_) -> str:
                         currency=currency)
 
 
+def _report_html(result, layout, *, currency, **_) -> str:
+    from crmctl.render.report_html import render_report_html
+
+    return render_report_html(result, currency)
+
+
+def _report_chart(fmt: Format):
+    def render(result, layout, *, currency, **_) -> str | bytes:
+        from crmctl.render.report_html import render_chart
+
+        return render_chart(result, None, fmt, currency)  # slides: the first (or only) metric
+
+    return render
+
+
 RENDERERS = {Format.table: _report_table, Format.csv: _report_csv, Format.json: _report_json,
-             Format.markdown: _report_markdown}
+             Format.markdown: _report_markdown, Format.html: _report_html, Format.svg: _report_chart(Format.svg),
+             Format.png: _report_chart(Format.png)}
