@@ -50,19 +50,22 @@ def line_spec(points: list[dict], *, title: str, unit: str, period: str, rules: 
             "data": {"values": points}, "layer": layers, "config": _theme(inline)}
 
 
-def heatmap_spec(cells: list[dict], *, title: str, period: str, inline: bool = True) -> dict:
-    """Cohort × period index; cells: {cohort, index, rate}. Colour is the share still active."""
+def heatmap_spec(cells: list[dict], *, title: str, period: str, top: float = 1.0, inline: bool = True) -> dict:
+    """Cohort × period index; cells: {cohort, index, rate}. Colour runs from 0 to `top` (clamped above:
+    revenue retention can pass 100%, and one 1400% cell must not wash out the rest)."""
+    legend = {"format": ".0%", "values": [top * i / 4 for i in range(5)], "gradientLength": 220}
     rect = {"mark": "rect",
             "encoding": {"x": {"field": "index", "type": "ordinal", "title": f"{period}s since acquisition"},
                          "y": {"field": "cohort", "type": "ordinal", "title": None},
-                         "color": {"field": "rate", "type": "quantitative", "title": None,
-                                   "scale": {"scheme": "viridis", "domain": [0, 1]}, "legend": {"format": ".0%"}}}}
-    text = {"mark": {"type": "text", "fontSize": 9},
+                         "color": {"field": "rate", "type": "quantitative", "title": None, "legend": legend,
+                                   "scale": {"scheme": "viridis", "domain": [0, top], "clamp": True}}}}
+    text = {"mark": {"type": "text", "fontSize": 8.5},
             "encoding": {"x": {"field": "index", "type": "ordinal"}, "y": {"field": "cohort", "type": "ordinal"},
                          "text": {"field": "rate", "type": "quantitative", "format": ".0%"},
-                         "color": {"condition": {"test": "datum.rate > 0.55", "value": "black"}, "value": "white"}}}
+                         "color": {"condition": {"test": f"datum.rate > {top * 0.55}", "value": "black"},
+                                   "value": "white"}}}
     return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title,
-            "width": {"step": 30}, "height": {"step": 16}, "background": None if inline else "white",
+            "width": {"step": 32}, "height": {"step": 16}, "background": None if inline else "white",
             "data": {"values": cells}, "layer": [rect, text], "config": _theme(inline)}
 
 
