@@ -36,7 +36,7 @@ def render_cohorts_html(frame, meta: dict) -> str:
     if not charts:
         return page("crmctl cohorts", "no cohorts: the data has no dated activity", [])
     sections = [section("Retention heatmaps", '<div class="charts">' + "\n".join(charts) + "</div>"),
-                section("Triangles", "\n".join(tables), "page"),
+                section("Triangles", "\n".join(tables), "tables"),
                 section("About this report", meta_list([(k.replace("_", " "), _text(v)) for k, v in meta.items()]))]
     return page("crmctl cohorts", f"{meta.get('window', '')} · by {period}", sections)
 

@@ -39,7 +39,9 @@ h3 { font-size: 14px; margin: 20px 0 8px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 18px 24px; }
 figure.chart { margin: 0; break-inside: avoid; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
-.scroll { overflow-x: auto; }
+.scroll { overflow-x: auto; direction: rtl; }  /* opens scrolled to the right end: the latest periods */
+.scroll > table { direction: ltr; }
+.scroll th:first-child { position: sticky; left: 0; background: var(--bg); }  /* the metric stays in view */
 table { border-collapse: collapse; }
 th, td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--line); }
@@ -48,15 +50,18 @@ td.missed { color: var(--bad); font-weight: 600; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }
 dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
 @page { size: A4; margin: 14mm 12mm; }
+@page tables { size: A4 landscape; margin: 10mm; }
 @media print {
   :root { color-scheme: light; --bg: #ffffff; --fg: #000000; --muted: #555555; --card: #ffffff; --line: #bbbbbb;
     --good: #1a7f37; --bad: #b3261e; }
   body { max-width: none; padding: 0; font-size: 10pt; }
-  .charts { grid-template-columns: 1fr; }
-  .scroll { overflow: visible; }
-  table { font-size: 8pt; }
+  .charts { grid-template-columns: 1fr 1fr; gap: 8px 14px; }
+  .tiles { grid-template-columns: 1fr 1fr; }
+  .scroll { overflow: visible; direction: ltr; }
+  section.tables { page: tables; }  /* a year and more of periods needs the width of a landscape page */
+  table { font-size: 6.5pt; }
+  th, td { padding: 1px 4px; }
   h2 { break-after: avoid; }
-  h2.page { break-before: page; }
   tr, figure, .tile { break-inside: avoid; }
 }
 """
@@ -76,7 +81,7 @@ def page(title: str, subtitle: str, sections: list[str]) -> str:
 
 def section(heading: str, body: str, css_class: str = "") -> str:
     attribute = f' class="{css_class}"' if css_class else ""
-    return f"<section>\n<h2{attribute}>{esc(heading)}</h2>\n{body}\n</section>"
+    return f"<section{attribute}>\n<h2>{esc(heading)}</h2>\n{body}\n</section>"
 
 
 def figure(svg: str, caption: str = "", metric: str = "") -> str:

@@ -81,7 +81,7 @@ def render_report_html(result, currency: str | None = None) -> str:
                         + "</div>")]
     if charts:
         sections.append(section("Trends", '<div class="charts">' + "\n".join(charts) + "</div>"))
-    sections.append(section("Tables", "\n".join(_tables(result, currency)), "page"))
+    sections.append(section("Tables", "\n".join(_tables(result, currency)), "tables"))
     sections.append(section("About this report", _about(result)))
     return page("crmctl report", _subtitle(result), sections)
 

@@ -1,6 +1,6 @@
 """Trends in one line of text: a unicode sparkline and the last change, judged by higher_is_better.
 
-Definitions (docs/cli.md, "Trend"):
+Definitions (docs/html.md, "Tables that fit"):
 - sparkline: one bar per period, oldest first. A value v in a series with smallest lo and largest hi
   gets bar round((v − lo) ÷ (hi − lo) × 7) of ▁▂▃▄▅▆▇█; a series whose values are all equal is a row
   of ▄ (level, not "at the minimum"); a missing value is a space, so a gap looks like a gap.
