@@ -168,3 +168,15 @@ def test_piped_columns_line_up(shop):
     assert lines[0].split()[:2] == ["period", "Revenue"]
     ends = {len(line) for line in lines if line}
     assert len(ends) == 1  # right-aligned numbers: every row ends in the same column
+
+
+def test_auto_means_the_usual_shape_for_data_formats(shop):
+    import json
+
+    config = load_config(shop.root / "crmctl.yaml")
+    result = build_report(config, config.report)
+    for fmt in (Format.csv, Format.markdown):  # csv stays tidy (long), markdown wide
+        assert render_report(result, fmt, Layout.auto, color=False, width=None) == render_report(
+            result, fmt, None, color=False, width=None)
+    rows = json.loads(render_report(result, Format.json, Layout.auto, color=False, width=None))["rows"]
+    assert len(rows) == result.rows.height and "metric" in rows[0]

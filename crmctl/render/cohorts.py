@@ -39,6 +39,12 @@ def render_cohorts(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
     if fmt == Format.markdown:
         return "\n".join(f"### {title}\n\n" + markdown_table(columns, [{k: _cell_text(v) for k, v in r.items()}
                                                                    for r in rows]) for title, columns, rows in parts)
+    if width is None:  # a pipe or a file: plain aligned text, as the report prints there
+        from crmctl.render.report_table import plain_lines
+
+        return "\n".join("\n".join([title, ""] + plain_lines(
+            columns, [[_cell_text(row.get(c, "")) for c in columns] for row in rows],
+            [index >= 1 for index in range(len(columns))])) + "\n" for title, columns, rows in parts)
     from rich.table import Table
     from rich.text import Text
 

@@ -26,7 +26,8 @@ def report_records(result, layout: Layout) -> tuple[list[str], list[dict]]:
 def render_report(result, fmt: Format, layout: Layout | None, *, color: bool, width: int | None,
                   currency: str | None = None, raw: bool = False) -> str | bytes:
     """Text for every format but png (bytes); write_output writes either."""
-    layout = layout or default_layout(fmt)
+    if layout is None or (layout == Layout.auto and fmt != Format.table):  # auto fits a screen: tables only
+        layout = default_layout(fmt)
     return RENDERERS[fmt](result, layout, color=color, width=width, currency=currency, raw=raw)
 
 
