@@ -33,6 +33,7 @@ class ReportResult:
     datasets: dict[str, Loaded]
     activity: str | None = None
     meta: dict = field(default_factory=dict)
+    targets: dict = field(default_factory=dict)  # metric → Target, for the rules drawn on charts
 
 
 def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportResult:
@@ -46,6 +47,7 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
     result = ReportResult(rows, plan.metrics, spec.by, spec.period, ctx.window, plan.unavailable, ctx.datasets,
                           plan.activity)
     result.meta = _meta(config, result, spec)
+    result.targets = dict(config.targets or {})
     return result
 
 

@@ -20,11 +20,18 @@ class Format(str, Enum):
     csv = "csv"
     json = "json"
     markdown = "markdown"
+    html = "html"  # one self-contained page: tiles, charts, tables (crmctl[html])
+    svg = "svg"  # one chart, for slides (crmctl[html])
+    png = "png"
 
 
 class Layout(str, Enum):
+    auto = "auto"  # tables: wide when the metrics fit as columns, else turned (metrics as rows)
     long = "long"
     wide = "wide"
+
+
+PICTURES = (Format.html, Format.svg, Format.png)
 
 
 _UNIT_SUFFIX = {"ratio": "%", "count": "", "money": "", "months": "months", "days": "days", "hours": "hours", "seconds": "s",
@@ -35,8 +42,18 @@ _FORMULA_PREFIX = ("=", "+", "-", "@", "\t", "\r")
 
 
 def default_layout(fmt: Format) -> Layout:
-    """Tables and Markdown are read by people (wide); CSV and JSON feed tools (tidy, long)."""
-    return Layout.wide if fmt in (Format.table, Format.markdown) else Layout.long
+    """Tables fit the screen (auto); Markdown is read by people (wide); CSV and JSON feed tools (tidy, long)."""
+    if fmt == Format.table:
+        return Layout.auto
+    return Layout.wide if fmt == Format.markdown else Layout.long
+
+
+def unsupported(fmt: Format, what: str, supported) -> None:
+    """Picture formats exist for reports only; every other command says so instead of guessing."""
+    from crmctl.errors import UsageError
+
+    names = "|".join(f.value for f in supported)
+    raise UsageError(f"--format {fmt.value} is not available for {what}: use --format {names}")
 
 
 def format_value(value, unit: str) -> str:
@@ -177,6 +194,8 @@ def render_records(columns: list[str], records: list[dict], fmt: Format, *, colo
         return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
     if fmt == Format.csv:
         return csv_text(columns, records, raw=False)
+    if fmt in PICTURES:
+        unsupported(fmt, title or "this command", (Format.table, Format.csv, Format.json, Format.markdown))
     text_rows = [{c: _text(r.get(c)) for c in columns} for r in records]
     if len(text_rows) == 1:  # one record (crmctl metrics NAME) reads better as field: value lines
         columns, text_rows = ["field", "value"], [{"field": c, "value": v} for c, v in text_rows[0].items()]
@@ -192,9 +211,16 @@ def render_records(columns: list[str], records: list[dict], fmt: Format, *, colo
     return to_text([table], color=color, width=width)
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """To stdout, or to a file atomically: a temp file beside it, then a rename."""
+def write_output(text: str | bytes, output: Path | None) -> None:
+    """To stdout, or to a file atomically: a temp file beside it, then a rename. Bytes (a PNG) go
+    through stdout's binary buffer, but never to a terminal, where they would garble the screen."""
     if output is None:
+        if isinstance(text, bytes):
+            if sys.stdout.isatty():
+                raise OutputError("--format png writes an image: add --output FILE.png or pipe it to a file")
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+            return
         sys.stdout.write(text)
         sys.stdout.flush()
         return
@@ -207,7 +233,8 @@ def write_output(text: str, output: Path | None) -> None:
     except OSError as exc:
         raise OutputError(f"--output {output}: cannot write in {folder}: {exc.strerror}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+        with (os.fdopen(handle, "wb") if isinstance(text, bytes) else
+              os.fdopen(handle, "w", encoding="utf-8", newline="")) as file:
             file.write(text)
         os.replace(temp, output)
     except OSError as exc:

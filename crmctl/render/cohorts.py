@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from crmctl.render.base import Format, format_value, jsonable, to_text, segment_label, csv_text, markdown_table
+from crmctl.render.base import Format, unsupported, format_value, jsonable, to_text, segment_label, csv_text, markdown_table
 
 
 _HEAT = ((0.8, "dark_green"), (0.6, "green4"), (0.4, "yellow4"), (0.2, "dark_orange3"), (0.0, "red3"))
@@ -18,6 +18,12 @@ def render_cohorts(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
         return json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
     if fmt == Format.csv:
         return csv_text(frame.columns, records, raw)
+    if fmt == Format.html:
+        from crmctl.render.cohorts_html import render_cohorts_html
+
+        return render_cohorts_html(frame, meta)
+    if fmt in (Format.svg, Format.png):
+        unsupported(fmt, "crmctl cohorts", (Format.table, Format.csv, Format.json, Format.markdown, Format.html))
     by = meta.get("by", [])
     triangles = [("rate", "customers still active")]
     if any(r["revenue"] for r in records):
@@ -33,6 +39,12 @@ def render_cohorts(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
     if fmt == Format.markdown:
         return "\n".join(f"### {title}\n\n" + markdown_table(columns, [{k: _cell_text(v) for k, v in r.items()}
                                                                    for r in rows]) for title, columns, rows in parts)
+    if width is None:  # a pipe or a file: plain aligned text, as the report prints there
+        from crmctl.render.report_table import plain_lines
+
+        return "\n".join("\n".join([title, ""] + plain_lines(
+            columns, [[_cell_text(row.get(c, "")) for c in columns] for row in rows],
+            [index >= 1 for index in range(len(columns))])) + "\n" for title, columns, rows in parts)
     from rich.table import Table
     from rich.text import Text
 

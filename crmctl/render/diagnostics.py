@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from crmctl.render.base import Format, format_value, jsonable, to_text, segment_label, plain_number, markdown_table
+from crmctl.render.base import PICTURES, Format, unsupported, format_value, jsonable, to_text, segment_label, plain_number, markdown_table
 
 
 def render_check(outcome, config, fmt: str, verbose: bool) -> str:
@@ -31,6 +31,8 @@ def render_check(outcome, config, fmt: str, verbose: bool) -> str:
 
 
 def render_explanation(details: dict, fmt: Format) -> str:
+    if fmt in PICTURES:
+        unsupported(fmt, "crmctl explain", (Format.table, Format.json))
     if fmt == Format.json:
         return json.dumps(details, indent=2, ensure_ascii=False, default=jsonable) + "\n"
     unit = details["unit"]
@@ -70,6 +72,8 @@ def render_explanation(details: dict, fmt: Format) -> str:
 
 
 def render_validation(report, fmt: Format, *, color: bool, width: int | None) -> str:
+    if fmt in PICTURES:
+        unsupported(fmt, "crmctl validate", (Format.table, Format.json, Format.markdown))
     if fmt == Format.json:
         return json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=jsonable) + "\n"
     datasets = [{"dataset": name, "rows read": f"{d['rows_read']:,}", "used": f"{d['rows_used']:,}",

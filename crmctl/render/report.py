@@ -24,8 +24,10 @@ def report_records(result, layout: Layout) -> tuple[list[str], list[dict]]:
 
 
 def render_report(result, fmt: Format, layout: Layout | None, *, color: bool, width: int | None,
-                  currency: str | None = None, raw: bool = False) -> str:
-    layout = layout or default_layout(fmt)
+                  currency: str | None = None, raw: bool = False) -> str | bytes:
+    """Text for every format but png (bytes); write_output writes either."""
+    if layout is None or (layout == Layout.auto and fmt != Format.table):  # auto fits a screen: tables only
+        layout = default_layout(fmt)
     return RENDERERS[fmt](result, layout, color=color, width=width, currency=currency, raw=raw)
 
 
@@ -91,25 +93,30 @@ def _report_markdown(result, layout, *, currency, **_) -> str:
 
 
 def _report_table(result, layout, *, color, width, currency, **_) -> str:
-    from rich.table import Table
+    from crmctl.render.report_table import report_table
 
-    from rich.text import Text
+    if layout == Layout.long:  # the statement layout: metrics as rows, periods as columns
+        return report_table(result, layout, {(): None} if result.rows.height else {}, color=color, width=width,
+                            currency=currency)
+    return report_table(result, layout, _display_rows(result, Layout.wide, currency), color=color, width=width,
+                        currency=currency)
 
-    tables = []
-    for segment, (columns, rows) in _display_rows(result, layout, currency).items():
-        title = ", ".join(f"{b}: {v}" for b, v in zip(result.by, segment))
-        if title:  # a heading line, not a table title: those wrap to the table's width
-            tables.append(Text(title, style="bold"))
-        table = Table(header_style="bold")
-        for index, column in enumerate(columns):
-            table.add_column(column, justify="left" if index == 0 or column in result.by else "right")
-        for row in rows:
-            table.add_row(*(styled(row.get(c, ""), color) for c in columns))
-        tables.append(table)
-    if not tables:
-        return "No rows: the data has no dates in the window.\n"
-    return to_text(tables, color=color, width=width)
+
+def _report_html(result, layout, *, currency, **_) -> str:
+    from crmctl.render.report_html import render_report_html
+
+    return render_report_html(result, currency)
+
+
+def _report_chart(fmt: Format):
+    def render(result, layout, *, currency, **_) -> str | bytes:
+        from crmctl.render.report_html import render_chart
+
+        return render_chart(result, None, fmt, currency)  # slides: the first (or only) metric
+
+    return render
 
 
 RENDERERS = {Format.table: _report_table, Format.csv: _report_csv, Format.json: _report_json,
-             Format.markdown: _report_markdown}
+             Format.markdown: _report_markdown, Format.html: _report_html, Format.svg: _report_chart(Format.svg),
+             Format.png: _report_chart(Format.png)}

@@ -1,0 +1,173 @@
+"""The report as one HTML page (tiles, a chart per metric, the tables, the meta) or as one chart.
+
+Numbers come straight from the report's rows: every table cell carries the row's raw value in
+data-value, so the page can be checked against the JSON output cell by cell.
+"""
+
+from __future__ import annotations
+
+from crmctl.errors import UsageError, did_you_mean
+from crmctl.render.base import Format, format_value, header, period_label
+from crmctl.render.charts import line_spec, to_file_svg, to_png, to_svg
+from crmctl.render.html_page import esc, figure, meta_list, page, section
+from crmctl.render.sparkline import last_change, sparkline
+from crmctl.targets import segment_key
+
+
+def segment_of(row: dict, by) -> str:
+    return segment_key(row, by) if by else ""  # the key targets use: "EMEA / Enterprise"
+
+
+def metric_rows(result, name: str) -> list[dict]:
+    return [r for r in result.rows.to_dicts() if r["metric"] == name]
+
+
+def segments(result) -> list[str]:
+    return list(dict.fromkeys(segment_of(r, result.by) for r in result.rows.to_dicts()))
+
+
+def chart_points(result, name: str) -> list[dict]:
+    """{period, segment, value} for every dated row with a value: what the chart draws."""
+    return [{"period": r["period_start"].isoformat(), "segment": segment_of(r, result.by), "value": r["value"]}
+            for r in metric_rows(result, name) if r["period_start"] is not None and r["value"] is not None]
+
+
+def target_rules(result, name: str) -> list[dict]:
+    """One rule per bound; per segment only when segments have targets of their own."""
+    target = result.targets.get(name)
+    if target is None:
+        return []
+    per_segment = {s: target.for_segment(s) for s in segments(result)} if result.by else {}
+    if not any(t is not target for t in per_segment.values()):
+        per_segment = {None: target}
+    return [{"segment": segment, "bound": bound, "kind": kind} for segment, t in per_segment.items()
+            for kind, bound in (("min", t.min), ("max", t.max)) if bound is not None]
+
+
+def chart_spec(result, metric, currency: str | None, inline: bool = True) -> dict | None:
+    points = chart_points(result, metric.name)
+    if not points:
+        return None
+    return line_spec(points, title=header(metric, currency), unit=metric.unit, period=result.period,
+                     rules=target_rules(result, metric.name), segmented=bool(result.by), inline=inline)
+
+
+def render_chart(result, metric: str | None, fmt: Format, currency: str | None = None) -> str | bytes:
+    """One chart for slides: svg (text) or png (bytes). metric None: the report's first metric."""
+    by_name = {m.name: m for m in result.metrics}
+    if not by_name:
+        raise UsageError("no metric to chart: choose one with --metrics")
+    if metric is not None and metric not in by_name:
+        raise UsageError(f"metric {metric!r} is not in this report{did_you_mean(metric, by_name)}")
+    chosen = by_name[metric] if metric else result.metrics[0]
+    spec = chart_spec(result, chosen, currency, inline=False)
+    if spec is None:
+        raise UsageError(f"{chosen.name} has no values in the window to chart: widen it with --from/--to or --last")
+    if fmt == Format.png:
+        return to_png(spec)
+    if fmt == Format.svg:
+        return to_file_svg(spec)
+    raise UsageError(f"render_chart draws svg or png, not {fmt.value}")
+
+
+def render_report_html(result, currency: str | None = None) -> str:
+    metrics = result.metrics
+    charts = []
+    for metric in metrics:
+        spec = chart_spec(result, metric, currency)
+        if spec is not None:
+            charts.append(figure(to_svg(spec), metric=metric.name))
+    sections = [section("Headlines", '<div class="tiles">' + "".join(_tile(result, m, currency) for m in metrics)
+                        + "</div>")]
+    if charts:
+        sections.append(section("Trends", '<div class="charts">' + "\n".join(charts) + "</div>"))
+    sections.append(section("Tables", "\n".join(_tables(result, currency)), "tables"))
+    sections.append(section("About this report", _about(result)))
+    return page("crmctl report", _subtitle(result), sections)
+
+
+def _subtitle(result) -> str:
+    window = result.meta.get("window")
+    parts = [f"{window['from']} to {window['to']}" if window else "no dated rows", f"by {result.period}"]
+    if result.by:
+        parts.append("split by " + ", ".join(result.by))
+    return " · ".join(parts)
+
+
+def _tile(result, metric, currency) -> str:
+    rows = [r for r in metric_rows(result, metric.name) if r["period_start"] is not None] or \
+        metric_rows(result, metric.name)
+    lines = []
+    for segment in dict.fromkeys(segment_of(r, result.by) for r in rows):
+        mine = sorted((r for r in rows if segment_of(r, result.by) == segment),
+                      key=lambda r: (r["period_start"] is None, r["period_start"]))
+        values = [r["value"] for r in mine]
+        latest = mine[-1] if mine else {}
+        change = last_change(values, metric.unit, metric.higher_is_better)
+        lines.append((segment, latest, change, sparkline(values[-12:])))  # a tile is narrow: the last year
+    body = "".join(_tile_line(metric, *line, big=not result.by) for line in lines)
+    when = period_label(lines[0][1].get("period_start"), lines[0][1].get("period_end"), result.period) if lines else ""
+    title = f'<h3>{esc(header(metric, currency))} <span class="neutral">· {esc(when)}</span></h3>'
+    inner = f"<table>{body}</table>" if result.by else body
+    return f'<div class="tile" data-metric="{esc(metric.name)}">{title}{inner}</div>'
+
+
+def _tile_line(metric, segment, latest, change, spark, big: bool) -> str:
+    value = format_value(latest.get("value"), metric.unit)
+    delta = f'<span class="{change.verdict}">{esc(change.text)}</span>' if change else ""
+    status = latest.get("target")
+    badge = (f'<span class="badge {"good" if status == "met" else "bad"}" title="target {status}">'
+             f'{status}</span>' if status else "")
+    raw = esc(latest.get("value")) if latest.get("value") is not None else ""
+    if big:
+        return (f'<div class="value num" data-value="{raw}">{esc(value)}</div>'
+                f'<div>{delta} {badge}</div><div class="spark">{esc(spark)}</div>')
+    return (f'<tr><td>{esc(segment)}</td><td class="num" data-value="{raw}">{esc(value)}</td>'
+            f'<td class="num">{delta}</td><td class="spark">{esc(spark)}</td><td>{badge}</td></tr>')
+
+
+def _tables(result, currency) -> list[str]:
+    rows = result.rows.to_dicts()
+    periods = sorted({(r["period_start"], r["period_end"]) for r in rows}, key=lambda p: (p[0] is None, p[0]))
+    labels = [period_label(start, end, result.period) for start, end in periods]
+    cells = {(segment_of(r, result.by), r["metric"], r["period_start"]): r for r in rows}
+    out = []
+    for segment in segments(result):
+        head = "".join(f'<th class="num">{esc(label)}</th>' for label in labels)
+        body = []
+        for metric in result.metrics:
+            tds = "".join(_cell(cells.get((segment, metric.name, start)), metric) for start, _ in periods)
+            body.append(f'<tr><th scope="row">{esc(header(metric, currency))}</th>{tds}</tr>')
+        heading = f"<h3>{esc(', '.join(result.by))}: {esc(segment)}</h3>" if result.by else ""
+        out.append(f'{heading}<div class="scroll"><table data-segment="{esc(segment)}"><thead><tr><th>metric</th>'
+                   f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+    return out or ["<p>No rows: the data has no dates in the window.</p>"]
+
+
+def _cell(row, metric) -> str:
+    if row is None:
+        return '<td class="num">—</td>'
+    value = row["value"]
+    missed = " missed" if row.get("target") == "missed" else ""
+    title = f' title="{esc(row["note"])}"' if row.get("note") else ""
+    start = row["period_start"].isoformat() if row["period_start"] else ""
+    return (f'<td class="num{missed}" data-metric="{esc(metric.name)}" data-period="{start}"'
+            f' data-value="{esc(value) if value is not None else ""}"{title}>{esc(format_value(value, metric.unit))}</td>')
+
+
+def _about(result) -> str:
+    meta = result.meta
+    window = meta.get("window")
+    items = [("window", f"{window['from']} to {window['to']}" if window else "none (no dated rows)"),
+             ("period", result.period), ("split by", ", ".join(result.by) or "—"),
+             ("rows read", f"{meta.get('rows_read', 0):,}"), ("rows skipped", f"{meta.get('rows_skipped', 0):,}"),
+             ("generated", f"{meta.get('generated_at', '')} by crmctl {meta.get('crmctl_version', '')}"),
+             ("config", meta.get("config", ""))]
+    items += [(f"not computed: {name}", reason) for name, reason in result.unavailable.items()]
+    notes: dict[tuple[str, str], int] = {}
+    for r in result.rows.to_dicts():
+        if r["value"] is None and r["note"]:
+            notes[(r["metric"], r["note"])] = notes.get((r["metric"], r["note"]), 0) + 1
+    items += [(f"empty cells: {metric}", f"{note} ({count} cell{'s' if count != 1 else ''})")
+              for (metric, note), count in notes.items()]
+    return meta_list(items)
