@@ -1,0 +1,1 @@
+"""Reading exports: sniffing, scanning, cell conversion and identity: the one road into crmctl."""
