@@ -6,6 +6,7 @@ Every choice made here is reported, because a wrong guess turns accents into gar
 from __future__ import annotations
 
 import gzip
+import re
 from dataclasses import dataclass, field
 
 from crmctl.errors import DataError
@@ -102,11 +103,32 @@ def _decode_8bit(data: bytes) -> Decoded:
         texts.append(text)
     text = "\n".join(texts)
     if not utf8_accented:
-        return Decoded(text, "cp1252")
+        return _western(data, text)
     shown = ", ".join(map(str, fallback[:5])) + (" …" if len(fallback) > 5 else "")
     warning = (f"mixed encodings: {len(fallback)} lines are not UTF-8 and were read as cp1252 (lines {shown}); "
                "check their accents")
     return Decoded(text, "utf-8 + cp1252 (mixed)", fallback_lines=fallback, warnings=[warning])
+
+
+def _western(data: bytes, cp1252: str) -> Decoded:
+    """cp1252, or Mac Roman (old Mac Excel's 'CSV (Macintosh)') when its accents sit inside words more often."""
+    mac = data.decode("mac_roman")
+    if _letters_in_words(mac) > _letters_in_words(cp1252):
+        return Decoded(mac, "mac_roman", warnings=["not UTF-8; read as Mac Roman (old Mac Excel), whose accents "
+                                                   "fit these words better than Windows cp1252's"])
+    return Decoded(cp1252, "cp1252")
+
+
+def _letters_in_words(text: str) -> int:
+    """Non-ASCII letters inside words, less non-ASCII symbols: what accents look like when the guess is right."""
+    score = 0
+    for match in re.finditer(r"[^\x00-\x7f]", text):
+        char, before, after = match.group(), text[match.start() - 1:match.start()], text[match.end():match.end() + 1]
+        if not char.isalpha():
+            score -= 1
+        elif before.isalpha() or after.isalpha():
+            score += 1
+    return score
 
 
 def _cp1252(line: bytes) -> str:
@@ -117,13 +139,19 @@ def _cp1252(line: bytes) -> str:
 
 
 def _strip_nuls(decoded: Decoded, name: str) -> Decoded:
+    # NULs after the last line are padding (an export cut short or preallocated on disk): always safe to drop.
+    padding = len(decoded.text) - len(decoded.text.rstrip("\x00"))
+    decoded.text = decoded.text.rstrip("\x00")
     count = decoded.text.count("\x00")
+    if padding + count:
+        decoded.nul_bytes_removed = padding + count
+    if padding:
+        decoded.warnings.append(f"removed {padding} NUL bytes padding the end of the file")
     if not count:
         return decoded
     if count > _MAX_NUL_SHARE * len(decoded.text):
         raise DataError(f"{name}: {count} NUL bytes: this is a binary file, not CSV text (or a UTF-16/32 file "
                         "damaged in transfer); export it again as 'CSV UTF-8'")
     decoded.text = decoded.text.replace("\x00", "")
-    decoded.nul_bytes_removed = count
-    decoded.warnings.append(f"removed {count} NUL bytes (padding left by the exporting program)")
+    decoded.warnings.append(f"removed {count} NUL bytes from inside the text")
     return decoded
