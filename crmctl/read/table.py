@@ -137,14 +137,22 @@ def _is_total(record: Record) -> bool:
 
 
 def _merge_broken_lines(records: list[Record], width: int, table: Table) -> list[Record]:
-    """Two short records that together make one row: an unquoted line break inside a text field."""
+    """Two short records that together make one row: an unquoted line break inside a text field.
+
+    Only for rare short records whose second part does not start like a new row (its first cell is
+    shaped like no first cell of a full row): many short rows are an exporter omitting empty fields.
+    """
+    short = sum(len(r.cells) < width for r in records)
+    if not short or short > max(2, 0.2 * len(records)):
+        return records
+    starts = {_shape(r.cells[0]) for r in records if len(r.cells) == width}
     merged: list[Record] = []
     index = 0
     while index < len(records):
         record = records[index]
         following = records[index + 1] if index + 1 < len(records) else None
         if (following and len(record.cells) < width and len(following.cells) < width
-                and len(record.cells) + len(following.cells) - 1 == width):
+                and len(record.cells) + len(following.cells) - 1 == width and _shape(following.cells[0]) not in starts):
             cells = record.cells[:-1] + [record.cells[-1] + "\n" + following.cells[0]] + following.cells[1:]
             merged.append(Record(record.line, cells))
             table.repair("line break joined", record)
@@ -153,6 +161,11 @@ def _merge_broken_lines(records: list[Record], width: int, table: Table) -> list
             merged.append(record)
             index += 1
     return merged
+
+
+def _shape(cell: str) -> str:
+    """"SO-020240" → "A-9": letters and digits as classes, runs collapsed, to tell an id from prose."""
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", cell.strip())))
 
 
 def _fit(record: Record, width: int, table: Table) -> list[str] | None:
