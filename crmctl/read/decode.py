@@ -52,7 +52,7 @@ def decode(data: bytes, name: str) -> Decoded:
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
             return _strip_nuls(_decode_strict(data[len(bom):], codec, label, name), name)
-    utf16 = _utf16_without_bom(data)
+    utf16 = utf16_without_bom(data)
     if utf16:
         decoded = _decode_strict(data, utf16, f"{utf16} (no BOM)", name)
         decoded.warnings.append(f"the file is {utf16} without a byte-order mark; read as {utf16}")
@@ -68,7 +68,7 @@ def _decode_strict(data: bytes, codec: str, label: str, name: str) -> Decoded:
                         "the file is damaged: export it again") from None
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
+def utf16_without_bom(data: bytes) -> str | None:
     """UTF-16 text without a BOM has a NUL in every other byte of its ASCII characters."""
     sample = data[:4096]
     if len(sample) < 8:
