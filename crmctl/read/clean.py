@@ -101,7 +101,7 @@ def read_clean(path: Path) -> tuple[list[str], list[list[str]], CleanSummary]:
     if not decoded.text.strip():
         raise DataError(f"{path}: the file is empty (not even a header row)")
     dialect = detect_dialect(decoded.text)
-    table = build_table(_records(decoded.text, dialect))
+    table = build_table(_records(decoded.text, dialect), dialect.delimiter)
     if dialect.sep_line:
         table.dropped.setdefault("preamble", []).insert(0, 1)
     if not table.header:

@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from crmctl.read.repair import column_shapes, join_split_field, shape
+
 # A totals line: its first cell says so and every other filled cell is a number ("Total,,,1234.50").
 _TOTAL = re.compile(r"^(grand\s+|sub-?)?totals?\b|^(sum|count|average|avg)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"^[-+(]?[$€£¥]?\s*[\d.,'\s]+%?\)?$")
@@ -41,7 +43,7 @@ class Table:
         self.repaired.setdefault(kind, []).append(record.line)
 
 
-def build_table(records: list[Record]) -> Table:
+def build_table(records: list[Record], delimiter: str = ",") -> Table:
     table = Table([], [])
     body = []
     for record in records:
@@ -62,12 +64,26 @@ def build_table(records: list[Record]) -> Table:
     table.header = list(header.cells[:width])
     rest = _drop_repeated_headers(body[start + 1:], table)
     rest = _drop_footer(rest, width, table)
-    for record in _merge_broken_lines(rest, width, table):
+    rest = _merge_broken_lines(rest, width, table)
+    shapes = column_shapes([r.cells for r in rest], width)
+    for record in rest:
         if _is_total(record):
             table.drop("total", record)
+        elif (joined := _rejoin(record, shapes, delimiter, table)) is not None:
+            table.rows.append(joined)
         elif (row := _fit(record, width, table)) is not None:
             table.rows.append(row)
     return table
+
+
+def _rejoin(record: Record, shapes: list[set[str]], delimiter: str, table: Table) -> list[str] | None:
+    if len(record.cells) <= len(shapes) or not any(c.strip() for c in record.cells[len(shapes):]):
+        return None
+    repaired = join_split_field(record.cells, shapes, delimiter)
+    if repaired is None:
+        return None
+    table.repair(f"unquoted {delimiter!r} inside column {table.header[repaired[1]]!r} joined", record)
+    return repaired[0]
 
 
 def _table_width(body: list[Record]) -> tuple[int, bool]:
@@ -145,14 +161,14 @@ def _merge_broken_lines(records: list[Record], width: int, table: Table) -> list
     short = sum(len(r.cells) < width for r in records)
     if not short or short > max(2, 0.2 * len(records)):
         return records
-    starts = {_shape(r.cells[0]) for r in records if len(r.cells) == width}
+    starts = {shape(r.cells[0]) for r in records if len(r.cells) == width}
     merged: list[Record] = []
     index = 0
     while index < len(records):
         record = records[index]
         following = records[index + 1] if index + 1 < len(records) else None
         if (following and len(record.cells) < width and len(following.cells) < width
-                and len(record.cells) + len(following.cells) - 1 == width and _shape(following.cells[0]) not in starts):
+                and len(record.cells) + len(following.cells) - 1 == width and shape(following.cells[0]) not in starts):
             cells = record.cells[:-1] + [record.cells[-1] + "\n" + following.cells[0]] + following.cells[1:]
             merged.append(Record(record.line, cells))
             table.repair("line break joined", record)
@@ -161,11 +177,6 @@ def _merge_broken_lines(records: list[Record], width: int, table: Table) -> list
             merged.append(record)
             index += 1
     return merged
-
-
-def _shape(cell: str) -> str:
-    """"SO-020240" → "A-9": letters and digits as classes, runs collapsed, to tell an id from prose."""
-    return re.sub(r"(.)\1+", r"\1", re.sub(r"[^\W\d_]", "A", re.sub(r"\d", "9", cell.strip())))
 
 
 def _fit(record: Record, width: int, table: Table) -> list[str] | None:

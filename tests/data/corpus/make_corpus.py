@@ -132,8 +132,11 @@ def _cases() -> list[Case]:
         Case("unquoted_line_break", "Hand-rolled exporters that do not quote a notes field with a line break",
              _broken_table(t_h, t_r), "\n".join(",".join(r) for r in [t_h, *_broken_table(t_h, t_r)[1]]).encode()
              + b"\n"),
-        Case("unquoted_delimiter", "Hand-rolled exporters that do not quote a company name with a comma: that row "
-             "has one field too many and no reader can tell where it splits", (o_h, o_r),
+        Case("unquoted_comma_in_name", "Hand-rolled exporters (string joins in a script) that do not quote "
+             "'Acme, Inc.': those rows have one field too many", (c_h, c_r),
+             "".join(",".join(r) + "\n" for r in [c_h, *c_r]).encode()),
+        Case("unquoted_delimiter_ambiguous", "The same, between two word columns ('EUR,Euro' before 'paid'): no "
+             "reader can tell which column the extra field belongs to", (o_h, o_r),
              "".join(l.replace("EUR", "EUR,Euro", 1) + "\r\n" if i == 5 else l + "\r\n"
                      for i, l in enumerate(lines(o_h, o_r))).encode()),
         Case("gzip", "Exports downloaded compressed (Stripe, S3 dumps): gzip'd UTF-8 CSV", (o_h, o_r),
@@ -206,6 +209,9 @@ def _gzip(data: bytes) -> bytes:
 
 def main() -> None:
     cases = _cases()
+    names = {case.name for case in cases}
+    for stale in [p for p in HERE.iterdir() if p.is_dir() and list(p.glob("polluted.*")) and p.name not in names]:
+        shutil.rmtree(stale)
     for case in cases:
         folder = HERE / case.name
         shutil.rmtree(folder, ignore_errors=True)
