@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crmctl.errors import DataError
 from crmctl.read.decode import utf16_without_bom
+from crmctl.read.table import is_dated_note
 
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_BYTES = 64 * 1024
@@ -101,6 +102,8 @@ def _width(line: str, delimiter: str | None) -> int:
 
 
 def _filled_width(line: str, delimiter: str) -> int:
+    if is_dated_note(line):
+        return 1
     cells = _split(line, delimiter)
     return len(cells) if sum(bool(c.strip()) for c in cells) > 1 else 1
 

@@ -168,3 +168,21 @@ def test_any_table_in_any_dialect_comes_back(tmp_path_factory, columns, data, de
                    quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL).writerows([header, *rows])
     got_header, got_rows, summary = read_clean(path)
     assert (got_header, got_rows) == (header, rows), summary
+
+
+@pytest.mark.parametrize(("text", "header"), [
+    ("Report ID,Records\n1,2\n3,4\n", ["Report ID", "Records"]),  # note-like words in a real header
+    ("Created On,Amount\n2024-01-01,2\n2024-01-02,4\n", ["Created On", "Amount"]),
+    ("Exported on 2024-05-02, 14:03\nEmail,Status\na@x.com,ok\nb@y.com,ok\n", ["Email", "Status"]),
+])
+def test_header_is_not_mistaken_for_a_title_line_or_back(tmp_path, text, header):
+    path = tmp_path / "h.csv"
+    path.write_text(text, encoding="utf-8")
+    assert read_clean(path)[0] == header
+
+
+def test_excel_text_formulas_are_unwrapped_and_counted(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text('id,name\n="00042",Ann\n="007",="say ""hi"""\n', encoding="utf-8")
+    header, rows, summary = read_clean(path)
+    assert rows == [["00042", "Ann"], ["007", 'say "hi"']] and summary.formulas_unwrapped == 3

@@ -51,6 +51,7 @@ class CleanSummary:
     ragged_repaired: Lines = field(default_factory=Lines)
     ragged_dropped: Lines = field(default_factory=Lines)
     cells_trimmed: int = 0
+    formulas_unwrapped: int = 0  # ="00042" cells, Excel's way to keep leading zeros, written as 00042
     nul_bytes_removed: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -106,7 +107,7 @@ def read_clean(path: Path) -> tuple[list[str], list[list[str]], CleanSummary]:
         table.dropped.setdefault("preamble", []).insert(0, 1)
     if not table.header:
         raise DataError(f"{path}: no table found: every line is blank")
-    trimmed = _trim(table)
+    trimmed, unwrapped = _trim(table)
     summary = CleanSummary(
         file=str(path), output="", encoding=decoded.encoding, delimiter=dialect.delimiter, quote_char=dialect.quotechar,
         rows_written=len(table.rows), columns=table.header,
@@ -116,7 +117,7 @@ def read_clean(path: Path) -> tuple[list[str], list[list[str]], CleanSummary]:
         total_lines=Lines.of(table.dropped.get("total", [])),
         ragged_repaired=Lines.of(sorted(n for lines in table.repaired.values() for n in lines)),
         ragged_dropped=Lines.of(table.dropped.get("too many fields", [])),
-        cells_trimmed=trimmed, nul_bytes_removed=decoded.nul_bytes_removed,
+        cells_trimmed=trimmed, formulas_unwrapped=unwrapped, nul_bytes_removed=decoded.nul_bytes_removed,
         warnings=decoded.warnings + _warnings(table, dialect),
     )
     return table.header, table.rows, summary
@@ -142,15 +143,18 @@ def _records(text: str, dialect: Dialect) -> list[Record]:
     return records
 
 
-def _trim(table: Table) -> int:
-    count = 0
+def _trim(table: Table) -> tuple[int, int]:
+    """Surrounding whitespace cut and Excel text formulas unwrapped, in place: (cells trimmed, unwrapped)."""
+    trimmed = unwrapped = 0
     for row in [table.header, *table.rows]:
         for index, cell in enumerate(row):
-            stripped = cell.strip()
-            if stripped != cell:
-                row[index] = stripped
-                count += 1
-    return count
+            value = cell.strip()
+            trimmed += value != cell
+            if value.startswith('="') and value.endswith('"') and len(value) >= 3:
+                value = value[2:-1].replace('""', '"')
+                unwrapped += 1
+            row[index] = value
+    return trimmed, unwrapped
 
 
 def _warnings(table: Table, dialect: Dialect) -> list[str]:

@@ -18,6 +18,14 @@ _NUMBER = re.compile(r"^[-+(]?[$€£¥]?\s*[\d.,'\s]+%?\)?$")
 _NOTE_WORDS = re.compile(r"generated|exported|copyright|confidential|\bpage\b|report|\brows\b|records|©", re.IGNORECASE)
 
 
+_DATED_NOTE = re.compile(r"\b(exported|generated|printed|downloaded|created|run)\s+(on|by|at)\b.*\d", re.IGNORECASE)
+
+
+def is_dated_note(line: str) -> bool:
+    """"Exported on 2024-05-02, 14:03": a title line, even when its comma splits it like a header."""
+    return bool(_DATED_NOTE.search(line))
+
+
 @dataclass
 class Record:
     line: int  # the file line where the record starts, 1-based, as a text editor numbers it
@@ -102,12 +110,14 @@ def _header_narrower(body: list[Record], width: int) -> bool:
 
 
 def _header_index(body: list[Record], width: int) -> int:
-    """The first record as wide as the table with at least two filled cells (one for a 1-column table)."""
+    """The first record as wide as the table with at least two filled cells (one for a 1-column table),
+    passing over an "Exported on 2024-05-02, 14:03" line that happens to split into as many fields."""
     needed = min(2, width)
-    for index, record in enumerate(body[:50]):
-        if len(record.cells) in (width, width + 1) and len(record.filled) >= needed:
-            return index
-    return 0
+    candidates = [index for index, record in enumerate(body[:50])
+                  if len(record.cells) in (width, width + 1) and len(record.filled) >= needed]
+    if len(candidates) > 1 and is_dated_note(",".join(body[candidates[0]].cells)):
+        return candidates[1]
+    return candidates[0] if candidates else 0
 
 
 def _drop_repeated_headers(records: list[Record], table: Table) -> list[Record]:

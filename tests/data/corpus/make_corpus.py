@@ -85,6 +85,12 @@ def _cases() -> list[Case]:
              "to the table's width", (o_h, o_r),
              ("Orders report Q1 2024,,,,,\r\nExported on 2024-04-02 by admin,,,,,\r\n,,,,,\r\n"
               + text(o_h, o_r)).encode()),
+        Case("preamble_narrow_table", "Mailchimp-style two-column export under an 'Exported on <date>, <time>' "
+             "line that itself splits into two fields", (["Email Address", "Status"], _emails(c_r)),
+             ("Exported on 2024-05-02, 14:03\r\n" + text(["Email Address", "Status"], _emails(c_r))).encode()),
+        Case("excel_text_formulas", "Exports made for Excel wrap ids as =\"00042\" so Excel keeps the leading zeros",
+             (o_h, o_r), "".join(",".join(f'="{c}"' if i == 1 and n else c for i, c in enumerate(r)) + "\r\n"
+                                 for n, r in enumerate([o_h, *o_r])).encode()),
         Case("footer_lines", "Salesforce report footer: confidentiality and copyright lines after the data",
              (c_h, c_r), (plain + '\r\n"Confidential Information - Do Not Distribute"\r\n'
                           '"Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved."\r\n').encode()),
@@ -152,6 +158,10 @@ def _mixed_quoting(header, rows) -> str:
     """Odd lines quote every field, even lines only where needed."""
     return "".join(text([], [row], quoting=csv.QUOTE_ALL if i % 2 else csv.QUOTE_MINIMAL).lstrip("\r\n")
                    for i, row in enumerate([header] + rows))
+
+
+def _emails(rows):
+    return [[r[4], "subscribed" if i % 3 else "unsubscribed"] for i, r in enumerate(rows)]
 
 
 def _subtotals(header, rows) -> str:
