@@ -160,12 +160,12 @@ def _trim(table: Table) -> tuple[int, int]:
 def _warnings(table: Table, dialect: Dialect) -> list[str]:
     notes = []
     for kind, lines in table.repaired.items():
-        notes.append(f"{len(lines)} rows repaired ({kind}): lines {_shown(lines)}")
+        notes.append(f"{_rows(len(lines))} repaired ({kind}): lines {_shown(lines)}")
     if dropped := table.dropped.get("too many fields"):
-        notes.append(f"{len(dropped)} rows have more fields than the header and were left out (lines {_shown(dropped)}): "
+        notes.append(f"{_rows(len(dropped))} with more fields than the header left out (lines {_shown(dropped)}): "
                      "a delimiter inside an unquoted field? Quote that field in the export")
     if dropped := table.dropped.get("total"):
-        notes.append(f"{len(dropped)} total/subtotal lines left out (lines {_shown(dropped)})")
+        notes.append(f"{len(dropped)} total/subtotal line{'s' * (len(dropped) > 1)} left out (lines {_shown(dropped)})")
     names = [n for n in table.header]
     if any(not n for n in names):
         notes.append(f"{sum(not n for n in names)} columns have no name in the header")
@@ -183,6 +183,10 @@ def _looks_like_data(names: list[str]) -> bool:
 
     data_like = [n for n in names if re.fullmatch(r"[-+]?[\d.,/:\s-]+", n) and any(ch.isdigit() for ch in n)]
     return len(names) >= 2 and len(data_like) * 2 >= len(names)
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def _shown(lines: list[int]) -> str:

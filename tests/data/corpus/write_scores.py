@@ -20,7 +20,11 @@ def _crmctl(case) -> tuple[str, str]:
         rows, summary = read_crmctl(case.polluted)
     except Exception as exc:  # a refused file: the message is the result
         return "refused", str(exc).split(": ", 1)[-1]
-    return f"{score(case.clean, rows):.3f}" if case.clean else "read (should refuse)", "; ".join(summary.warnings)
+    dropped = [f"{name.replace('_lines', '').replace('_', ' ')} {lines.count}" for name, lines in
+               (("preamble_lines", summary.preamble_lines), ("footer_lines", summary.footer_lines),
+                ("blank_lines", summary.blank_lines), ("repeated_headers", summary.repeated_headers)) if lines.count]
+    notes = (["dropped: " + ", ".join(dropped)] if dropped else []) + summary.warnings
+    return f"{score(case.clean, rows):.3f}" if case.clean else "read (should refuse)", "; ".join(notes)
 
 
 def main() -> None:
@@ -48,7 +52,7 @@ its sniffer with default options; a file it raises on scores 0.
 
 {summary}
 
-| case | crmctl | DuckDB | crmctl's warnings or refusal |
+| case | crmctl | DuckDB | what crmctl dropped, its warnings, or its refusal |
 |---|---|---|---|
 {rows}
 """
