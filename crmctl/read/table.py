@@ -18,6 +18,7 @@ _NUMBER = re.compile(r"^[-+(]?[$€£¥]?\s*[\d.,'\s]+%?\)?$")
 _NOTE_WORDS = re.compile(r"generated|exported|copyright|confidential|\bpage\b|report|\brows\b|records|©", re.IGNORECASE)
 
 
+_SHAPE_SAMPLE = 5000  # full rows whose cell shapes say what each column looks like
 _DATED_NOTE = re.compile(r"\b(exported|generated|printed|downloaded|created|run)\s+(on|by|at)\b.*\d", re.IGNORECASE)
 
 
@@ -73,7 +74,9 @@ def build_table(records: list[Record], delimiter: str = ",") -> Table:
     rest = _drop_repeated_headers(body[start + 1:], table)
     rest = _drop_footer(rest, width, table)
     rest = _merge_broken_lines(rest, width, table)
-    shapes = column_shapes([r.cells for r in rest], width)
+    # Shapes cost a few regexes per cell: only when some row has too many fields, from a sample of full rows.
+    too_wide = any(len(r.cells) > width and any(c.strip() for c in r.cells[width:]) for r in rest)
+    shapes = column_shapes([r.cells for r in rest if len(r.cells) == width][:_SHAPE_SAMPLE], width) if too_wide else []
     for record in rest:
         if _is_total(record):
             table.drop("total", record)
@@ -85,7 +88,7 @@ def build_table(records: list[Record], delimiter: str = ",") -> Table:
 
 
 def _rejoin(record: Record, shapes: list[set[str]], delimiter: str, table: Table) -> list[str] | None:
-    if len(record.cells) <= len(shapes) or not any(c.strip() for c in record.cells[len(shapes):]):
+    if not shapes or len(record.cells) <= len(shapes) or not any(c.strip() for c in record.cells[len(shapes):]):
         return None
     repaired = join_split_field(record.cells, shapes, delimiter)
     if repaired is None:
@@ -157,9 +160,10 @@ def _is_note(record: Record, width: int) -> bool:
 
 
 def _is_total(record: Record) -> bool:
+    if not record.cells or not _TOTAL.match(record.cells[0].strip()):  # the cheap test first: it runs on every row
+        return False
     filled = [c.strip() for c in record.filled]
-    return (len(filled) >= 2 and bool(_TOTAL.match(record.cells[0].strip()))
-            and all(_NUMBER.match(c) for c in filled[1:]))
+    return len(filled) >= 2 and all(_NUMBER.match(c) for c in filled[1:])
 
 
 def _merge_broken_lines(records: list[Record], width: int, table: Table) -> list[Record]:
