@@ -83,6 +83,8 @@ def test_line_numbers_are_capped_but_counts_are_not(tmp_path):
 def test_refuses_to_write_onto_its_input(messy):
     with pytest.raises(OutputError, match="overwrite the input"):
         clean_export(messy, messy.parent)
+    [failed] = clean_exports([messy], messy.parent)
+    assert failed.exit_code == 5 and "overwrite the input" in failed.error
     assert messy.read_text(encoding="utf-8") == MESSY
 
 
@@ -95,6 +97,7 @@ def test_a_failing_file_does_not_stop_the_others(messy, tmp_path):
     results = clean_exports([empty, messy, other], tmp_path / "out")
     assert [type(r) for r in results] == [FailedFile, CleanSummary, FailedFile]
     assert "empty" in results[0].error and "same output name" in results[2].error
+    assert (results[0].exit_code, results[2].exit_code) == (4, 5)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["orders.csv"]
 
 
@@ -186,3 +189,18 @@ def test_excel_text_formulas_are_unwrapped_and_counted(tmp_path):
     path.write_text('id,name\n="00042",Ann\n="007",="say ""hi"""\n', encoding="utf-8")
     header, rows, summary = read_clean(path)
     assert rows == [["00042", "Ann"], ["007", 'say "hi"']] and summary.formulas_unwrapped == 3
+
+
+def test_rendered_summary_text_and_json(messy, tmp_path):
+    from crmctl.render.convert import render_clean_results
+
+    results = clean_exports([messy, tmp_path / "missing.csv"], tmp_path / "out")
+    text = render_clean_results(results)
+    assert f"{messy} → {tmp_path / 'out' / 'orders.csv'}: 5 rows × 3 columns (utf-8, semicolon)\n" in text
+    assert ("  dropped lines: 2 preamble (lines 1, 2), 1 footer (line 15), 3 blank (lines 3, 6, 14), "
+            "1 repeated header (line 10), 1 total (line 12), 1 too many fields (line 9)\n") in text
+    assert "  repaired rows: 2 (lines 7, 8)\n" in text
+    assert f"{tmp_path / 'missing.csv'}: FAILED: " in text and "cannot read the file" in text
+    document = json.loads(render_clean_results(results, "json"))
+    assert (document["written"], document["failed"]) == (1, 1)
+    assert document["files"][0] == results[0].to_dict()

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from crmctl.errors import CrmctlError, DataError, OutputError
+from crmctl.errors import CrmctlError, DataError, ExitCode, OutputError
 from crmctl.read.decode import decode, read_bytes
 from crmctl.read.dialect import Dialect, detect_dialect
 from crmctl.read.table import Record, Table, build_table
@@ -63,6 +63,7 @@ class CleanSummary:
 class FailedFile:
     file: str
     error: str
+    exit_code: int = ExitCode.DATA  # OUTPUT when the clean file could not be written
 
     def to_dict(self) -> dict:
         return {"status": "failed", "file": self.file, "error": self.error}
@@ -70,17 +71,19 @@ class FailedFile:
 
 def clean_exports(paths: list[Path], output_dir: Path) -> list[CleanSummary | FailedFile]:
     """Each file cleaned into `output_dir` under its own name; a file that fails is reported, the rest go on."""
+    # Failures are values, not exceptions, so one bad export in a folder of fifty still yields forty-nine files.
     results: list[CleanSummary | FailedFile] = []
     seen: dict[str, Path] = {}
     for path in map(Path, paths):
         earlier = seen.setdefault(_output_name(path), path)
         if earlier != path:
-            results.append(FailedFile(str(path), f"{path}: same output name as {earlier}; not written over it"))
+            results.append(FailedFile(str(path), f"{path}: same output name as {earlier}; not written over it",
+                                      ExitCode.OUTPUT))
             continue
         try:
             results.append(clean_export(path, output_dir))
         except CrmctlError as exc:
-            results.append(FailedFile(str(path), str(exc)))
+            results.append(FailedFile(str(path), str(exc), int(exc.exit_code)))
     return results
 
 
