@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crmctl.errors import DataError
+from crmctl.read.decode import utf16_without_bom
+from crmctl.read.table import is_dated_note
 
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_BYTES = 64 * 1024
@@ -96,7 +98,15 @@ def sniff(path: Path, delimiter: str | None, encoding: str | None = None) -> Fil
 
 
 def _width(line: str, delimiter: str | None) -> int:
-    return max(len(_split(line, d)) for d in DELIMITERS) if delimiter is None else len(_split(line, delimiter))
+    """Fields of a line; 1 for a line with one filled cell, such as a title Excel padded with delimiters."""
+    return max(_filled_width(line, d) for d in DELIMITERS) if delimiter is None else _filled_width(line, delimiter)
+
+
+def _filled_width(line: str, delimiter: str) -> int:
+    if is_dated_note(line):
+        return 1
+    cells = _split(line, delimiter)
+    return len(cells) if sum(bool(c.strip()) for c in cells) > 1 else 1
 
 
 def _preamble(lines: list[str], delimiter: str | None) -> int:
@@ -156,6 +166,9 @@ def _decode(path: Path, head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DataError(f"{path}: the file is UTF-16 (Excel 'Unicode text'); set encoding: utf-16 for this dataset "
                         "or save it as 'CSV UTF-8'")
+    if utf16 := utf16_without_bom(head):
+        raise DataError(f"{path}: the file is {utf16} without a byte-order mark (SQL Server bcp -w writes it); set "
+                        f"encoding: {utf16} for this dataset or save it as 'CSV UTF-8'")
     if b"\x00" in head:
         raise DataError(f"{path}: the file contains NUL bytes: it is binary, not CSV text")
     try:
