@@ -7,7 +7,7 @@ import pytest
 
 from corpus_scoring import cases
 from crmctl.errors import DataError
-from crmctl.sniff import sniff
+from crmctl.read.sniff import sniff
 
 
 @pytest.mark.parametrize("case", [c for c in cases() if c.clean], ids=lambda c: c.name)
