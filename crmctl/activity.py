@@ -1,7 +1,7 @@
-"""Who is an active customer when: spells of activity [start, end) per customer (DESIGN §5).
+"""Who is an active customer when: spells of activity (start, end] per customer (DESIGN §5).
 
 Models, chosen from what the config maps (or forced with `definitions.activity_model`):
-  subscription   a customer is active while any subscription runs (started_at ≤ t < ended_at);
+  subscription   a customer is active while any subscription runs (started_at < t ≤ ended_at);
                  overlapping or back-to-back subscriptions (a renewal on the day the last one ends)
                  make one spell.
   churn_dates    from customers.created_at (else the first order) until customers.churned_at.
@@ -15,6 +15,10 @@ Models, chosen from what the config maps (or forced with `definitions.activity_m
 "Active at instant t" means start < t ≤ end (open spells have no end): a customer acquired exactly
 at a period's start is new in that period, not part of its starting base, and one whose spell ends
 exactly at a period's start churns in that period.
+
+The data's span for these metrics covers every dataset the model reads (created_at and churned_at of
+customers, orders, subscriptions): a customer who signed up in January and first ordered in March
+makes January the first period, where it is a new customer.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from crmctl import __version__, progress
 from crmctl.config import Config, ReportSpec
 from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
+from crmctl.activity import model_fields
 from crmctl.plan import Plan, metric_dataset, plan_report
 from crmctl.read.quality import PLAUSIBLE_FROM
 from crmctl.read.identity import fields_to_read, resolve_customers
@@ -69,23 +70,39 @@ def prepare(config: Config, spec: ReportSpec) -> tuple[ReportContext, Plan]:
 
 
 def _data_spans(config: Config, plan: Plan, datasets: dict[str, Loaded]) -> dict[str, tuple[dt.date, dt.date]]:
-    """First and last day of each dataset a selected metric counts rows of."""
+    """First and last day of each dataset a selected metric counts rows of, and under "activity" the span of
+    everything the activity model reads: a customer who signed up in January and first ordered in March is
+    a January customer, so activity metrics start in January (new customers) and count 0, not "no data",
+    for the months before anyone churned."""
     from crmctl.datasets import CANONICAL
 
-    spans = {}
-    counted = {metric_dataset(config, m) for m in plan.metrics}
+    def span(dataset: str, fields) -> tuple[dt.date, dt.date] | None:
+        frame = datasets[dataset].frame
+        # An implausible date (2099, 1900) must not stretch the default window over decades.
+        dates = [frame[f].filter(frame[f].is_between(PLAUSIBLE_FROM, now)) for f in fields if f in frame.columns]
+        dates = [d for d in dates if d.len()]
+        return (min(d.min() for d in dates).date(), max(d.max() for d in dates).date()) if dates else None
+
+    now = dt.datetime.now()
+    counted = {metric_dataset(config, m) for m in plan.metrics if m.dataset != "activity"}
     if "quality" in counted:
         counted = (counted - {"quality"}) | set(datasets)
-    now = dt.datetime.now()
-    for dataset in counted:
-        frame = datasets[dataset].frame
-        fields = [f for f in CANONICAL[dataset].extent_fields if f in frame.columns]
-        # An implausible date (2099, 1900) must not stretch the default window over decades.
-        dates = [frame[f].filter(frame[f].is_between(PLAUSIBLE_FROM, now)) for f in fields]
-        dates = [d for d in dates if d.len()]
-        if dates:
-            spans[dataset] = (min(d.min() for d in dates).date(), max(d.max() for d in dates).date())
-    return spans
+    spans = {dataset: span(dataset, CANONICAL[dataset].extent_fields) for dataset in counted}
+    if plan.activity and any(m.dataset == "activity" for m in plan.metrics):
+        read = model_fields(config, plan.activity)
+        spans["activity"] = _union(span(d, [f for f in fields if CANONICAL[d].kind(f) == "datetime"])
+                                   for d, fields in read.items() if d in datasets)
+    return {name: found for name, found in spans.items() if found}
+
+
+def _union(spans) -> tuple[dt.date, dt.date] | None:
+    spans = [s for s in spans if s]
+    return (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
+
+
+def span_key(config: Config, metric: Metric) -> str:
+    """Which span bounds a metric's periods: the activity model's for activity metrics, else its dataset's."""
+    return "activity" if metric.dataset == "activity" else metric_dataset(config, metric)
 
 
 def _compute(ctx: ReportContext, plan: Plan, compare: str | None) -> pl.DataFrame:
@@ -158,7 +175,7 @@ def _fill(ctx: ReportContext, grid: pl.DataFrame, metric: Metric, frame: pl.Data
     if _timeless(frame):
         return frame
     joined = grid.join(frame, on=ctx.keys, how="left", nulls_equal=True)
-    span = ctx.spans.get(metric_dataset(ctx.config, metric))
+    span = ctx.spans.get(span_key(ctx.config, metric))
     if not metric.additive or span is None:
         return joined
     if ctx.calendar.period == "all":

@@ -173,9 +173,28 @@ def test_active_customers_count_sign_ups_before_the_first_order(project):
           orders: {path: orders.csv, columns: {order_id: id, customer_id: customer, ordered_at: date, amount: amount}}
         definitions: {churn_after_days: 60}
     """)
-    # Orders span Jan–Feb 2024. p: events Nov 20 and Jan 10 (51 days apart): one spell, open.
-    # q: Jan 15 and Feb 1: open. Active at the end of January: p, q; of February: p, q.
-    assert _table(_report(project, ("active_customers",)), "active_customers") == {"2024-01": 2, "2024-02": 2}
+    # The activity span runs from p's sign-up (Nov 2023) to Feb 2024. p: events Nov 20 and Jan 10 (51 days
+    # apart): one spell, open. q: Jan 15 and Feb 1: open. Active at the end of Nov and Dec: p; Jan, Feb: p, q.
+    assert _table(_report(project, ("active_customers",)), "active_customers") == {
+        "2023-11": 1, "2023-12": 1, "2024-01": 2, "2024-02": 2}
+
+
+def test_the_span_of_activity_metrics_covers_sign_ups_before_any_order(project):
+    """Customers who signed up in January and first ordered in March: January is in the default window,
+    they are new there, and lost customers are 0 (not 'no data') wherever active customers have numbers."""
+    project.file("customers.csv", "id,created\na,2024-01-10\nb,2024-01-20\n")
+    project.file("orders.csv", "id,customer,date,amount\n1,a,2024-03-05,5\n2,b,2024-03-06,5\n3,a,2024-04-01,5\n")
+    project.config("""
+        datasets:
+          customers: {path: customers.csv, columns: {customer_id: id, created_at: created}}
+          orders: {path: orders.csv, columns: {order_id: id, customer_id: customer, ordered_at: date, amount: amount}}
+    """)
+    rows = _report(project, ("new_customers", "lost_customers", "active_customers", "revenue"))
+    assert _table(rows, "new_customers") == {"2024-01": 2, "2024-02": 0, "2024-03": 0, "2024-04": 0}
+    assert _table(rows, "lost_customers") == {"2024-01": 0, "2024-02": 0, "2024-03": 0, "2024-04": 0}
+    assert _table(rows, "active_customers") == {"2024-01": 2, "2024-02": 2, "2024-03": 2, "2024-04": 2}
+    # Revenue keeps the orders' own span: before the first order there is no data, not a zero.
+    assert _table(rows, "revenue") == {"2024-01": None, "2024-02": None, "2024-03": 10, "2024-04": 5}
 
 
 @pytest.mark.parametrize("period,by,model", [
