@@ -39,7 +39,8 @@ def report(
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
     layout: Annotated[Optional[Layout], typer.Option(
-        help="long: one row per metric (default for csv/json); wide: one column per metric.")] = None,
+        help="auto (default for table): wide if the metrics fit, else turned; long: metrics as rows (table) or "
+             "tidy rows (csv/json); wide: a column per metric.")] = None,
     raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
 ) -> None:
     """Compute metrics per period and segment and print or write the report.
