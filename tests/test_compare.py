@@ -181,3 +181,17 @@ def test_sample_data_by_segment_in_every_format(cli, fmt):
         assert {"n", "value", "ci_low", "ci_high", "lift", "p_value", "p_adjusted", "significant"} <= set(body["rows"][0])
     else:
         assert "conversion_rate" in result.stdout
+
+
+def test_empty_window_gives_nulls_with_notes_never_zeros(ab):
+    import datetime as dt
+
+    frame, _ = build_comparison(ab, "variant", start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 4))
+    rows = _rows(frame)
+    assert rows[("conversion_rate", "B")]["value"] == 0.0 and rows[("conversion_rate", "B")]["p_value"] is None
+    assert rows[("conversion_rate", "B")]["significant"] is None
+    assert rows[("repeat_purchase_rate", "A")]["value"] is None
+    assert rows[("repeat_purchase_rate", "A")]["note"] == "no units in this group"
+    assert rows[("average_order_value", "B")]["value"] is None
+    assert rows[("average_order_value", "B")]["note"] == "no value: the denominator is 0"
+    assert rows[("nps", "A")]["n"] == 0 and rows[("churn_rate", "A")]["value"] == 0.5  # the flag ignores the window
