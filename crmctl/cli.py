@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from crmctl import __version__
-from crmctl.commands import catalogue, chart, check, cohorts, convert, explain, init, report, validate
+from crmctl.commands import catalogue, chart, check, cohorts, compare, convert, explain, init, report, validate
 from crmctl.commands.common import state
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app = typer.Typer(
 app.command("report")(report.report)
 app.command("metrics")(catalogue.metrics_command)
 app.command("cohorts")(cohorts.cohorts)
+app.command("compare")(compare.compare)
 app.command("chart")(chart.chart)
 app.command("init")(init.init)
 app.command("convert")(convert.convert)

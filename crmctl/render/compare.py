@@ -1,0 +1,72 @@
+"""crmctl compare for people (a table with ▲▼ on significant lifts) and for tools (csv, json, markdown)."""
+
+from __future__ import annotations
+
+import json
+
+from crmctl.render.base import Format, csv_text, format_value, jsonable, markdown_table, to_text, unsupported
+
+# How the table shows each compare metric's values (ratios as percentages, NPS as points).
+UNITS = {"conversion_rate": "ratio", "repeat_purchase_rate": "ratio", "churn_rate": "ratio", "csat": "ratio",
+         "revenue_per_customer": "money", "average_order_value": "money", "nps": "score"}
+
+
+def render_comparison(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False) -> str:
+    records = frame.to_dicts()
+    if fmt == Format.json:
+        rows = [{k: jsonable(v) for k, v in r.items()} for r in records]
+        return json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
+    if fmt == Format.csv:
+        return csv_text(frame.columns, records, raw)
+    if fmt not in (Format.table, Format.markdown):
+        unsupported(fmt, "crmctl compare", (Format.table, Format.csv, Format.json, Format.markdown))
+    by = meta["by"]
+    columns = ["metric", by, "n", "value", "interval", "lift", "relative lift", "p (Holm)", ""]
+    rows = [_cells(r, by) for r in records]
+    if fmt == Format.markdown:
+        return _srm_line(meta) + markdown_table(columns, rows)
+    from rich.table import Table
+
+    title = f"{by}: each group against {meta['control']!r} ({meta['window'] or 'no dated data'})"
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="left" if index < 2 else "right")
+    for row in rows:
+        table.add_row(*(row[c] for c in columns))
+    return to_text([table], color=color, width=width) + _srm_line(meta)
+
+
+def _cells(r: dict, by: str) -> dict:
+    unit = UNITS.get(r["metric"], "ratio")
+    lift_unit = "points" if unit == "ratio" else unit
+
+    def show(value, u=unit):
+        return "" if value is None else (f"{value * 100:+.2f} pp" if u == "points" else format_value(value, u))
+
+    interval = "" if r["ci_low"] is None else f"{show(r['ci_low'])} … {show(r['ci_high'])}"
+    lift = "" if r["lift"] is None else show(r["lift"], lift_unit)
+    relative = "" if r["relative_lift"] is None else f"{r['relative_lift'] * 100:+.1f}%"
+    p = "" if r["p_adjusted"] is None else f"{r['p_adjusted']:.3g}"
+    mark = "" if not r["significant"] else ("▲" if r["lift"] > 0 else "▼")
+    if r["test"] is None:
+        mark = "control"
+    return {"metric": r["metric"], by: str(r[by]), "n": f"{r['n']:,}", "value": show(r["value"]),
+            "interval": interval, "lift": lift, "relative lift": relative, "p (Holm)": p, "": mark}
+
+
+def _srm_line(meta: dict) -> str:
+    srm = meta["srm"]
+    if srm["warning"]:
+        return f"\nWARNING: {srm['warning']}\n\n"
+    if srm["p_value"] is None:
+        return ""
+    return f"\nSample ratio: chi2 = {srm['chi2']:.2f}, p = {srm['p_value']:.3g} (no mismatch at p < 0.001)\n\n"
+
+
+def render_plan(plan: dict, fmt: Format) -> str:
+    """The sample size of --plan: one record."""
+    if fmt == Format.json:
+        return json.dumps(plan, indent=2) + "\n"
+    from crmctl.render.base import render_records
+
+    return render_records(list(plan), [plan], fmt, color=False, width=None, title="crmctl compare --plan")
