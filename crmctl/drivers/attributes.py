@@ -74,10 +74,13 @@ def _dimension(values: pl.Series) -> tuple[pl.Series, list[str] | None]:
     present = numbers.drop_nulls()
     if numbers.null_count() != values.null_count() or present.n_unique() <= NUMERIC_MIN_VALUES:
         return values.cast(pl.String).fill_null(MISSING), None
-    breaks = sorted(set(present.quantile(q, "lower") for q in (0.2, 0.4, 0.6, 0.8)) - {present.min()})
+    # Quintile edges taken from the data ("higher": each edge is a value that occurs), so a bin is
+    # [edge, next edge) and holds about a fifth of the customers; ties can merge bins.
+    breaks = sorted(set(present.quantile(q, "higher") for q in (0.2, 0.4, 0.6, 0.8)) - {present.min()})
     labels = [f"< {_number(breaks[0])}"] + [f"{_number(a)} to < {_number(b)}" for a, b in zip(breaks, breaks[1:])] \
         + [f">= {_number(breaks[-1])}"]
-    binned = numbers.cut(breaks, labels=labels, left_closed=True).cast(pl.String).fill_null(MISSING)
+    index = pl.Series(breaks, dtype=pl.Float64).search_sorted(numbers.fill_null(0.0), side="right")
+    binned = pl.Series([labels[i] for i in index]).set(numbers.is_null(), MISSING)
     return binned, labels
 
 
