@@ -113,3 +113,23 @@ def test_sample_data_in_every_format(cli, tmp_path):
     assert json.loads(out.read_text())["overall"] == data["overall"]
     refused = cli("drivers", "-c", config, "-f", "html")
     assert refused.exit_code == 2 and "not available for crmctl drivers" in refused.stderr
+
+
+def test_telco_tenure_months_fall_into_quintile_bins(project):
+    project.config(f"""
+        datasets:
+          customers:
+            path: {TELCO}
+            columns: {{customer_id: customerID, churned: {{column: Churn, values: {{Yes: true, No: false}}}},
+                      tenure_months: tenure}}
+    """)
+    config = load_config(project.root / "crmctl.yaml")
+    tenure = build_drivers(config, config.report).attributes[0]
+    with open(TELCO, newline="") as handle:
+        rows = [(int(r["tenure"]), r["Churn"] == "Yes") for r in csv.DictReader(handle)]
+    ordered = sorted(t for t, _ in rows)
+    edges = sorted({ordered[math.ceil(q * (len(ordered) - 1))] for q in (0.2, 0.4, 0.6, 0.8)} - {ordered[0]})
+    bins = Counter(sum(t >= e for e in edges) for t, _ in rows)
+    assert [v["n"] for v in tenure["values"]] == [bins[i] for i in range(len(edges) + 1)]
+    assert tenure["values"][0]["value"] == f"< {edges[0]}" and tenure["values"][-1]["value"] == f">= {edges[-1]}"
+    assert tenure["values"][0]["rate"] > 0.4 > 0.1 > tenure["values"][-1]["rate"]  # the newest churn most
