@@ -13,7 +13,9 @@ from typing import Annotated
 import typer
 
 from crmctl import __version__
-from crmctl.commands import catalogue, chart, check, cohorts, compare, convert, explain, init, report, validate
+from crmctl.commands import (
+    catalogue, chart, check, cohorts, compare, convert, drivers, explain, init, report, validate,
+)
 from crmctl.commands.common import state
 
 app = typer.Typer(
@@ -29,6 +31,7 @@ app = typer.Typer(
 app.command("report")(report.report)
 app.command("metrics")(catalogue.metrics_command)
 app.command("cohorts")(cohorts.cohorts)
+app.command("drivers")(drivers.drivers)
 app.command("compare")(compare.compare)
 app.command("chart")(chart.chart)
 app.command("init")(init.init)

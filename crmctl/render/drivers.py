@@ -1,0 +1,86 @@
+"""Churn drivers for people (attributes ranked, values under each, the NPS verdict) and for tools
+(long CSV rows; JSON {meta, overall, attributes, nps})."""
+
+from __future__ import annotations
+
+import json
+
+from crmctl.render.base import Format, csv_text, jsonable, markdown_table, to_text, unsupported
+
+CSV_COLUMNS = ["rank", "attribute", "cramers_v", "p_value", "value", "n", "churned", "rate", "ci_low", "ci_high",
+               "lift"]
+TABLE_COLUMNS = ["attribute", "Cramér's V", "p", "value", "n", "churned", "churn rate", "95% CI", "lift"]
+
+
+def drivers_records(result) -> list[dict]:
+    """One row per attribute value, attributes in rank order (CSV, and the tables built from it)."""
+    return [{"rank": rank, "attribute": a["name"], "cramers_v": a["measure"], "p_value": a["p_value"], **v}
+            for rank, a in enumerate(result.attributes, start=1) for v in a["values"]]
+
+
+def drivers_json(result) -> dict:
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return jsonable(value)
+
+    return clean({"meta": result.meta, "overall": result.overall, "attributes": result.attributes, "nps": result.nps})
+
+
+def render_drivers(result, fmt: Format, *, color: bool, width: int | None, raw: bool = False) -> str:
+    if fmt == Format.json:
+        return json.dumps(drivers_json(result), indent=2, ensure_ascii=False) + "\n"
+    if fmt == Format.csv:
+        return csv_text(CSV_COLUMNS, drivers_records(result), raw)
+    if fmt not in (Format.table, Format.markdown):
+        unsupported(fmt, "crmctl drivers", (Format.table, Format.csv, Format.json, Format.markdown))
+    rows = _table_rows(result)
+    summary = _summary(result)
+    if fmt == Format.markdown:
+        return "\n\n".join(summary) + "\n\n" + markdown_table(TABLE_COLUMNS, rows)
+    from rich.table import Table
+
+    table = Table(title="Churn drivers, strongest first", title_justify="left", header_style="bold")
+    for index, column in enumerate(TABLE_COLUMNS):
+        table.add_column(column, justify="left" if index in (0, 3) else "right")
+    for row in rows:
+        table.add_row(*(row[c] for c in TABLE_COLUMNS), end_section=row.pop("_last", False))
+    return to_text([*summary[:1], table, *summary[1:]], color=color, width=width)
+
+
+def _summary(result) -> list[str]:
+    o = result.overall
+    window = result.meta.get("window")
+    where = f"active on {window['from']}, churned by {window['to']}" if window else "every customer in the snapshot"
+    rate = "no customers" if not o["n"] else f"{o['churned']:,} of {o['n']:,} churned ({_pct(o['rate'])})"
+    lines = [f"Population: {where}: {rate}."]
+    if result.nps is not None:
+        lines.append(result.nps["verdict"] + ".")
+    return lines
+
+
+def _table_rows(result) -> list[dict]:
+    rows = []
+    for a in result.attributes:
+        for i, v in enumerate(a["values"]):
+            first = i == 0
+            rows.append({
+                "attribute": a["name"] if first else "",
+                "Cramér's V": ("" if a["measure"] is None else f"{a['measure']:.3f}") if first else "",
+                "p": (a["note"] or _p(a["p_value"])) if first else "",
+                "value": str(v["value"]), "n": f"{v['n']:,}", "churned": f"{v['churned']:,}",
+                "churn rate": _pct(v["rate"]), "95% CI": f"{_pct(v['ci_low'])}–{_pct(v['ci_high'])}",
+                "lift": "" if v["lift"] is None else f"{v['lift']:.2f}",
+                "_last": i == len(a["values"]) - 1,
+            })
+    return rows
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+def _p(value) -> str:
+    return "" if value is None else "<0.001" if value < 0.001 else f"{value:.3f}"
