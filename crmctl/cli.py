@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from crmctl import __version__
-from crmctl.commands import catalogue, check, cohorts, explain, init, report, validate
+from crmctl.commands import catalogue, check, cohorts, customers, explain, init, report, validate
 from crmctl.commands.common import state
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app = typer.Typer(
 app.command("report")(report.report)
 app.command("metrics")(catalogue.metrics_command)
 app.command("cohorts")(cohorts.cohorts)
+app.command("customers")(customers.customers)
 app.command("init")(init.init)
 app.command("explain")(explain.explain)
 app.command("validate")(validate.validate)
