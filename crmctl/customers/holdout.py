@@ -34,7 +34,8 @@ def validate_holdout(config: Config, as_of) -> tuple[pl.DataFrame, dict]:
     if fitted.bg_nbd is None:
         raise ModelError(f"cannot validate: {fitted.warnings[0]}")
     weeks = (end - as_of).days / 7.0
-    actual = summary.lazy().join(purchase_days_after(orders.lazy(), as_of, end), on="customer_id", how="left")
+    actual = summary.lazy().join(purchase_days_after(orders.lazy(), as_of, end), on="customer_id", how="left",
+                                 maintain_order="left")
     actual = actual.select(pl.col("actual").fill_null(0.0)).collect()["actual"].to_numpy()
     x, t_x, T = (summary[c].to_numpy().astype(float) for c in ("frequency", "recency_weeks", "age_weeks"))
     predicted = models.expected_purchases(fitted.bg_nbd, weeks, x, t_x, T)
