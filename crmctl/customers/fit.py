@@ -41,8 +41,10 @@ def fit_models(summary: pl.DataFrame) -> Fitted:
 
     fitted = Fitted()
     x, t_x, T = (summary[c].to_numpy().astype(float) for c in ("frequency", "recency_weeks", "age_weeks"))
+    # A first order on the as-of day gives T = 0, which has no likelihood: such customers are predicted, not fitted.
+    seen = T > 0
     try:
-        cx, ct, cT, weights = models.compress(x, t_x, T)
+        cx, ct, cT, weights = models.compress(x[seen], t_x[seen], T[seen])
         fitted.bg_nbd = models.fit_bgnbd(cx, ct, cT, weights, time_unit=TIME_UNIT)
     except ModelError as error:
         fitted.warnings.append(f"BG/NBD not fitted: {error}")
@@ -62,6 +64,21 @@ def fit_models(summary: pl.DataFrame) -> Fitted:
     return fitted
 
 
+def bg_nbd_predictions(fit, horizon_weeks: float, x, t_x, T):
+    """P(alive) and E[Y(horizon)]; a customer whose first order is today (T = 0) is alive and expects what a
+    new customer does, E[X(horizon)] (the conditional formula's limit at x = t_x = T = 0)."""
+    import numpy as np
+
+    from crmctl import models
+
+    seen = T > 0
+    alive, orders = np.ones(len(x)), np.full(len(x), float(models.expected_purchases_new(fit, horizon_weeks)))
+    if seen.any():
+        alive[seen] = models.p_alive(fit, x[seen], t_x[seen], T[seen])
+        orders[seen] = models.expected_purchases(fit, horizon_weeks, x[seen], t_x[seen], T[seen])
+    return alive, orders
+
+
 def predict(summary: pl.DataFrame, fitted: Fitted, horizon_weeks: float, *, gross_margin: float | None,
             discount_rate: float | None) -> pl.DataFrame:
     """Adds MODEL_COLUMNS (Float64, null where a model is missing or undefined)."""
@@ -73,8 +90,7 @@ def predict(summary: pl.DataFrame, fitted: Fitted, horizon_weeks: float, *, gros
     x, t_x, T = (summary[c].to_numpy().astype(float) for c in ("frequency", "recency_weeks", "age_weeks"))
     alive = orders = value = np.full(n, np.nan)
     if fitted.bg_nbd is not None and n:
-        alive = models.p_alive(fitted.bg_nbd, x, t_x, T)
-        orders = models.expected_purchases(fitted.bg_nbd, horizon_weeks, x, t_x, T)
+        alive, orders = bg_nbd_predictions(fitted.bg_nbd, horizon_weeks, x, t_x, T)
     if fitted.gamma_gamma is not None and n:
         mean_value = summary["mean_repeat_value"].fill_null(0.0).to_numpy().astype(float)
         value = models.conditional_expected_value(fitted.gamma_gamma, x, np.where(mean_value > 0, mean_value, 0.0))

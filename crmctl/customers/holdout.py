@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.customers.fit import TIME_UNIT, fit_models
+from crmctl.customers.fit import TIME_UNIT, bg_nbd_predictions, fit_models
 from crmctl.customers.summary import purchase_days_after, summarise
 from crmctl.customers.table import last_day, load_orders
 from crmctl.errors import UsageError
@@ -38,7 +38,7 @@ def validate_holdout(config: Config, as_of) -> tuple[pl.DataFrame, dict]:
                                  maintain_order="left")
     actual = actual.select(pl.col("actual").fill_null(0.0)).collect()["actual"].to_numpy()
     x, t_x, T = (summary[c].to_numpy().astype(float) for c in ("frequency", "recency_weeks", "age_weeks"))
-    predicted = models.expected_purchases(fitted.bg_nbd, weeks, x, t_x, T)
+    _, predicted = bg_nbd_predictions(fitted.bg_nbd, weeks, x, t_x, T)
     comparison = models.compare_holdout(x, predicted, actual)
     meta = {"as_of": as_of.isoformat(), "holdout_end": end.isoformat(), "holdout_weeks": weeks,
             "time_unit": TIME_UNIT, "customers": comparison.n_customers, "total_actual": comparison.total_actual,
