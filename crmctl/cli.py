@@ -14,7 +14,7 @@ import typer
 
 from crmctl import __version__
 from crmctl.commands import (
-    catalogue, chart, check, cohorts, compare, convert, drivers, explain, init, report, validate,
+    catalogue, chart, check, cohorts, compare, convert, customers, drivers, explain, init, report, validate,
 )
 from crmctl.commands.common import state
 
@@ -31,6 +31,7 @@ app = typer.Typer(
 app.command("report")(report.report)
 app.command("metrics")(catalogue.metrics_command)
 app.command("cohorts")(cohorts.cohorts)
+app.command("customers")(customers.customers)
 app.command("drivers")(drivers.drivers)
 app.command("compare")(compare.compare)
 app.command("chart")(chart.chart)

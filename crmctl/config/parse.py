@@ -264,6 +264,11 @@ def _date(value, path: str, problems: Problems) -> dt.date | None:
         return None
 
 
+def _kind_name(knob) -> str:
+    # A knob without a default (None) still names the type it expects.
+    return type(knob.default).__name__ if knob.default is not None else "number"
+
+
 def _definitions(raw, problems: Problems) -> dict:
     if problems.typed("definitions", raw, dict, "a mapping of definition knobs") is None:
         return {}
@@ -271,7 +276,7 @@ def _definitions(raw, problems: Problems) -> dict:
     out = {}
     for name, value in raw.items():
         if name in KNOBS and problems.typed(f"definitions.{name}", value, KNOBS[name].kind,
-                                             type(KNOBS[name].default).__name__) is not None:
+                                             _kind_name(KNOBS[name])) is not None:
             if KNOBS[name].choices and problems.choice(f"definitions.{name}", value, KNOBS[name].choices) is None:
                 continue
             out[name] = value

@@ -1,0 +1,67 @@
+"""crmctl customers: one row per customer as of a date, with P(alive), expected orders and predicted CLV."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from crmctl.commands.common import ConfigOption, FormatOption, OutputOption, date, err, guarded, load, split, \
+    terminal, with_progress
+from crmctl.errors import UsageError
+from crmctl.render import Format
+
+
+@guarded
+def customers(
+    config: ConfigOption = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date of the table; later orders are ignored. "
+                                                 "Default: the data's last day.")] = None,
+    horizon: Annotated[str, typer.Option(help="Prediction horizon: 39w, 12m, 90d, 1y.")] = "12m",
+    by: Annotated[Optional[str], typer.Option(help="Customer dimensions to show as columns, comma-separated.")] = None,
+    where: Annotated[Optional[list[str]], typer.Option(help="Only customers with dimension=value (repeatable).")] = None,
+    sort: Annotated[str, typer.Option(help="Column to sort by; -COLUMN descending, COLUMN ascending.")] = "-predicted_clv",
+    top: Annotated[Optional[int], typer.Option(help="Show only the first N rows.", min=1)] = None,
+    validate: Annotated[bool, typer.Option("--validate", help="Fit up to --as-of and compare predicted with actual "
+                                           "orders after it.")] = False,
+    fmt: FormatOption = Format.table,
+    output: OutputOption = None,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
+) -> None:
+    """One row per customer as of a date: orders, revenue, recency, and the fitted BG/NBD and
+    Gamma-Gamma models' P(alive), expected orders, expected order value and predicted CLV over
+    --horizon (definitions in docs/customers.md).
+
+    Examples:
+
+        crmctl customers --top 20
+
+        crmctl customers --as-of 2025-03-31 --horizon 6m --by segment --where region=EMEA -f csv -o clv.csv
+
+        crmctl customers --as-of 2025-01-31 --validate
+    """
+    from crmctl.customers import CustomersSpec, build_customers, validate_holdout
+    from crmctl.render import write_output
+    from crmctl.render.customers import render_customers
+
+    cfg = load(config)
+    day = date(as_of, "--as-of")
+    if validate:
+        frame, meta = with_progress(lambda: validate_holdout(cfg, day))
+    else:
+        spec = CustomersSpec(day, horizon, split(by) or (), _pairs(where or []), sort, top)
+        frame, meta = with_progress(lambda: build_customers(cfg, spec))
+    for warning in meta["warnings"]:
+        err(f"warning: {warning}")
+    color, width = terminal() if output is None else (False, None)
+    write_output(render_customers(frame, meta, fmt, color=color, width=width, raw=raw), output)
+
+
+def _pairs(texts: list[str]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for text in texts:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--where {text!r}: expected dimension=value, e.g. --where segment=Enterprise")
+        pairs.append((name.strip(), value.strip()))
+    return tuple(pairs)

@@ -1,0 +1,84 @@
+"""The per-customer table and its holdout check: `{meta, rows}` JSON, CSV, Markdown, and a table
+that keeps the most telling columns when the terminal is too narrow for all of them."""
+
+from __future__ import annotations
+
+import json
+
+from crmctl.render.base import Format, csv_text, jsonable, markdown_table, to_text, unsupported
+
+# How each column reads in a table; anything else (ids, dimensions) is shown as text.
+_STYLE = {
+    "first_order_at": "date", "last_order_at": "date", "orders": "count", "frequency": "count",
+    "customers": "count", "revenue": "money", "mean_repeat_value": "money", "expected_order_value": "money",
+    "predicted_clv": "money", "recency_weeks": "weeks", "age_weeks": "weeks", "p_alive": "ratio",
+    "expected_orders": "decimal", "actual_mean": "decimal", "predicted_mean": "decimal",
+    "actual_total": "decimal", "predicted_total": "decimal",
+}
+# Which columns stay when the terminal is narrow, first kept first.
+_PRIORITY = ("customer_id", "repeat_purchases", "predicted_clv", "p_alive", "expected_orders", "revenue", "orders",
+             "last_order_at", "expected_order_value", "frequency", "customers", "actual_mean", "predicted_mean")
+
+
+def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False,
+                     title: str = "crmctl customers") -> str:
+    records = frame.to_dicts()
+    if fmt == Format.json:
+        rows = [{k: jsonable(v) for k, v in r.items()} for r in records]
+        return json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
+    if fmt == Format.csv:
+        return csv_text(frame.columns, records, raw)
+    if fmt not in (Format.table, Format.markdown):
+        unsupported(fmt, title, (Format.table, Format.csv, Format.json, Format.markdown))
+    texts = [{c: cell(c, r[c]) for c in frame.columns} for r in records]
+    if fmt == Format.markdown:
+        return markdown_table(frame.columns, texts)
+    columns, left_out = fitting(frame.columns, texts, width)
+    note = f"\n(left out for width: {', '.join(left_out)}; use -f csv or a wider terminal)\n" if left_out else ""
+    right = [_STYLE.get(c) not in (None, "date") for c in columns]
+    if width is None:
+        from crmctl.render.report_table import plain_lines
+
+        return "\n".join(plain_lines(columns, [[t[c] for c in columns] for t in texts], right)) + "\n" + note
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for column, is_number in zip(columns, right):
+        table.add_column(column, justify="right" if is_number else "left", no_wrap=True)
+    for t in texts:
+        table.add_row(*(t[c] for c in columns))
+    return to_text([table], color=color, width=width) + note
+
+
+def cell(column: str, value) -> str:
+    if value is None:
+        return "—"
+    style = _STYLE.get(column)
+    if style == "date":
+        return value.strftime("%Y-%m-%d")
+    if style == "count":
+        return f"{value:,.0f}"
+    if style == "money":
+        return f"{value:,.2f}"
+    if style == "weeks":
+        return f"{value:,.1f}"
+    if style == "ratio":
+        return f"{value * 100:.1f}%"
+    if style == "decimal":
+        return f"{value:,.3f}"
+    return str(value)
+
+
+def fitting(columns: list[str], texts: list[dict], width: int | None) -> tuple[list[str], list[str]]:
+    """The columns that fit in `width` (all when None), by _PRIORITY, in their own order; and the rest."""
+    if width is None:
+        return list(columns), []
+    size = {c: max([len(c), *(len(t[c]) for t in texts)]) + 3 for c in columns}  # Rich's borders and padding
+    ranked = sorted(columns, key=lambda c: _PRIORITY.index(c) if c in _PRIORITY else
+                    (0.5 if c not in _STYLE else len(_PRIORITY)))
+    kept, used = set(), 1
+    for column in ranked:
+        if used + size[column] <= width or not kept:
+            kept.add(column)
+            used += size[column]
+    return [c for c in columns if c in kept], [c for c in columns if c not in kept]
