@@ -207,3 +207,30 @@ def test_bad_confidence_is_a_config_error(project):
         load_config(path)
     assert "report.confidence: must be between 0 and 1 (exclusive), e.g. 0.95; got 95" in error.value.problems
     assert "report.min_n: must be a whole number ≥ 0 (0 dims nothing), e.g. 30; got -1" in error.value.problems
+
+
+def _csat_project(project, satisfied: int, total: int):
+    project.file("customers.csv", "id,tier\nc1,a\n")
+    project.file("surveys.csv", "customer,at,type,score\n" + "".join(
+        f"c1,2024-01-{1 + i % 28:02d},csat,{5 if i < satisfied else 2}\n" for i in range(total)))
+    project.file("tickets.csv", "id,customer,created,resolved\n")
+    project.config(CONFIG.replace("    report:", "    targets: {csat: {min: 0.9}}\n    report:"))
+    return str(project.root / "crmctl.yaml")
+
+
+def test_check_significant_only_forgives_a_miss_within_noise(cli, project):
+    config = _csat_project(project, 4, 5)  # 80% of 5; Wilson 95%: 37.6%…96.4% holds 90%
+    plain = cli("check", "-c", config)
+    assert plain.exit_code == 1 and plain.stdout.startswith("MISSED: csat segment=a 2024-01-01..2024-01-31: 80.0%")
+    forgiving = cli("check", "-c", config, "--significant-only")
+    assert forgiving.exit_code == 0
+    assert forgiving.stdout == ("WITHIN NOISE: csat segment=a 2024-01-01..2024-01-31: 80.0% "
+                                "(target min 90.0%, 37.6%…96.4% CI)\n")
+
+
+def test_check_significant_only_still_fails_a_clear_miss(cli, project):
+    config = _csat_project(project, 100, 200)  # 50% of 200: the interval is far below 90%
+    result = cli("check", "-c", config, "--significant-only", "-f", "json")
+    assert result.exit_code == 1
+    verdict = result.json()["results"][0]
+    assert verdict["status"] == "missed" and verdict["ci_high"] < 0.9

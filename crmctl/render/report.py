@@ -97,7 +97,7 @@ def _report_table(result, layout, *, color, width, currency, **_) -> str:
         text = report_table(result, layout, _display_rows(result, Layout.wide, currency), color=color, width=width,
                             currency=currency)
     notes = footnotes(result) if result.rows.height else []
-    return text + "".join(f"{note}\n" for note in notes)
+    return text + "".join(f"\n{note}" if i == 0 else note for i, note in enumerate(f"{n}\n" for n in notes))
 
 
 def _report_html(result, layout, *, currency, **_) -> str:
