@@ -53,7 +53,8 @@ def _engaged_customers(ctx) -> pl.LazyFrame:
 
 METRICS = (
     Metric(
-        name="engagement_rate", interval="wilson", title="Engagement", family="engagement", unit="ratio", requires=EVENTS,
+        name="engagement_rate", title="Engagement", family="engagement", unit="ratio", requires=EVENTS,
+        interval="wilson",
         plan=_engagement, numerator="engaged events (opened, clicked, replied)",
         denominator="delivered events in the period",
         description="Engaged events in the period ÷ delivered events in the period (event values from the "

@@ -102,7 +102,8 @@ METRICS = (
                     "open now (status open) or closed after it.",
     ),
     Metric(
-        name="sales_cycle_length", interval="mean", title="Sales cycle", family="operations", unit="days", higher_is_better=False,
+        name="sales_cycle_length", title="Sales cycle", family="operations", unit="days", higher_is_better=False,
+        interval="mean",
         requires=("leads.created_at", "leads.converted_at|closed_at"), optional=("leads.status",),
         time_field="_won_at", plan=_cycle(_mean), excluded=NEGATIVE,
         numerator="days from creation to win", denominator="deals won in the period",

@@ -94,7 +94,8 @@ METRICS = (
         numerator="tickets created in the period", description="Tickets created in the period.",
     ),
     Metric(
-        name="first_contact_resolution", interval="wilson", title="First contact resolution", family="service", unit="ratio",
+        name="first_contact_resolution", title="First contact resolution", family="service", unit="ratio",
+        interval="wilson",
         requires=("tickets.resolved_at", "tickets.first_contact_resolved|contacts"), time_field="resolved_at",
         plan=_first_contact, numerator="tickets resolved on first contact",
         denominator="tickets resolved in the period", excluded="tickets without a contact count excluded",
@@ -125,7 +126,8 @@ METRICS = (
         description="Tickets open at the end of the period: created before its end and not resolved by then.",
     ),
     Metric(
-        name="reopen_rate", interval="wilson", title="Reopen rate", family="service", unit="ratio", higher_is_better=False,
+        name="reopen_rate", title="Reopen rate", family="service", unit="ratio", higher_is_better=False,
+        interval="wilson",
         requires=("tickets.resolved_at", "tickets.reopens"), time_field="resolved_at", plan=_reopen,
         numerator="resolved tickets reopened at least once", denominator="tickets resolved in the period",
         description="Tickets resolved in the period that were reopened at least once (`reopens` > 0) ÷ tickets "
