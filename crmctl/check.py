@@ -28,10 +28,16 @@ class CheckResult:
         return [v for v in self.verdicts if v["status"] == "missed"]
 
 
-def run_check(config: Config, period_end: dt.date | None = None) -> CheckResult:
+NOISE = "within noise"
+
+
+def run_check(config: Config, period_end: dt.date | None = None, significant_only: bool = False) -> CheckResult:
+    """With `significant_only`, a miss whose target lies inside the value's confidence interval is
+    "within noise" and not a miss (a value with no interval, such as a total, stays a miss)."""
     if not config.targets:
         raise ConfigError(f"{config.path}: no targets to check; add a targets: section (docs/config.md)")
-    spec = with_overrides(config.report, metrics=tuple(config.targets), family=None, compare=None)
+    spec = with_overrides(config.report, metrics=tuple(config.targets), family=None, compare=None,
+                          ci=significant_only or None)
     result = build_report(config, spec)
     if result.unavailable:
         raise ConfigError(f"{config.path}: targets that cannot be computed",
@@ -52,8 +58,20 @@ def run_check(config: Config, period_end: dt.date | None = None) -> CheckResult:
             "min": target.min, "max": target.max, "tolerance": target.tolerance, "status": row["target"] or "no value",
             "note": row["note"], "target": target.describe(),
         })
+        if significant_only:
+            verdicts[-1].update(ci_low=row["ci_low"], ci_high=row["ci_high"])
+            verdicts[-1]["status"] = _noise(verdicts[-1])
     end = chosen["period_end"][0] if chosen.height else None
     return CheckResult(start, end, verdicts)
+
+
+def _noise(verdict: dict) -> str:
+    """A missed target inside [ci_low, ci_high]: the data cannot tell the value from the target."""
+    low, high, status = verdict["ci_low"], verdict["ci_high"], verdict["status"]
+    if status != "missed" or low is None or high is None:
+        return status
+    bounds = [b for b in (verdict["min"], verdict["max"]) if b is not None]
+    return NOISE if any(low <= b <= high for b in bounds) else status
 
 
 def _period(result, period_end: dt.date | None) -> dt.date | None:

@@ -22,6 +22,7 @@ from crmctl.read.identity import fields_to_read, resolve_customers
 from crmctl.read.load import Loaded, load_dataset
 from crmctl.targets import benchmark_columns, mark
 from crmctl.context import ReportContext
+from crmctl.uncertainty import SAMPLE_COLUMNS, TESTED, add_intervals, change_test, suppress_small
 
 @dataclass
 class ReportResult:
@@ -35,12 +36,21 @@ class ReportResult:
     activity: str | None = None
     meta: dict = field(default_factory=dict)
     targets: dict = field(default_factory=dict)  # metric → Target, for the rules drawn on charts
+    min_n: int = 30  # sampled values from fewer observations are dimmed in tables (report.min_n)
+    confidence: float = 0.95
+
+
+def uncertainty_settings(spec: ReportSpec) -> tuple[float, int]:
+    """The confidence and min_n a report uses: the spec's, else crmctl.stats' defaults."""
+    from crmctl.stats import DEFAULT_CONFIDENCE, MIN_N
+
+    return spec.confidence or DEFAULT_CONFIDENCE, spec.min_n if spec.min_n is not None else MIN_N
 
 
 def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportResult:
     spec = overrides or config.report
     ctx, plan = prepare(config, spec)
-    rows = _compute(ctx, plan, spec.compare) if plan.metrics else _empty(spec.by, spec.compare)
+    rows = _compute(ctx, plan, spec) if plan.metrics else _empty(spec.by, spec.compare, spec.ci)
     if config.targets:
         rows = rows.with_columns(target=pl.Series(mark(rows, config.targets, spec.by), dtype=pl.String))
     if config.benchmarks:
@@ -49,6 +59,7 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
                           plan.activity)
     result.meta = _meta(config, result, spec)
     result.targets = dict(config.targets or {})
+    result.confidence, result.min_n = uncertainty_settings(spec)
     return result
 
 
@@ -105,7 +116,7 @@ def span_key(config: Config, metric: Metric) -> str:
     return "activity" if metric.dataset == "activity" else metric_dataset(config, metric)
 
 
-def _compute(ctx: ReportContext, plan: Plan, compare: str | None) -> pl.DataFrame:
+def _compute(ctx: ReportContext, plan: Plan, spec: ReportSpec) -> pl.DataFrame:
     base = [m for m in plan.all_metrics if m.plan]
     progress.step(f"computing {len(base)} metric{'s' if len(base) != 1 else ''}")
     raw = dict(zip([m.name for m in base], pl.collect_all([_typed(ctx, m.plan(ctx)) for m in base])))
@@ -116,21 +127,33 @@ def _compute(ctx: ReportContext, plan: Plan, compare: str | None) -> pl.DataFram
         if metric.derive:
             derived = metric.derive(ctx, {k: v.lazy() for k, v in filled.items()}).collect()
             filled[metric.name] = _finish(ctx, metric, grid.join(derived, on=ctx.keys, how="left", nulls_equal=True))
-    frames = []
-    for order, metric in enumerate(plan.metrics):
-        frame = filled[metric.name]
-        if compare:
-            frame = _compare(ctx, frame, compare)
-        frames.append(frame.with_columns(metric=pl.lit(metric.name), _order=pl.lit(order)))
+    frames = [_uncertain(ctx, spec, metric, filled[metric.name]).with_columns(
+        metric=pl.lit(metric.name), _order=pl.lit(order)) for order, metric in enumerate(plan.metrics)]
     rows = pl.concat(frames, how="diagonal_relaxed").sort(["_order", *ctx.by, "period_start"], nulls_last=True)
-    return _window_rows(ctx, rows, compare)
+    return _window_rows(ctx, rows, spec.compare, spec.ci)
+
+
+def _uncertain(ctx: ReportContext, spec: ReportSpec, metric: Metric, frame: pl.DataFrame) -> pl.DataFrame:
+    """Intervals (--ci), then --min-n suppression, then the change and its test (--compare): a
+    suppressed value has no change to test either."""
+    confidence, _ = uncertainty_settings(spec)
+    if spec.ci:
+        frame = add_intervals(frame, metric, confidence)
+    if spec.suppress_below is not None:
+        frame = suppress_small(frame, metric, spec.suppress_below)
+    if spec.compare:
+        frame = change_test(_compare(ctx, frame, spec.compare), metric, confidence)
+    return frame
 
 
 def _typed(ctx: ReportContext, lf: pl.LazyFrame) -> pl.LazyFrame:
     """Plans agree on column types so that results concatenate."""
     names = lf.collect_schema().names()
+    extra = [pl.col(c).cast(pl.Float64) for c in SAMPLE_COLUMNS if c in names]
+    if "values" in names:
+        extra.append(pl.col("values").cast(pl.List(pl.Float64)))
     return lf.select(
-        *ctx.keys,
+        *ctx.keys, *extra,
         pl.col("numerator").cast(pl.Float64),
         (pl.col("denominator") if "denominator" in names else pl.lit(None)).cast(pl.Float64).alias("denominator"),
         pl.col("n").cast(pl.Int64),
@@ -219,34 +242,39 @@ def _compare(ctx: ReportContext, frame: pl.DataFrame, compare: str) -> pl.DataFr
         lag = pl.col("period_start").dt.offset_by("52w" if ctx.calendar.period == "week" else "1y")
     else:
         lag = ctx.calendar.shift(pl.col("period_start"), 1)
-    earlier = frame.select(lag.alias("period_start"), *ctx.by, pl.col("value").alias("previous"))
+    # previous_*: the earlier period's sufficient statistics, for the change's test
+    tested = [pl.col(c).alias(f"previous_{c}") for c in TESTED if c in frame.columns]
+    earlier = frame.select(lag.alias("period_start"), *ctx.by, pl.col("value").alias("previous"), *tested)
     return frame.join(earlier, on=ctx.keys, how="left", nulls_equal=True).with_columns(
         change=pl.col("value") - pl.col("previous"),
         change_ratio=pl.when(pl.col("previous") != 0).then(pl.col("value") / pl.col("previous") - 1),
     )
 
 
-def _window_rows(ctx: ReportContext, rows: pl.DataFrame, compare: str | None) -> pl.DataFrame:
+def _window_rows(ctx: ReportContext, rows: pl.DataFrame, compare: str | None, ci: bool) -> pl.DataFrame:
     if ctx.window is not None:
         first = ctx.window.start if ctx.calendar.period == "all" else ctx.calendar.start_of(ctx.window.start)
         rows = rows.filter(pl.col("period_start").is_null() | (pl.col("period_start") >= first))
     # Float sums carry noise in the 16th digit (454291.6399999999); 12 significant digits is exact
     # for any money amount and keeps CSV and JSON readable.
-    numbers = [c for c in ("value", "numerator", "denominator", "previous", "change", "change_ratio") if c in rows.columns]
-    return rows.with_columns(pl.col(numbers).round_sig_figs(12)).select(_columns(ctx.by, compare))
+    numbers = [c for c in ("value", "numerator", "denominator", "previous", "change", "change_ratio", "ci_low",
+                           "ci_high") if c in rows.columns]
+    return rows.with_columns(pl.col(numbers).round_sig_figs(12)).select(_columns(ctx.by, compare, ci))
 
 
-def _columns(by, compare) -> list[str]:
-    extra = ["previous", "change", "change_ratio"] if compare else []
+def _columns(by, compare, ci: bool = False) -> list[str]:
+    extra = ["previous", "change", "change_ratio", "p_value", "significant"] if compare else []
+    extra += ["ci_low", "ci_high"] if ci else []
     return ["period_start", "period_end", *by, "metric", "value", "numerator", "denominator", "n", "note", *extra]
 
 
-_COLUMN_TYPES = {"period_start": pl.Date, "period_end": pl.Date, "n": pl.Int64, "metric": pl.String, "note": pl.String}
+_COLUMN_TYPES = {"period_start": pl.Date, "period_end": pl.Date, "n": pl.Int64, "metric": pl.String, "note": pl.String,
+                 "significant": pl.Boolean}
 
 
-def _empty(by, compare) -> pl.DataFrame:
+def _empty(by, compare, ci: bool = False) -> pl.DataFrame:
     return pl.DataFrame(schema={c: _COLUMN_TYPES.get(c, pl.String if c in by else pl.Float64)
-                                for c in _columns(by, compare)})
+                                for c in _columns(by, compare, ci)})
 
 
 def _meta(config: Config, result: ReportResult, spec: ReportSpec) -> dict:

@@ -25,6 +25,9 @@ def check(
         CheckFormat.text,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list met targets and rows without "
                                                                   "a value.")] = False,
+    significant_only: Annotated[bool, typer.Option(
+        "--significant-only", help="A miss whose target lies inside the value's confidence interval is reported "
+                                   "as within noise and does not fail the check.")] = False,
 ) -> None:
     """Check the config's targets: exit 0 when all are met, 1 when any is missed (one line per miss).
 
@@ -37,12 +40,14 @@ def check(
         crmctl check --period-end 2025-03-31 --verbose
 
         crmctl check -f json || notify-team
+
+        crmctl check --significant-only
     """
     from crmctl.check import run_check
     from crmctl.render import render_check, write_output
 
     cfg = load(config)
-    outcome = with_progress(lambda: run_check(cfg, date(period_end, "--period-end")))
+    outcome = with_progress(lambda: run_check(cfg, date(period_end, "--period-end"), significant_only))
     text = render_check(outcome, cfg, fmt.value, verbose)
     if text:
         write_output(text, None)

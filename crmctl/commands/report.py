@@ -35,7 +35,14 @@ def report(
     start: Annotated[Optional[str], typer.Option("--from", help="Window start date (inclusive).")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="Window end date (inclusive).")] = None,
     last: Annotated[Optional[str], typer.Option(help="Window of the last N units: 30d, 8w, 12m, 4q, 2y.")] = None,
-    compare: Annotated[Optional[Compare], typer.Option(help="Add previous value and change.")] = None,
+    compare: Annotated[Optional[Compare], typer.Option(
+        help="Add previous value and change, with the change's p_value and significant flag.")] = None,
+    ci: Annotated[bool, typer.Option("--ci", help="Add ci_low and ci_high (confidence interval) to sampled values: "
+                                                  "rates, NPS, means, medians; tables show value ± margin.")] = False,
+    confidence: Annotated[Optional[float], typer.Option(
+        min=0.5, max=0.999, help="Confidence of --ci intervals and --compare tests (default 0.95).")] = None,
+    min_n: Annotated[Optional[int], typer.Option(
+        "--min-n", min=1, help="Null sampled values from fewer than N observations (note \"n < N\").")] = None,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
     layout: Annotated[Optional[Layout], typer.Option(
@@ -52,6 +59,8 @@ def report(
         crmctl report -m revenue,average_order_value --by segment,region --period quarter
 
         crmctl report --last 12m --compare previous --format csv -o report.csv
+
+        crmctl report -m nps,csat --ci --confidence 0.9 --min-n 30
     """
     from dataclasses import replace
 
@@ -64,6 +73,7 @@ def report(
     spec = with_overrides(
         cfg.report, period=period.value if period else None, by=split(by), start=date(start, "--from"),
         end=date(end, "--to"), last=last, compare=compare.value if compare else None,
+        ci=ci or None, confidence=confidence, suppress_below=min_n, min_n=min_n,
     )
     if metrics is not None or family is not None:  # the command line's choice replaces the config's
         spec = replace(spec, metrics=split(metrics) or (), family=family)

@@ -22,7 +22,7 @@ TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "cur
 DATASET_KEYS = ("path", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
                 "deduplicate")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "type")
-REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare")
+REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare", "confidence", "min_n")
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,10 @@ class ReportSpec:
     end: dt.date | None = None
     last: str | None = None
     compare: str | None = None
+    ci: bool = False  # --ci: ci_low and ci_high on every sampled value
+    confidence: float | None = None  # of intervals and tests; None: crmctl.stats.DEFAULT_CONFIDENCE
+    min_n: int | None = None  # tables dim sampled values from fewer observations; None: crmctl.stats.MIN_N
+    suppress_below: int | None = None  # --min-n: such values become null with the note "n < N"
 
 
 @dataclass(frozen=True)

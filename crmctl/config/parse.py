@@ -250,7 +250,27 @@ def _report(raw, problems: Problems) -> ReportSpec:
         end=_date(raw.get("to"), "report.to", problems),
         last=raw.get("last"),
         compare=problems.choice("report.compare", raw["compare"], COMPARE) if raw.get("compare") else None,
+        confidence=_confidence(raw.get("confidence"), problems),
+        min_n=_min_n(raw.get("min_n"), problems),
     )
+
+
+def _confidence(value, problems: Problems) -> float | None:
+    if value is None or problems.typed("report.confidence", value, (int, float), "a number") is None:
+        return None
+    if isinstance(value, bool) or not 0 < value < 1:
+        problems.add("report.confidence", f"must be between 0 and 1 (exclusive), e.g. 0.95; got {value!r}")
+        return None
+    return float(value)
+
+
+def _min_n(value, problems: Problems) -> int | None:
+    if value is None or problems.typed("report.min_n", value, int, "a whole number") is None:
+        return None
+    if isinstance(value, bool) or value < 0:
+        problems.add("report.min_n", f"must be a whole number ≥ 0 (0 dims nothing), e.g. 30; got {value!r}")
+        return None
+    return value
 
 
 def _date(value, path: str, problems: Problems) -> dt.date | None:

@@ -40,7 +40,8 @@ def _time_on_site(ctx) -> pl.LazyFrame:
     duration = pl.col("duration_seconds")
     valid = duration >= 0
     return _visits(ctx).group_by(ctx.keys).agg(
-        numerator=duration.filter(valid).sum(), denominator=valid.sum(), n=valid.sum(), excluded=(duration < 0).sum())
+        numerator=duration.filter(valid).sum(), denominator=valid.sum(), n=valid.sum(), excluded=(duration < 0).sum(),
+        sd=duration.filter(valid).std())
 
 
 def _engaged_customers(ctx) -> pl.LazyFrame:
@@ -53,6 +54,7 @@ def _engaged_customers(ctx) -> pl.LazyFrame:
 METRICS = (
     Metric(
         name="engagement_rate", title="Engagement", family="engagement", unit="ratio", requires=EVENTS,
+        interval="wilson",
         plan=_engagement, numerator="engaged events (opened, clicked, replied)",
         denominator="delivered events in the period",
         description="Engaged events in the period ÷ delivered events in the period (event values from the "
@@ -71,7 +73,7 @@ METRICS = (
                     "are left out and counted.",
     ),
     Metric(
-        name="avg_time_on_site", title="Avg time on site", family="engagement", unit="seconds",
+        name="avg_time_on_site", interval="mean", title="Avg time on site", family="engagement", unit="seconds",
         requires=(*EVENTS, "interactions.duration_seconds"), plan=_time_on_site,
         numerator="seconds on site", denominator="visits with a duration in the period",
         excluded="visits with a negative duration excluded",

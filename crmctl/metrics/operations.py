@@ -34,7 +34,7 @@ def _automation(ctx) -> pl.LazyFrame:
 
 METRICS = (
     Metric(
-        name="sla_compliance_rate", title="SLA compliance", family="operations", unit="ratio",
+        name="sla_compliance_rate", interval="wilson", title="SLA compliance", family="operations", unit="ratio",
         requires=("tickets.created_at", "tickets.sla_due_at|sla_breached"), optional=("tickets.resolved_at",),
         time_field="sla_due_at", plan=_sla, excluded="unresolved tickets not yet due at the export's end excluded",
         numerator="tickets resolved by their SLA due time", denominator="tickets due in the period",
@@ -44,7 +44,7 @@ METRICS = (
                     "tickets created in the period with a flag.",
     ),
     Metric(
-        name="process_automation_rate", title="Automation", family="operations", unit="ratio",
+        name="process_automation_rate", interval="wilson", title="Automation", family="operations", unit="ratio",
         requires=("tickets.created_at", "tickets.automated"), plan=_automation,
         numerator="tickets handled by automation", denominator="tickets created in the period",
         description="Tickets created in the period flagged as handled by automation ÷ tickets created in the period "

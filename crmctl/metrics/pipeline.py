@@ -71,16 +71,16 @@ def _pipeline(ctx) -> pl.LazyFrame:
 
 
 def _mean(values: pl.Expr) -> dict:
-    return {"numerator": values.sum(), "denominator": values.count()}
+    return {"numerator": values.sum(), "denominator": values.count(), "sd": values.std()}
 
 
 def _median(values: pl.Expr) -> dict:
-    return {"numerator": values.median()}
+    return {"numerator": values.median(), "values": values.sort()}
 
 
 METRICS = (
     Metric(
-        name="lead_conversion_rate", title="Lead conversion", family="sales", unit="ratio",
+        name="lead_conversion_rate", interval="wilson", title="Lead conversion", family="sales", unit="ratio",
         requires=("leads.created_at", "leads.converted_at|status"), plan=_conversion,
         numerator="leads created in the period that converted (to date)", denominator="leads created in the period",
         description="Leads created in the period that have converted by the export's date (converted_at set; "
@@ -88,7 +88,7 @@ METRICS = (
                     "periods rise as their leads mature.",
     ),
     Metric(
-        name="win_rate", title="Win rate", family="sales", unit="ratio",
+        name="win_rate", interval="wilson", title="Win rate", family="sales", unit="ratio",
         requires=("leads.closed_at", "leads.status"), time_field="closed_at", plan=_win_rate,
         numerator="deals won in the period", denominator="deals closed (won or lost) in the period",
         description="Deals closed in the period (closed_at) with status won ÷ deals closed in the period with status "
@@ -103,6 +103,7 @@ METRICS = (
     ),
     Metric(
         name="sales_cycle_length", title="Sales cycle", family="operations", unit="days", higher_is_better=False,
+        interval="mean",
         requires=("leads.created_at", "leads.converted_at|closed_at"), optional=("leads.status",),
         time_field="_won_at", plan=_cycle(_mean), excluded=NEGATIVE,
         numerator="days from creation to win", denominator="deals won in the period",
@@ -111,6 +112,7 @@ METRICS = (
     ),
     Metric(
         name="median_sales_cycle_length", title="Median sales cycle", family="operations", unit="days", kind="total",
+        interval="quantile",
         higher_is_better=False, requires=("leads.created_at", "leads.converted_at|closed_at"),
         optional=("leads.status",), time_field="_won_at", plan=_cycle(_median), excluded=NEGATIVE,
         numerator="median days from creation to win",

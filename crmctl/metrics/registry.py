@@ -40,6 +40,12 @@ class Metric:
     depends_on: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()  # "dataset.field" read when mapped (e.g. subscriptions.ended_at)
     members: Callable[[ReportContext], pl.LazyFrame] | None = None  # keys + `id` of what the numerator counts
+    # Which confidence interval `--ci` gives the value (docs/statistics.md, "In reports"): "wilson"
+    # (numerator successes of denominator trials), "nps" (plan adds promoters, detractors), "mean"
+    # (plan adds sd), "quantile" (plan adds `values`, the sorted sample), None: not a sample (totals,
+    # counts, derived ratios) or no method here.
+    interval: str | None = None
+    quantile: float = 0.5  # which quantile a "quantile" metric is (0.5 median, 0.9 p90)
 
     @property
     def dataset(self) -> str:

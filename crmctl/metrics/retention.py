@@ -233,7 +233,7 @@ METRICS = (
         description="Customers whose spell of activity ends (they churn) in the period.",
     ),
     Metric(
-        name="customer_retention_rate", title="Retention", family="retention", unit="ratio",
+        name="customer_retention_rate", interval="wilson", title="Retention", family="retention", unit="ratio",
         requires=DATED, plan=_rate("_still"), members=_base_members("_still"),
         numerator="customers active at the start still active at the end",
         denominator="customers active at the start of the period",
@@ -241,7 +241,7 @@ METRICS = (
                     "customers active at its start. New customers of the period count in neither.",
     ),
     Metric(
-        name="churn_rate", title="Churn", family="retention", unit="ratio", higher_is_better=False,
+        name="churn_rate", interval="wilson", title="Churn", family="retention", unit="ratio", higher_is_better=False,
         requires=("activity.any",), plan=_rate("_churned"), members=_base_members("_churned"),
         numerator="customers active at the start who churned in the period",
         denominator="customers active at the start of the period",
@@ -249,7 +249,7 @@ METRICS = (
                     "start. With a snapshot export (a churned flag, no dates): churned ÷ all flagged customers.",
     ),
     Metric(
-        name="repeat_purchase_rate", title="Repeat purchase", family="retention", unit="ratio",
+        name="repeat_purchase_rate", interval="wilson", title="Repeat purchase", family="retention", unit="ratio",
         requires=("orders.customer_id", "orders.ordered_at"), plan=_repeat_purchase,
         numerator="ordering customers with 2+ orders to date", denominator="customers ordering in the period",
         description="Customers ordering in the period who have placed two or more orders to date (this period's "
@@ -258,7 +258,7 @@ METRICS = (
                     "their last one in it.",
     ),
     Metric(
-        name="renewal_rate", title="Renewal", family="retention", unit="ratio",
+        name="renewal_rate", interval="wilson", title="Renewal", family="retention", unit="ratio",
         requires=("subscriptions.started_at", "subscriptions.term_end_at|ended_at"), plan=_renewal,
         optional=("subscriptions.subscription_id", "subscriptions.customer_id", "subscriptions.renewed",
                   "subscriptions.ended_at", "subscriptions.term_end_at"),

@@ -22,7 +22,7 @@ def customer_orders(ctx) -> pl.LazyFrame:
 
 def _orders(ctx) -> pl.LazyFrame:
     return ctx.frame("orders").group_by(ctx.keys).agg(
-        numerator=pl.col("amount").sum(), denominator=pl.len(), n=pl.len()
+        numerator=pl.col("amount").sum(), denominator=pl.len(), n=pl.len(), sd=pl.col("amount").std()
     )
 
 
@@ -58,7 +58,7 @@ METRICS = (
         requires=("orders.order_id", "orders.ordered_at"), numerator="orders", plan=_order_count, members=_order_ids,
     ),
     Metric(
-        name="average_order_value", title="Avg order value", family="sales", unit="money",
+        name="average_order_value", interval="mean", title="Avg order value", family="sales", unit="money",
         description="Revenue ÷ orders, for orders placed in the period.",
         requires=("orders.amount", "orders.ordered_at"), numerator="order amounts", denominator="orders in the period",
         plan=_orders,

@@ -32,12 +32,14 @@ def _durations(ctx, end: str, summary) -> pl.LazyFrame:
 
 
 def _mean(hours: pl.Expr) -> dict:
-    return {"numerator": hours.sum(), "denominator": hours.count()}
+    return {"numerator": hours.sum(), "denominator": hours.count(), "sd": hours.std()}
 
 
 def _quantile(q: float):
     def summary(hours: pl.Expr) -> dict:
-        return {"numerator": hours.quantile(q, interpolation="linear")}
+        # `values`: the sorted sample, for the order-statistic interval of `--ci` (lazy: only a
+        # report that selects the column keeps it).
+        return {"numerator": hours.quantile(q, interpolation="linear"), "values": hours.sort()}
 
     return summary
 
@@ -75,9 +77,10 @@ def _reopen(ctx) -> pl.LazyFrame:
         numerator=reopened.sum(), denominator=pl.col("reopens").is_not_null().sum(), n=pl.len())
 
 
-def _time_metric(name, title, end, summary, description, numerator, denominator="", kind="ratio") -> Metric:
+def _time_metric(name, title, end, summary, description, numerator, denominator="", kind="ratio", q=0.5) -> Metric:
     return Metric(
         name=name, title=title, family="service", unit="hours", higher_is_better=False, kind=kind,
+        interval="mean" if kind == "ratio" else "quantile", quantile=q,
         requires=("tickets.created_at", f"tickets.{end}"), time_field=end, numerator=numerator,
         denominator=denominator, excluded=NEGATIVE, description=description,
         plan=lambda ctx: _durations(ctx, end, summary),
@@ -92,6 +95,7 @@ METRICS = (
     ),
     Metric(
         name="first_contact_resolution", title="First contact resolution", family="service", unit="ratio",
+        interval="wilson",
         requires=("tickets.resolved_at", "tickets.first_contact_resolved|contacts"), time_field="resolved_at",
         plan=_first_contact, numerator="tickets resolved on first contact",
         denominator="tickets resolved in the period", excluded="tickets without a contact count excluded",
@@ -108,10 +112,10 @@ METRICS = (
                  "hours to resolution", "tickets resolved in the period"),
     _time_metric("median_resolution_time", "Median resolution time", "resolved_at", _quantile(0.5),
                  "Median hours from creation to resolution of tickets resolved in the period.",
-                 "median hours to resolution", kind="total"),
+                 "median hours to resolution", kind="total", q=0.5),
     _time_metric("p90_resolution_time", "P90 resolution time", "resolved_at", _quantile(0.9),
                  "90th percentile (linear interpolation) of hours from creation to resolution of tickets resolved "
-                 "in the period.", "90th percentile of hours to resolution", kind="total"),
+                 "in the period.", "90th percentile of hours to resolution", kind="total", q=0.9),
     _time_metric("first_response_time", "First response time", "first_response_at", _mean,
                  "Mean hours from creation to the first agent response, for tickets first answered in the period.",
                  "hours to first response", "tickets first answered in the period"),
@@ -123,6 +127,7 @@ METRICS = (
     ),
     Metric(
         name="reopen_rate", title="Reopen rate", family="service", unit="ratio", higher_is_better=False,
+        interval="wilson",
         requires=("tickets.resolved_at", "tickets.reopens"), time_field="resolved_at", plan=_reopen,
         numerator="resolved tickets reopened at least once", denominator="tickets resolved in the period",
         description="Tickets resolved in the period that were reopened at least once (`reopens` > 0) ÷ tickets "

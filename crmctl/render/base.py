@@ -136,6 +136,10 @@ def styled(cell: str, color: bool):
         from rich.text import Text
 
         return Text(cell, style="bold red")
+    if color and type(cell).__name__ == "Dim":  # render.marks.Dim: a value from too small a sample
+        from rich.text import Text
+
+        return Text(cell, style="dim")
     return cell
 
 

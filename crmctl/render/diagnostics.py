@@ -12,7 +12,8 @@ def render_check(outcome, config, fmt: str, verbose: bool) -> str:
     from crmctl.metrics.catalogue import registry
 
     BY_NAME = registry(config)
-    shown = outcome.verdicts if verbose else outcome.misses
+    # misses within noise are shown too: the reader should know the target is in doubt
+    shown = outcome.verdicts if verbose else [v for v in outcome.verdicts if v["status"] in ("missed", "within noise")]
     if fmt == "json":
         period = {"start": jsonable(outcome.period_start), "end": jsonable(outcome.period_end)}
         return json.dumps({"period": period, "ok": not outcome.misses,
@@ -26,7 +27,9 @@ def render_check(outcome, config, fmt: str, verbose: bool) -> str:
         bounds = " and ".join(f"{k} {format_value(r[k], unit)}" for k in ("min", "max") if r[k] is not None)
         when = f"{outcome.period_start}..{outcome.period_end}" if outcome.period_start else "snapshot"
         where = f"{r['metric']}{' ' + segment if segment else ''} {when}"
-        lines.append(f"{r['status'].upper()}: {where}: {value} (target {bounds})")
+        interval = (f", {format_value(r['ci_low'], unit)}…{format_value(r['ci_high'], unit)} CI"
+                    if r.get("ci_low") is not None else "")
+        lines.append(f"{r['status'].upper()}: {where}: {value} (target {bounds}{interval})")
     return "\n".join(lines) + "\n" if lines else ""
 
 

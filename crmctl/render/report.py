@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from crmctl.render.base import (
-    Format, Layout, default_layout, format_value, format_change, header, period_label, jsonable, to_text, Missed,
-    styled, segment_label, plain_number, csv_text, markdown_table,
+    Format, Layout, default_layout, header, period_label, jsonable, segment_label, plain_number, csv_text,
+    markdown_table,
 )
+from crmctl.render.marks import footnotes, value_cell
 
 
 def report_records(result, layout: Layout) -> tuple[list[str], list[dict]]:
@@ -44,17 +45,13 @@ def _report_json(result, layout, **_) -> str:
 
 def _display_rows(result, layout, currency):
     """Formatted cells for people: per segment, one row per period (wide) or per metric (long)."""
-    units = {m.name: m.unit for m in result.metrics}
     by_name = {m.name: m for m in result.metrics}
     has_compare = "change" in result.rows.columns
     if layout == Layout.long:
         columns = ["period", *result.by, "metric", "value", "numerator", "denominator", "n", "note"]
         out = []
         for r in result.rows.to_dicts():
-            unit = units[r["metric"]]
-            cell = format_value(r["value"], unit)
-            if has_compare:
-                cell += format_change(r["change"], r["change_ratio"], unit)
+            cell = value_cell(r, by_name[r["metric"]], result.min_n, has_compare)
             out.append({"period": period_label(r["period_start"], r["period_end"], result.period),
                         **{b: segment_label(r[b]) for b in result.by}, "metric": r["metric"], "value": cell,
                         "numerator": plain_number(r["numerator"]), "denominator": plain_number(r["denominator"]),
@@ -67,11 +64,7 @@ def _display_rows(result, layout, currency):
         segment = tuple(segment_label(r[b]) for b in result.by)
         label = period_label(r["period_start"], r["period_end"], result.period)
         metric = by_name[r["metric"]]
-        text = format_value(r["value"], metric.unit)
-        if has_compare:
-            text += format_change(r["change"], r["change_ratio"], metric.unit)
-        if r.get("target") == "missed":
-            text = Missed(text)
+        text = value_cell(r, metric, result.min_n, has_compare)
         cells.setdefault(segment, {}).setdefault(label, {"period": label})[header(metric, currency)] = text
     labels = {label for periods in cells.values() for label in periods}
     if len(labels) == 1 and result.by:  # one period: a row per segment reads better than a table each
@@ -89,6 +82,8 @@ def _report_markdown(result, layout, *, currency, **_) -> str:
         if segment:
             parts.append("### " + ", ".join(f"{b}: {v}" for b, v in zip(result.by, segment)) + "\n")
         parts.append(markdown_table(columns, rows))
+    if parts:
+        parts += [f"_{note}_\n" for note in footnotes(result)]
     return "\n".join(parts) if parts else "_No rows: the data has no dates in the window._\n"
 
 
@@ -96,10 +91,13 @@ def _report_table(result, layout, *, color, width, currency, **_) -> str:
     from crmctl.render.report_table import report_table
 
     if layout == Layout.long:  # the statement layout: metrics as rows, periods as columns
-        return report_table(result, layout, {(): None} if result.rows.height else {}, color=color, width=width,
+        text = report_table(result, layout, {(): None} if result.rows.height else {}, color=color, width=width,
                             currency=currency)
-    return report_table(result, layout, _display_rows(result, Layout.wide, currency), color=color, width=width,
-                        currency=currency)
+    else:
+        text = report_table(result, layout, _display_rows(result, Layout.wide, currency), color=color, width=width,
+                            currency=currency)
+    notes = footnotes(result) if result.rows.height else []
+    return text + "".join(f"\n{note}" if i == 0 else note for i, note in enumerate(f"{n}\n" for n in notes))
 
 
 def _report_html(result, layout, *, currency, **_) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 
-from crmctl.render.base import Missed, format_value, header, period_label, segment_label
+from crmctl.render.base import header, period_label, segment_label
+from crmctl.render.marks import value_cell
 from crmctl.render.sparkline import Change, trend_text
 
 CORNER = "metric"
@@ -84,8 +85,7 @@ def _statement(result, rows, title, labels, key, currency, trend: bool) -> State
         for label in labels:
             row = values.get((metric.name, label))
             value = row["value"] if row else None
-            text = format_value(value, metric.unit)
-            cells.append(Missed(text) if row and row.get("target") == "missed" else text)
+            cells.append(value_cell(row, metric, result.min_n))
             series.append(value)
         spark, change = trend_text(series, metric.unit, metric.higher_is_better) if trend else ("", None)
         statement.lines.append(Line(header(metric, currency), cells, spark, change))

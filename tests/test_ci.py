@@ -1,0 +1,237 @@
+"""Uncertainty in reports (issue 15): --ci intervals, change p-values, --min-n, check --significant-only.
+
+Intervals are checked against crmctl.stats fed by a plain-Python count of the generated raw rows;
+p-values against statsmodels and scipy on the report's own previous/current numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+from collections import defaultdict
+
+import pytest
+
+from crmctl import stats
+from crmctl.config import load_config
+from crmctl.report import build_report, with_overrides
+
+CONFIG = """
+    version: 1
+    datasets:
+      customers:
+        path: customers.csv
+        columns: {customer_id: id, segment: tier}
+      surveys:
+        path: surveys.csv
+        columns: {customer_id: customer, responded_at: {column: at, format: "%Y-%m-%d"}, type: type, score: score}
+      tickets:
+        path: tickets.csv
+        columns:
+          ticket_id: id
+          customer_id: customer
+          created_at: {column: created, format: "%Y-%m-%d %H:%M"}
+          resolved_at: {column: resolved, format: "%Y-%m-%d %H:%M"}
+    report: {period: month, by: [segment], metrics: [nps, csat, ces, median_resolution_time, ticket_volume]}
+"""
+SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+
+
+def _generate(project, seed: int):
+    """Surveys and tickets over Jan–Mar 2024 for customers in segments a and b; returns the raw rows."""
+    rng = random.Random(seed)
+    customers = {f"c{i}": rng.choice("ab") for i in range(40)}
+    surveys, tickets = [], []
+    for _ in range(400):
+        customer, kind = rng.choice(list(customers)), rng.choice(list(SCALES))
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(91))
+        surveys.append((customer, day, kind, rng.randint(*SCALES[kind])))
+    for number in range(150):
+        created = dt.datetime(2024, 1, 1) + dt.timedelta(minutes=rng.randrange(80 * 24 * 60))
+        resolved = created + dt.timedelta(minutes=rng.randrange(1, 5000))
+        tickets.append((f"t{number}", rng.choice(list(customers)), created, resolved))
+    project.file("customers.csv", "id,tier\n" + "".join(f"{c},{s}\n" for c, s in customers.items()))
+    project.file("surveys.csv", "customer,at,type,score\n" + "".join(f"{c},{d},{k},{s}\n" for c, d, k, s in surveys))
+    stamp = "%Y-%m-%d %H:%M"
+    project.file("tickets.csv", "id,customer,created,resolved\n" + "".join(
+        f"{t},{c},{a.strftime(stamp)},{b.strftime(stamp)}\n" for t, c, a, b in tickets))
+    project.config(CONFIG)
+    return customers, surveys, tickets
+
+
+def _report(project, **changes):
+    config = load_config(project.root / "crmctl.yaml")
+    return build_report(config, with_overrides(config.report, **changes)).rows
+
+
+def _cells(rows, metric):
+    return {(r["period_start"], r.get("segment")): r for r in rows.filter(rows["metric"] == metric).to_dicts()}
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_intervals_equal_crmctl_stats_on_counts_from_the_raw_rows(project, seed):
+    customers, surveys, tickets = _generate(project, seed)
+    rows = _report(project, ci=True)
+    scores = defaultdict(list)  # (metric, month, segment) → scores, counted in plain Python
+    for customer, day, kind, score in surveys:
+        scores[(kind, day.replace(day=1), customers[customer])].append(score)
+    hours = defaultdict(list)
+    for _, customer, created, resolved in tickets:
+        hours[(resolved.date().replace(day=1), customers[customer])].append((resolved - created).total_seconds() / 3600)
+    nps, csat, ces, median = (_cells(rows, m) for m in ("nps", "csat", "ces", "median_resolution_time"))
+    for (kind, month, segment), values in scores.items():
+        n = len(values)
+        if kind == "nps":
+            expected = stats.nps_interval(sum(v >= 9 for v in values), sum(v <= 6 for v in values), n)
+            got = nps[(month, segment)]
+        elif kind == "csat":
+            low, high = stats.wilson_interval(sum(v >= 4 for v in values), n)
+            expected, got = (low, high), csat[(month, segment)]
+        else:
+            expected = stats.mean_interval(statistics.fmean(values), statistics.stdev(values), n)
+            got = ces[(month, segment)]
+        assert (got["ci_low"], got["ci_high"]) == pytest.approx(expected, rel=1e-9), (kind, month, segment)
+    for key, values in hours.items():
+        expected = stats.quantile_interval(values, 0.5)
+        got = median[key]
+        assert got["n"] == len(values)
+        assert (got["ci_low"], got["ci_high"]) == pytest.approx(expected, rel=1e-9, nan_ok=True) or (
+            got["ci_low"] is None and expected == pytest.approx((float("nan"),) * 2, nan_ok=True))
+    assert all(r["ci_low"] is None for r in _cells(rows, "ticket_volume").values())  # a count is not a sample
+
+
+def test_hand_computed_wilson_and_nps_on_a_tiny_fixture(project):
+    project.file("customers.csv", "id,tier\nc1,a\n")
+    # NPS: 2 promoters (10, 9), 1 passive (8), 1 detractor (3) → 25; CSAT: 3 of 4 satisfied.
+    project.file("surveys.csv", "customer,at,type,score\n" + "".join(
+        f"c1,2024-01-0{i + 1},{k},{s}\n" for i, (k, s) in enumerate(
+            [("nps", 10), ("nps", 9), ("nps", 8), ("nps", 3), ("csat", 5), ("csat", 4), ("csat", 4), ("csat", 1)])))
+    project.file("tickets.csv", "id,customer,created,resolved\n")
+    project.config(CONFIG)
+    rows = _report(project, ci=True, metrics=("nps", "csat"))
+    nps, csat = _cells(rows, "nps"), _cells(rows, "csat")
+    jan = (dt.date(2024, 1, 1), "a")
+    # NPS d = 0.25, var = (0.5 + 0.25 − 0.0625)/4 = 0.171875, se = 41.458 points; ± 1.95996 × se
+    assert nps[jan]["value"] == 25
+    assert (nps[jan]["ci_low"], nps[jan]["ci_high"]) == pytest.approx((-56.2558, 100.0), abs=1e-3)
+    # Wilson for 3/4 at 95%: statsmodels proportion_confint(3, 4, method="wilson")
+    assert (csat[jan]["ci_low"], csat[jan]["ci_high"]) == pytest.approx((0.3006418426, 0.9544127392), abs=1e-9)
+
+
+def test_change_p_values_match_statsmodels_and_scipy(project):
+    from scipy.stats import ttest_ind_from_stats
+    from statsmodels.stats.proportion import proportions_ztest
+
+    _generate(project, 3)
+    rows = _report(project, compare="previous", by=())
+    checked = 0
+    for r in rows.filter(rows["p_value"].is_not_null()).to_dicts():
+        before = rows.filter((rows["metric"] == r["metric"]) & (rows["value"] == r["previous"])).to_dicts()[0]
+        if r["metric"] == "csat":
+            counts = [r["numerator"], before["numerator"]], [r["denominator"], before["denominator"]]
+            expected = proportions_ztest(*counts)[1]
+            assert r["p_value"] == pytest.approx(expected, rel=1e-9)
+            checked += 1
+        assert r["significant"] == (r["p_value"] < 0.05)
+    assert checked == 2  # February and March
+    ces = _cells(_report(project, compare="previous", by=(), ci=True), "ces")
+    # Welch from the report's own summary: recover sd from the t-interval's half-width.
+    from scipy.stats import t
+
+    def sd(row):
+        return (row["ci_high"] - row["value"]) / t.ppf(0.975, row["n"] - 1) * row["n"] ** 0.5
+
+    feb, mar = ces[(dt.date(2024, 2, 1), None)], ces[(dt.date(2024, 3, 1), None)]
+    expected = ttest_ind_from_stats(mar["value"], sd(mar), mar["n"], feb["value"], sd(feb), feb["n"], equal_var=False)
+    assert mar["p_value"] == pytest.approx(expected.pvalue, rel=1e-6)
+
+
+def test_min_n_nulls_sampled_values_with_the_note_but_keeps_counts(cli, project):
+    _generate(project, 5)
+    result = cli("report", "-c", str(project.root / "crmctl.yaml"), "--min-n", "1000", "--format", "json")
+    rows = result.json()["rows"]
+    nps = [r for r in rows if r["metric"] == "nps"]
+    assert nps and all(r["value"] is None and r["note"] == "n < 1000" for r in nps)
+    volume = [r for r in rows if r["metric"] == "ticket_volume"]
+    assert all(r["value"] is not None and r["note"] is None for r in volume)
+
+
+def test_json_and_csv_carry_ci_and_tests_only_when_asked(cli, project):
+    _generate(project, 5)
+    config = str(project.root / "crmctl.yaml")
+    plain = cli("report", "-c", config, "--format", "json").json()["rows"][0]
+    assert not {"ci_low", "ci_high", "p_value", "significant"} & set(plain)
+    both = cli("report", "-c", config, "--format", "json", "--ci", "--compare", "previous").json()["rows"][0]
+    columns = list(both)
+    assert columns[columns.index("note") + 1:][:7] == ["previous", "change", "change_ratio", "p_value", "significant",
+                                                        "ci_low", "ci_high"]
+    header = cli("report", "-c", config, "--format", "csv", "--ci").stdout.splitlines()[0]
+    assert header.endswith("n,note,ci_low,ci_high")
+
+
+def test_table_shows_margins_marks_and_footnotes(cli, project):
+    _generate(project, 5)
+    config = str(project.root / "crmctl.yaml")
+    text = cli("report", "-c", config, "-m", "csat", "--ci", "--by", "").stdout
+    assert "±" in text and "± margin of the 95% confidence interval" in text
+    few = cli("report", "-c", config, "-m", "nps").stdout
+    assert "†" in few and "† n < 30: too few observations to rely on" in few
+
+
+def test_the_sample_report_no_longer_presents_one_response_as_a_fact(cli):
+    text = cli("report", "-m", "nps", "--period", "quarter").stdout
+    assert "100.0†" in text  # Enterprise NPS in 2024 Q1: one response
+    assert "† n < 30" in text
+
+
+def test_config_min_n_and_confidence(project):
+    _generate(project, 5)
+    path = project.root / "crmctl.yaml"
+    path.write_text(path.read_text().replace("report: {", "report: {min_n: 5, confidence: 0.9, "))
+    config = load_config(path)
+    assert (config.report.min_n, config.report.confidence) == (5, 0.9)
+    result = build_report(config, with_overrides(config.report, ci=True, metrics=("csat",), by=()))
+    assert (result.min_n, result.confidence) == (5, 0.9)
+    row = result.rows.to_dicts()[0]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(stats.wilson_interval(row["numerator"], row["denominator"],
+                                                                                   0.9))
+
+
+def test_bad_confidence_is_a_config_error(project):
+    from crmctl.errors import ConfigError
+
+    _generate(project, 5)
+    path = project.root / "crmctl.yaml"
+    path.write_text(path.read_text().replace("report: {", "report: {confidence: 95, min_n: -1, "))
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "report.confidence: must be between 0 and 1 (exclusive), e.g. 0.95; got 95" in error.value.problems
+    assert "report.min_n: must be a whole number ≥ 0 (0 dims nothing), e.g. 30; got -1" in error.value.problems
+
+
+def _csat_project(project, satisfied: int, total: int):
+    project.file("customers.csv", "id,tier\nc1,a\n")
+    project.file("surveys.csv", "customer,at,type,score\n" + "".join(
+        f"c1,2024-01-{1 + i % 28:02d},csat,{5 if i < satisfied else 2}\n" for i in range(total)))
+    project.file("tickets.csv", "id,customer,created,resolved\n")
+    project.config(CONFIG.replace("    report:", "    targets: {csat: {min: 0.9}}\n    report:"))
+    return str(project.root / "crmctl.yaml")
+
+
+def test_check_significant_only_forgives_a_miss_within_noise(cli, project):
+    config = _csat_project(project, 4, 5)  # 80% of 5; Wilson 95%: 37.6%…96.4% holds 90%
+    plain = cli("check", "-c", config)
+    assert plain.exit_code == 1 and plain.stdout.startswith("MISSED: csat segment=a 2024-01-01..2024-01-31: 80.0%")
+    forgiving = cli("check", "-c", config, "--significant-only")
+    assert forgiving.exit_code == 0
+    assert forgiving.stdout == ("WITHIN NOISE: csat segment=a 2024-01-01..2024-01-31: 80.0% "
+                                "(target min 90.0%, 37.6%…96.4% CI)\n")
+
+
+def test_check_significant_only_still_fails_a_clear_miss(cli, project):
+    config = _csat_project(project, 100, 200)  # 50% of 200: the interval is far below 90%
+    result = cli("check", "-c", config, "--significant-only", "-f", "json")
+    assert result.exit_code == 1
+    verdict = result.json()["results"][0]
+    assert verdict["status"] == "missed" and verdict["ci_high"] < 0.9
