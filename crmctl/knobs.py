@@ -38,6 +38,8 @@ KNOBS: dict[str, Knob] = {
     "retention_categories": Knob(["retention"], list, "spend categories that count as retention spend"),
     "roi_categories": Knob([], list, "spend categories that ROI charges; empty means all spend"),
     "gross_margin": Knob(0.6, (int, float), "share of revenue kept as gross profit when orders carry no cost"),
+    "discount_rate": Knob(None, (int, float), "annual discount rate for predicted_clv in crmctl customers (0.1 = 10% "
+                                              "a year); unset: no discounting"),
 }
 
 
