@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from crmctl.render.cohort_fits import MARK, fits_part, projection_notes
 from crmctl.render.base import Format, unsupported, format_value, jsonable, to_text, segment_label, csv_text, markdown_table
 
 
-MARK = "*"  # a projected cell in the table and Markdown views; the footnote says what it means
 _HEAT = ((0.8, "dark_green"), (0.6, "green4"), (0.4, "yellow4"), (0.2, "dark_orange3"), (0.0, "red3"))
 
 
@@ -43,11 +43,11 @@ def render_cohorts(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
         return "No cohorts: the data has no dated activity.\n"
     notes = projection_notes(meta)
     if fmt == Format.markdown:
-        parts.extend(_fits_part(meta))
+        parts.extend(fits_part(meta))
         return "\n".join(f"### {title}\n\n" + markdown_table(columns, [{k: _cell_text(v) for k, v in r.items()}
                                                                    for r in rows]) for title, columns, rows in parts
                          ) + "".join(f"\n{n}\n" for n in notes)
-    parts.extend(_fits_part(meta))
+    parts.extend(fits_part(meta))
     if width is None:  # a pipe or a file: plain aligned text, as the report prints there
         from crmctl.render.report_table import plain_lines
 
@@ -82,34 +82,6 @@ def _triangle(records, field, title, period):
         text = format_value(r[field], "ratio") + (MARK if projected else "")
         row[str(r["period_index"])] = (text, r[field], projected)
     return title, columns, list(rows.values())
-
-
-def projection_notes(meta: dict) -> list[str]:
-    """The footnote on projected cells and one line per cohort left without a projection."""
-    projection = meta.get("projection")
-    if not projection:
-        return []
-    notes = [f"{MARK} projected: sBG model (Fader & Hardie 2007) fitted per cohort on its complete periods; "
-             f"DERL at {projection['discount_rate']:.0%} a year (docs/models.md, \"Projecting cohorts\")."]
-    notes += [f"{_fit_label(f, meta)}: {f['note']}" for f in projection["fits"] if f["note"]]
-    return notes
-
-
-def _fit_label(fit: dict, meta: dict) -> str:
-    cohort = fit["cohort"].strftime("%Y-%m") if meta["period"] == "month" else fit["cohort"].isoformat()
-    return ", ".join([cohort, *(f"{b}: {segment_label(fit[b])}" for b in meta.get("by", []))])
-
-
-def _fits_part(meta: dict) -> list[tuple]:
-    """(title, columns, rows) of the fitted alpha, beta and DERL per cohort, when projecting."""
-    projection = meta.get("projection")
-    fitted = [f for f in (projection or {}).get("fits", []) if f["alpha"] is not None]
-    if not fitted:
-        return []
-    columns = ["cohort", "alpha", "beta", f"DERL ({meta['period']}s)"]
-    rows = [{"cohort": _fit_label(f, meta), "alpha": f"{f['alpha']:.3f}", "beta": f"{f['beta']:.3f}",
-             columns[3]: f"{f['derl_periods']:.2f}"} for f in fitted]
-    return [("sBG fit per cohort", columns, rows)]
 
 
 def _plain(value):
