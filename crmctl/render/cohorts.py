@@ -54,7 +54,7 @@ def render_cohorts(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
         return "\n".join("\n".join([title, ""] + plain_lines(
             columns, [[_cell_text(row.get(c, "")) for c in columns] for row in rows],
             [index >= 1 for index in range(len(columns))])) + "\n" for title, columns, rows in parts
-                         ) + "".join(f"\n{n}\n" for n in notes)
+                         ) + ("\n" + "\n".join(notes) + "\n" if notes else "")
     from rich.table import Table
     from rich.text import Text
 
