@@ -7,21 +7,56 @@ retained: cohort customers active at the end of period cohort + period_index (un
 activity model, so index 0 can be below 100% when customers churn in their first period).
 revenue: order revenue of the cohort's customers in that period (or, without orders, their MRR at
 its end); revenue_rate = revenue ÷ revenue of period 0.
+
+With `project=N` (docs/models.md, "Projecting cohorts") each cohort (× --by group) with at least 3
+complete periods gets the sBG model of Fader & Hardie (2007) fitted on its retained counts, and N
+projected rows after its last observed period; a `projected` column tells them apart.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from crmctl.config import Config, ReportSpec
+from crmctl.context import midnight
 from crmctl.errors import UsageError
 from crmctl.metrics import retention
 from crmctl.report import prepare, with_overrides
 
+# DERL diverges without discounting (alpha <= 1), so an unset `discount_rate` means 10% a year here.
+DERL_DISCOUNT_RATE = 0.10
+
 COLUMNS = ["cohort", "period_index", "period_start", "customers", "retained", "rate", "revenue", "revenue_rate"]
 
 
-def build_cohorts(config: Config, spec: ReportSpec) -> tuple[pl.DataFrame, dict]:
+def build_cohorts(config: Config, spec: ReportSpec, *, project: int = 0) -> tuple[pl.DataFrame, dict]:
+    """The cohort triangle and its meta; with `project` > 0 also the sBG projection (see above)."""
+    if project < 0:
+        raise UsageError(f"--project takes a number of periods (0 or more), got {project}")
+    frame, meta = _observed(config, spec)
+    if project and "last_complete" in meta:
+        from crmctl.cohort_projection import project_frame
+
+        frame, meta["projection"] = project_frame(frame, meta, project, _discount_rate(config))
+    return frame, meta
+
+
+def subscription_lifetimes(config: Config, spec: ReportSpec) -> pl.DataFrame:
+    """One row per cohort (× --by group): alpha, beta, derl_periods, period, periods_observed, note.
+
+    derl_periods: the discounted expected residual lifetime, in `period`s, of a customer of the
+    cohort still active at its latest observed period (null with a note when the cohort has no fit).
+    MRR × derl_periods (with `period: month`) is a subscription customer's predicted value.
+    """
+    from crmctl.cohort_projection import fit_table
+
+    frame, meta = _observed(config, spec)
+    return fit_table(frame, meta, _discount_rate(config))
+
+
+def _observed(config: Config, spec: ReportSpec) -> tuple[pl.DataFrame, dict]:
     if spec.period == "all":
         raise UsageError("cohorts need periods: use --period day|week|month|quarter|year")
     with_revenue = "orders" in config.datasets
@@ -48,7 +83,12 @@ def build_cohorts(config: Config, spec: ReportSpec) -> tuple[pl.DataFrame, dict]
     frame = _finish(cells.collect(), by)
     if spec.start is not None:
         frame = frame.filter(pl.col("cohort") >= ctx.calendar.start_of(spec.start))
-    return frame, {"activity_model": ctx.activity, "window": str(ctx.window), "period": spec.period, "by": by}
+    meta = {"activity_model": ctx.activity, "window": str(ctx.window), "period": spec.period, "by": by}
+    # A period the data ends inside is shown, but its survivors are not final: fits leave it out.
+    ends = ctx.bounds().filter(pl.col("_to") <= midnight(ctx.window.end + dt.timedelta(days=1))).collect()
+    if ends.height:
+        meta["last_complete"] = ends["period_start"].max()
+    return frame, meta
 
 
 def _cells(cohorts: pl.LazyFrame, active: pl.LazyFrame, index: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
@@ -72,3 +112,8 @@ def _finish(cells: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     ).with_columns(
         revenue_rate=pl.when(base > 0).then(pl.col("revenue") / base),
     ).sort(["cohort", *by, "period_index"], nulls_last=True).select("cohort", *by, *COLUMNS[1:])
+
+
+def _discount_rate(config: Config) -> float:
+    rate = config.knob("discount_rate")
+    return DERL_DISCOUNT_RATE if rate is None else float(rate)

@@ -43,11 +43,12 @@ def datasets(tmp_path_factory):
 def _once(build):
     """`build(config, spec)` computed once per (config file, spec): formats differ only in rendering."""
     configs = {}
-    cached = functools.lru_cache(maxsize=None)(lambda path, spec: build(configs[path], spec))
+    cached = functools.lru_cache(maxsize=None)(
+        lambda path, spec, options: build(configs[path], spec, **dict(options)))
 
-    def build_once(config, spec=None):
+    def build_once(config, spec=None, **options):  # options: keywords such as build_cohorts' `project`
         configs[str(config.path)] = config
-        return cached(str(config.path), spec or config.report)
+        return cached(str(config.path), spec or config.report, tuple(sorted(options.items())))
 
     return build_once
 

@@ -28,6 +28,8 @@ def cohorts(
     by: Annotated[Optional[str], typer.Option(help="A customer dimension to split cohorts by.")] = None,
     start: Annotated[Optional[str], typer.Option("--from", help="Only cohorts from this date.")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="Last day of data to use.")] = None,
+    project: Annotated[int, typer.Option(
+        "--project", min=0, help="Add this many periods of retention projected by the sBG model (0: none).")] = 0,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
     raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
@@ -41,6 +43,8 @@ def cohorts(
         crmctl cohorts --period quarter --by segment
 
         crmctl cohorts -f csv -o cohorts.csv
+
+        crmctl cohorts --period quarter --project 4
     """
     from crmctl.cohorts import build_cohorts
     from crmctl.render import render_cohorts, write_output
@@ -49,6 +53,6 @@ def cohorts(
     cfg = load(config)
     spec = with_overrides(cfg.report, period=period.value if period else None, by=split(by) or (),
                           start=date(start, "--from"), end=date(end, "--to"))
-    frame, meta = with_progress(lambda: build_cohorts(cfg, spec))
+    frame, meta = with_progress(lambda: build_cohorts(cfg, spec, project=project))
     color, width = terminal() if output is None else (False, None)
     write_output(render_cohorts(frame, meta, fmt, color=color, width=width, raw=raw), output)

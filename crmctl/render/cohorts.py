@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from crmctl.render.cohort_fits import MARK, fits_part, projection_notes
 from crmctl.render.base import Format, unsupported, format_value, jsonable, to_text, segment_label, csv_text, markdown_table
 
 
@@ -15,9 +16,11 @@ def render_cohorts(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
     records = frame.to_dicts()
     if fmt == Format.json:
         rows = [{k: jsonable(v) for k, v in r.items()} for r in records]
-        return json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps({"meta": _plain(meta), "rows": rows}, indent=2, ensure_ascii=False) + "\n"
     if fmt == Format.csv:
-        return csv_text(frame.columns, records, raw)
+        # true/false as in the JSON, rather than Python's True/False
+        return csv_text(frame.columns, [{k: str(v).lower() if isinstance(v, bool) else v for k, v in r.items()}
+                                        for r in records], raw)
     if fmt == Format.html:
         from crmctl.render.cohorts_html import render_cohorts_html
 
@@ -33,18 +36,25 @@ def render_cohorts(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
         mine = [r for r in records if tuple(r[b] for b in by) == segment]
         prefix = ", ".join(f"{b}: {segment_label(v)}" for b, v in zip(by, segment))
         for field, what in triangles:
-            parts.append(_triangle(mine, field, f"{prefix + ' — ' if prefix else ''}{what}", meta["period"]))
+            # Projections are of retention only: revenue is not modelled.
+            kept = mine if field == "rate" else [r for r in mine if not r.get("projected")]
+            parts.append(_triangle(kept, field, f"{prefix + ' — ' if prefix else ''}{what}", meta["period"]))
     if not parts:
         return "No cohorts: the data has no dated activity.\n"
+    notes = projection_notes(meta)
     if fmt == Format.markdown:
+        parts.extend(fits_part(meta))
         return "\n".join(f"### {title}\n\n" + markdown_table(columns, [{k: _cell_text(v) for k, v in r.items()}
-                                                                   for r in rows]) for title, columns, rows in parts)
+                                                                   for r in rows]) for title, columns, rows in parts
+                         ) + "".join(f"\n{n}\n" for n in notes)
+    parts.extend(fits_part(meta))
     if width is None:  # a pipe or a file: plain aligned text, as the report prints there
         from crmctl.render.report_table import plain_lines
 
         return "\n".join("\n".join([title, ""] + plain_lines(
             columns, [[_cell_text(row.get(c, "")) for c in columns] for row in rows],
-            [index >= 1 for index in range(len(columns))])) + "\n" for title, columns, rows in parts)
+            [index >= 1 for index in range(len(columns))])) + "\n" for title, columns, rows in parts
+                         ) + ("\n" + "\n".join(notes) + "\n" if notes else "")
     from rich.table import Table
     from rich.text import Text
 
@@ -54,10 +64,10 @@ def render_cohorts(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
         for index, column in enumerate(columns):
             table.add_column(column, justify="left" if index < 2 else "right")
         for row in rows:
-            table.add_row(*(Text(row[c][0], style=_heat(row[c][1]) if color else "") if isinstance(row.get(c), tuple)
+            table.add_row(*(Text(row[c][0], style=_style(row[c]) if color else "") if isinstance(row.get(c), tuple)
                             else str(row.get(c, "")) for c in columns))
         tables.append(table)
-    return to_text(tables, color=color, width=width)
+    return to_text([*tables, *notes], color=color, width=width)
 
 
 def _triangle(records, field, title, period):
@@ -68,12 +78,27 @@ def _triangle(records, field, title, period):
     for r in records:
         label = r["cohort"].strftime("%Y-%m") if period == "month" else r["cohort"].isoformat()
         row = rows.setdefault(label, {"cohort": label, "customers": f"{r['customers']:,}"})
-        row[str(r["period_index"])] = (format_value(r[field], "ratio"), r[field])
+        projected = bool(r.get("projected"))
+        text = format_value(r[field], "ratio") + (MARK if projected else "")
+        row[str(r["period_index"])] = (text, r[field], projected)
     return title, columns, list(rows.values())
+
+
+def _plain(value):
+    """Meta for JSON: dates as ISO text, at any depth."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return jsonable(value)
 
 
 def _cell_text(value) -> str:
     return value[0] if isinstance(value, tuple) else str(value)
+
+
+def _style(cell: tuple) -> str:
+    return "italic dim" if cell[2] else _heat(cell[1])
 
 
 def _heat(rate) -> str:
