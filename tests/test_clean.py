@@ -173,6 +173,17 @@ def test_any_table_in_any_dialect_comes_back(tmp_path_factory, columns, data, de
     assert (got_header, got_rows) == (header, rows), summary
 
 
+def test_tabs_inside_quoted_cells_do_not_make_the_file_tab_separated(tmp_path):
+    # Found by the property test above: quoted comma-separated cells holding tabs and newlines split into
+    # more equal-width records by tab than by comma; the header, split only by comma, decides.
+    rows = [["col 0", "col 1", "col 2"], ["0", "0", "0\t0"], ["1", "0\t0", "0\n\t0"], ["2", "0\t0", "0\n\t0"]]
+    path = tmp_path / "t.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    header, got, summary = read_clean(path)
+    assert (header, got, summary.delimiter) == (rows[0], rows[1:], ",")
+
+
 @pytest.mark.parametrize(("text", "header"), [
     ("Report ID,Records\n1,2\n3,4\n", ["Report ID", "Records"]),  # note-like words in a real header
     ("Created On,Amount\n2024-01-01,2\n2024-01-02,4\n", ["Created On", "Amount"]),

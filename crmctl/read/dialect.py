@@ -53,18 +53,23 @@ def _sample(text: str) -> str:
     return text[:end]
 
 
-def _consistency(sample: str, delimiter: str) -> tuple[int, int, int]:
-    """(records sharing the most common width of 2 or more, that width, preference), to be maximised."""
+def _consistency(sample: str, delimiter: str) -> tuple[int, int, int, int]:
+    """(whether the first record has the most common width of 2 or more, the records sharing that width, that
+    width, preference), to be maximised. The first record is usually the header: a delimiter that leaves it
+    one field while splitting quoted cells of the rows (tabs inside comma-separated cells) loses to one
+    that splits the header and the rows alike."""
     widths = Counter()
+    first = None
     dialect = _quoting(sample, delimiter, sep_line=False)
     for record in dialect.reader(sample):
         if any(cell.strip() for cell in record):
             widths[_width(record)] += 1
+            first = _width(record) if first is None else first
     wide = [(count, width) for width, count in widths.items() if width >= 2]
     if not wide:
-        return 0, 1, -DELIMITERS.index(delimiter)
+        return 0, 0, 1, -DELIMITERS.index(delimiter)
     count, width = max(wide)
-    return count, width, -DELIMITERS.index(delimiter)
+    return int(first == width), count, width, -DELIMITERS.index(delimiter)
 
 
 def _width(record: list[str]) -> int:
