@@ -24,13 +24,20 @@ def customers(
     top: Annotated[Optional[int], typer.Option(help="Show only the first N rows.", min=1)] = None,
     validate: Annotated[bool, typer.Option("--validate", help="Fit up to --as-of and compare predicted with actual "
                                            "orders after it.")] = False,
+    promoters: Annotated[bool, typer.Option("--promoters", help="Only advocates: latest NPS 9-10 within --recent "
+                                            "days, active, no open ticket.")] = False,
+    detractors: Annotated[bool, typer.Option("--detractors", help="Only the follow-up list: latest NPS 0-6 with no "
+                                             "ticket or contact since.")] = False,
+    recent: Annotated[int, typer.Option(help="--promoters: days before --as-of a score counts as recent.",
+                                        min=1)] = 90,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
     raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
 ) -> None:
     """One row per customer as of a date: orders, revenue, recency, and the fitted BG/NBD and
     Gamma-Gamma models' P(alive), expected orders, expected order value and predicted CLV over
-    --horizon (definitions in docs/customers.md).
+    --horizon, with the latest signal of every mapped dataset: subscription, surveys, tickets,
+    interactions, leads (definitions in docs/customers.md).
 
     Examples:
 
@@ -39,6 +46,8 @@ def customers(
         crmctl customers --as-of 2025-03-31 --horizon 6m --by segment --where region=EMEA -f csv -o clv.csv
 
         crmctl customers --as-of 2025-01-31 --validate
+
+        crmctl customers --promoters --recent 60 -f csv -o advocates.csv
     """
     from crmctl.customers import CustomersSpec, build_customers, validate_holdout
     from crmctl.render import write_output
@@ -49,12 +58,19 @@ def customers(
     if validate:
         frame, meta = with_progress(lambda: validate_holdout(cfg, day))
     else:
-        spec = CustomersSpec(day, horizon, split(by) or (), _pairs(where or []), sort, top)
+        spec = CustomersSpec(day, horizon, split(by) or (), _pairs(where or []), sort, top,
+                             _feedback(promoters, detractors), recent)
         frame, meta = with_progress(lambda: build_customers(cfg, spec))
     for warning in meta["warnings"]:
         err(f"warning: {warning}")
     color, width = terminal() if output is None else (False, None)
     write_output(render_customers(frame, meta, fmt, color=color, width=width, raw=raw), output)
+
+
+def _feedback(promoters: bool, detractors: bool) -> str | None:
+    if promoters and detractors:
+        raise UsageError("--promoters and --detractors are two lists: ask for one at a time")
+    return "promoters" if promoters else "detractors" if detractors else None
 
 
 def _pairs(texts: list[str]) -> tuple[tuple[str, str], ...]:

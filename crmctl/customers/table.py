@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.customers.fit import MODEL_COLUMNS, TIME_UNIT, fit_models, predict
-from crmctl.customers.summary import SUMMARY_COLUMNS, summarise
+from crmctl.customers.fit import TIME_UNIT, fit_models, predict
+from crmctl.customers.summary import summarise
+from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
 from crmctl.periods import parse_last
 from crmctl.read.identity import fields_to_read, resolve_customers
@@ -32,6 +33,8 @@ class CustomersSpec:
     where: tuple[tuple[str, str], ...] = ()
     sort: str = "-predicted_clv"
     top: int | None = None
+    feedback: str | None = None  # "promoters" or "detractors" (feedback.py)
+    recent: int = 90  # days: how recent a promoter's score must be
 
 
 def load_orders(config: Config, dims: tuple[str, ...]) -> dict[str, Loaded]:
@@ -62,23 +65,89 @@ def last_day(orders: pl.DataFrame) -> dt.date:
 
 def build_customers(config: Config, spec: CustomersSpec) -> tuple[pl.DataFrame, dict]:
     """(rows, meta): the per-customer table and what it was computed from (JSON's meta)."""
-    dims = _dimensions(config, spec)
-    datasets = load_orders(config, dims)
-    orders = datasets["orders"].frame
-    as_of = spec.as_of or last_day(orders)
-    weeks = horizon_weeks(as_of, spec.horizon)
-    summary = summarise(orders.lazy(), as_of).collect().sort("customer_id")
-    fitted = fit_models(summary)
-    margin, discount = config.definitions.get("gross_margin"), config.knob("discount_rate")
-    rows = predict(summary, fitted, weeks, gross_margin=margin, discount_rate=discount)
-    rows = _with_dimensions(rows, datasets, dims)
+    by = _dimensions(config, spec)
+    dims = (*by, *(d for d in config.dimensions("customers") if d not in by))
+    datasets = load_all(config, dims)
+    as_of = spec.as_of or default_as_of(datasets)
+    weeks = horizon_weeks(as_of, spec.horizon) if as_of is not None else None
+    modelled, meta = _modelled(config, datasets, as_of, weeks)
+    rows = _joined(config, datasets, as_of, dims, modelled)
+    if spec.feedback is not None:
+        from crmctl.customers.feedback import feedback_list
+
+        rows, meta["list"] = feedback_list(rows, spec.feedback, as_of, spec.recent)
     rows = _shown(rows, spec)
-    meta = {
-        "as_of": as_of.isoformat(), "horizon": spec.horizon, "horizon_weeks": weeks, "time_unit": TIME_UNIT,
-        "gross_margin": margin, "discount_rate": discount, "customers": summary.height, "rows": rows.height,
-        **_row_counts(datasets["orders"]), "models": fitted.meta(), "warnings": fitted.warnings,
-    }
+    main = datasets.get("orders") or datasets.get("customers")
+    meta = {"as_of": None if as_of is None else as_of.isoformat(), "horizon": spec.horizon, "horizon_weeks": weeks,
+            "time_unit": TIME_UNIT, **meta, "rows": rows.height, **_row_counts(main),
+            "datasets": sorted(datasets), **{k: meta[k] for k in ("models", "warnings")}}
     return rows, meta
+
+
+def load_all(config: Config, dims: tuple[str, ...]) -> dict[str, Loaded]:
+    """Every dataset the 360° row reads, each read once, with customer ids resolved."""
+    from crmctl.customers.profile import wanted_fields
+
+    wanted = wanted_fields(config)
+    if "orders" in config.datasets:
+        wanted["orders"] = {"customer_id", "ordered_at", "amount"}
+    if "customers" in config.datasets:
+        mapped = set(config.datasets["customers"].columns)
+        wanted["customers"] = {"customer_id", *dims, *({"created_at", "churned", "churned_at"} & mapped)}
+    if not wanted:
+        raise UsageError("crmctl customers needs a customers or an orders dataset: map one under datasets in the "
+                         "config")
+    wanted = fields_to_read(config, wanted)
+    datasets = {name: load_dataset(config.datasets[name], config, fields) for name, fields in wanted.items()}
+    resolve_customers(config, datasets)
+    return datasets
+
+
+def default_as_of(datasets: dict[str, Loaded]) -> dt.date | None:
+    """The last order day; without orders the last day any dataset dates; None for an undated snapshot."""
+    if "orders" in datasets:
+        return last_day(datasets["orders"].frame)
+    days = [loaded.frame[field].max() for name, loaded in datasets.items()
+            if (field := CANONICAL[name].time_field) in loaded.frame.columns]
+    days = [d for d in days if d is not None]
+    return max(days).date() if days else None
+
+
+def _modelled(config: Config, datasets: dict[str, Loaded], as_of, weeks) -> tuple[pl.DataFrame | None, dict]:
+    """The order summary with the models' predictions (None without orders), and the meta it adds."""
+    margin, discount = config.definitions.get("gross_margin"), config.knob("discount_rate")
+    meta = {"gross_margin": margin, "discount_rate": discount, "customers": 0,
+            "models": {"bg_nbd": None, "gamma_gamma": None}, "warnings": []}
+    if "orders" not in datasets:
+        return None, meta
+    summary = summarise(datasets["orders"].frame.lazy(), as_of).collect().sort("customer_id")
+    fitted = fit_models(summary)
+    rows = predict(summary, fitted, weeks, gross_margin=margin, discount_rate=discount)
+    meta.update(customers=summary.height, models=fitted.meta(), warnings=fitted.warnings)
+    return rows, meta
+
+
+def _joined(config: Config, datasets: dict[str, Loaded], as_of, dims, modelled) -> pl.DataFrame:
+    """customers ∪ customers with an order, each with its columns from every dataset (one join each)."""
+    from crmctl.customers.profile import ZERO_WHEN_ABSENT, customer_columns, profile_columns
+
+    parts = []
+    if "customers" in datasets:
+        parts.append(customer_columns(datasets["customers"].frame.lazy(), as_of, dims))
+    if modelled is not None:
+        parts.append(modelled.lazy())
+    ids = pl.concat([p.select("customer_id") for p in parts]).unique()
+    rows = ids
+    for part in parts:
+        rows = rows.join(part, on="customer_id", how="left")
+    taken = set(rows.collect_schema().names())
+    frames = {name: loaded.frame.lazy() for name, loaded in datasets.items() if name not in ("orders", "customers")}
+    if as_of is not None:
+        for part in profile_columns(frames, as_of, config, taken):
+            rows = rows.join(part, on="customer_id", how="left")
+    names = rows.collect_schema().names()
+    rows = rows.with_columns(pl.col(c).fill_null(0) for c in ZERO_WHEN_ABSENT if c in names)
+    return rows.collect().sort("customer_id")
 
 
 def _dimensions(config: Config, spec: CustomersSpec) -> tuple[str, ...]:
@@ -91,19 +160,13 @@ def _dimensions(config: Config, spec: CustomersSpec) -> tuple[str, ...]:
     return wanted
 
 
-def _with_dimensions(rows: pl.DataFrame, datasets: dict[str, Loaded], dims: tuple[str, ...]) -> pl.DataFrame:
-    if not dims:
-        return rows
-    customers = datasets["customers"].frame.unique("customer_id", keep="last").select("customer_id", *dims)
-    joined = rows.join(customers, on="customer_id", how="left")
-    return joined.select("customer_id", *dims, *SUMMARY_COLUMNS[1:], *MODEL_COLUMNS)
-
-
 def _shown(rows: pl.DataFrame, spec: CustomersSpec) -> pl.DataFrame:
     for name, value in spec.where:
         rows = rows.filter(pl.col(name).cast(pl.String) == value)
     descending = spec.sort.startswith("-")
     column = spec.sort.lstrip("-+")
+    if column not in rows.columns and spec.sort == CustomersSpec.sort:
+        column, descending = "customer_id", False  # no orders, no predicted CLV: the default order is by id
     if column not in rows.columns:
         raise UsageError(f"--sort {spec.sort!r}: no column {column!r} (columns: {', '.join(rows.columns)})")
     rows = rows.sort([column, "customer_id"], descending=[descending, False], nulls_last=True)

@@ -14,6 +14,13 @@ _STYLE = {
     "predicted_clv": "money", "recency_weeks": "weeks", "age_weeks": "weeks", "p_alive": "ratio",
     "expected_orders": "decimal", "actual_mean": "decimal", "predicted_mean": "decimal",
     "actual_total": "decimal", "predicted_total": "decimal",
+    "created_at": "date", "churned_at": "date", "next_renewal_at": "date", "nps_at": "date", "csat_at": "date",
+    "ces_at": "date", "last_ticket_at": "date", "last_activity_at": "date", "last_contact_at": "date",
+    "last_lead_at": "date", "mrr": "money", "won_amount": "money", "engagement_change": "ratio",
+    "nps": "score", "csat": "score", "ces": "score",
+    **dict.fromkeys(("active_subscriptions", "tickets", "open_tickets", "tickets_90d", "reopened_tickets",
+                     "sla_breaches", "engagement_90d", "engagement_prev_90d", "leads", "open_leads", "won_deals",
+                     "days_since_response"), "count"),
 }
 # Which columns stay when the terminal is narrow, first kept first.
 _PRIORITY = ("customer_id", "repeat_purchases", "predicted_clv", "p_alive", "expected_orders", "revenue", "orders",
@@ -64,6 +71,8 @@ def cell(column: str, value) -> str:
         return f"{value:,.1f}"
     if style == "ratio":
         return f"{value * 100:.1f}%"
+    if style == "score":
+        return f"{value:g}"
     if style == "decimal":
         return f"{value:,.3f}"
     return str(value)
