@@ -88,15 +88,15 @@ def load_all(config: Config, dims: tuple[str, ...]) -> dict[str, Loaded]:
     """Every dataset the 360° row reads, each read once, with customer ids resolved."""
     from crmctl.customers.profile import wanted_fields
 
+    if not {"customers", "orders"} & set(config.datasets):
+        raise UsageError("crmctl customers needs a customers or an orders dataset (its rows are their customers): "
+                         "map one under datasets in the config")
     wanted = wanted_fields(config)
     if "orders" in config.datasets:
         wanted["orders"] = {"customer_id", "ordered_at", "amount"}
     if "customers" in config.datasets:
         mapped = set(config.datasets["customers"].columns)
         wanted["customers"] = {"customer_id", *dims, *({"created_at", "churned", "churned_at"} & mapped)}
-    if not wanted:
-        raise UsageError("crmctl customers needs a customers or an orders dataset: map one under datasets in the "
-                         "config")
     wanted = fields_to_read(config, wanted)
     datasets = {name: load_dataset(config.datasets[name], config, fields) for name, fields in wanted.items()}
     resolve_customers(config, datasets)
