@@ -229,3 +229,19 @@ def test_sample_360_in_every_format(cli, fmt):
     assert result.exit_code == 0, result.stderr
     for column in ("mrr", "nps_category", "open_tickets", "engagement_change"):
         assert column in result.stdout
+
+
+def test_leads_that_name_the_customer():
+    from crmctl.customers.profile import lead_columns
+
+    leads = frame(
+        "customer_id created_at closed_at status amount",
+        ("a", "2025-01-01 00:00", "2025-03-01 00:00", "won", 100.0),
+        ("a", "2025-02-01 00:00", "2025-07-05 00:00", "won", 50.0),   # won after as-of: open on the day
+        ("a", "2025-05-01 00:00", None, "open", 10.0),
+        ("a", "2025-06-01 00:00", "2025-06-10 00:00", "lost", 70.0),
+        ("a", "2025-07-02 00:00", None, "open", 10.0),                # created after as-of
+    )
+    a = by_id(lead_columns(leads, END))["a"]
+    assert (a["leads"], a["open_leads"], a["won_deals"], a["won_amount"]) == (4, 2, 1, 100.0)
+    assert a["last_lead_at"] == dt.datetime(2025, 6, 1)
