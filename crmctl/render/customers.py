@@ -17,14 +17,16 @@ _STYLE = {
     "created_at": "date", "churned_at": "date", "next_renewal_at": "date", "nps_at": "date", "csat_at": "date",
     "ces_at": "date", "last_ticket_at": "date", "last_activity_at": "date", "last_contact_at": "date",
     "last_lead_at": "date", "mrr": "money", "won_amount": "money", "engagement_change": "ratio",
-    "nps": "score", "csat": "score", "ces": "score",
+    "nps": "score", "csat": "score", "ces": "score", "subscription_status": "text", "nps_category": "text",
     **dict.fromkeys(("active_subscriptions", "tickets", "open_tickets", "tickets_90d", "reopened_tickets",
                      "sla_breaches", "engagement_90d", "engagement_prev_90d", "leads", "open_leads", "won_deals",
                      "days_since_response"), "count"),
 }
 # Which columns stay when the terminal is narrow, first kept first.
 _PRIORITY = ("customer_id", "repeat_purchases", "predicted_clv", "p_alive", "expected_orders", "revenue", "orders",
-             "last_order_at", "expected_order_value", "frequency", "customers", "actual_mean", "predicted_mean")
+             "last_order_at", "expected_order_value", "frequency", "customers", "actual_mean", "predicted_mean",
+             "nps", "nps_at", "open_tickets", "days_since_response", "mrr", "subscription_status",
+             "last_activity_at", "engagement_change")
 
 
 def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False,
@@ -42,7 +44,7 @@ def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int 
         return markdown_table(frame.columns, texts)
     columns, left_out = fitting(frame.columns, texts, width)
     note = f"\n(left out for width: {', '.join(left_out)}; use -f csv or a wider terminal)\n" if left_out else ""
-    right = [_STYLE.get(c) not in (None, "date") for c in columns]
+    right = [_STYLE.get(c) not in (None, "date", "text") for c in columns]
     if width is None:
         from crmctl.render.report_table import plain_lines
 
