@@ -44,7 +44,8 @@ def test_stripe_revenue_comes_out_in_major_units(cli, tmp_path, connector):
 
 
 def test_fractional_amounts_are_not_scaled(cli, tmp_path):
-    text = (HEADERS / "stripe_fivetran_charge.csv").read_text().replace(",10000,", ",100.00,").replace(",4550,", ",45.50,")
+    text = (HEADERS / "stripe_fivetran_charge.csv").read_text()
+    text = text.replace(",10000,", ",100.00,").replace(",4550,", ",45.50,")
     config = _init(cli, tmp_path, extra={"stripe_fivetran_charge.csv": text})
     assert ('amount: "amount"  # CHECK: not scaled: the sampled amounts have fractions, so they are not in cents '
             "(column 'amount')") in config

@@ -81,8 +81,9 @@ def test_a_scale_that_cannot_apply_is_a_config_error_with_its_key_path(project, 
 
 
 def test_a_scaled_dimension_typed_as_number_is_accepted(project):
-    config = project.load(CONFIG.format(path="orders.csv", scale=0.01).replace(
-        "amount: {column: total, scale: 0.01}", "amount: total\n          fee: {column: fee, type: number, scale: 0.01}"))
+    fee = "amount: total\n          fee: {column: fee, type: number, scale: 0.01}"
+    text = CONFIG.format(path="orders.csv", scale=0.01).replace("amount: {column: total, scale: 0.01}", fee)
+    config = project.load(text)
     assert config.datasets["orders"].columns["fee"].scale == 0.01
     assert config.datasets["orders"].columns["amount"].scale is None
 

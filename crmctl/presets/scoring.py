@@ -116,7 +116,8 @@ def score(preset: dict, header, path: Path) -> Candidate | None:
     hits = sum(normalise_name(s) in names for s in signature)
     if signature and hits / len(signature) < SIGNATURE_MIN_SHARE:
         return None
-    required = [f for f in columns if f in dataset.required or f in (dataset.wide or {}) or _stands_in(f, dataset, columns)]
+    required = [f for f in columns
+                if f in dataset.required or f in (dataset.wide or {}) or _stands_in(f, dataset, columns)]
     optional = [f for f in columns if f in dataset.fields and f not in required]
     dimensions = [f for f in columns if f not in dataset.fields]
     parts = [f"{len(required)} required ×{REQUIRED_WEIGHT:g}"]
