@@ -98,3 +98,17 @@ def test_scaled_cents_equal_exact_decimal_division(tmp_path_factory, cents):
     rows = "".join(f"{i},c,2024-01-01,{value}\n" for i, value in enumerate(cents))
     loaded = _amounts(project, 0.01, "id,cust,date,total\n" + rows)
     assert loaded.frame["amount"].to_list() == [float(Decimal(value) / 100) for value in cents]
+
+
+@pytest.mark.parametrize("to", ["parquet", "csv"])
+def test_converted_datasets_are_scaled_once(cli, tmp_path, to):
+    """`crmctl convert` writes scaled values and a config without scale: the report stays in major units."""
+    (tmp_path / "charges.csv").write_text("id,cust,date,total\n1,c,2024-01-05,10000\n2,d,2024-01-20,4550\n")
+    (tmp_path / "crmctl.yaml").write_text(
+        "datasets:\n  orders:\n    path: charges.csv\n    columns: {order_id: id, customer_id: cust, "
+        'ordered_at: {column: date, format: "%Y-%m-%d"}, amount: {column: total, scale: 0.01}}\n')
+    assert cli("convert", "-o", "out", "--to", to).exit_code == 0
+    for config in ("crmctl.yaml", "out/crmctl.yaml"):
+        result = cli("report", "-c", config, "--metrics", "revenue", "--period", "all", "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        assert [r["value"] for r in result.json()["rows"]] == [145.5]
