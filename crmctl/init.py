@@ -19,6 +19,7 @@ from pathlib import Path
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
 from crmctl.presets import load_presets
+from crmctl.presets.linking import link
 from crmctl.presets.scoring import Verdict, choose, rank
 from crmctl.read.sniff import _head, detect_encoding, normalise_name, sample_text, sniff
 
@@ -28,6 +29,9 @@ EXTENSIONS = (".csv", ".tsv", ".txt", ".gz", ".parquet")
 # "2024-01-05 10:12:00 UTC", Snowflake's "2024-01-05 10:12:00.000 Z", and Unix seconds (Airbyte's Stripe).
 WAREHOUSE_FORMATS = ("%Y-%m-%d %H:%M:%S%.f UTC", "%Y-%m-%d %H:%M:%S%.f %#z", "%s")
 _UNIX_SECONDS = r"^\d{9,10}$"  # 1973-03-03 … 2286-11-20: other integers are not taken for times
+# Stripe's zero-decimal currencies: an amount of 500 JPY is 500, not 5.00 (stripe.com/docs/currencies).
+ZERO_DECIMAL = ("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
+                "XOF", "XPF")
 
 
 @dataclass
@@ -39,6 +43,8 @@ class Recognised:
     columns: dict[str, str]  # field -> header
     formats: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (format, comment)
     decimal_comma: set[str] = field(default_factory=set)
+    scale: dict[str, float] = field(default_factory=dict)  # field -> the preset's scale, kept if the sample fits
+    notes: dict[str, str] = field(default_factory=dict)  # field -> a comment decided from the files, not the preset
     dropped: dict[str, str] = field(default_factory=dict)  # field -> why it was left out
     unmapped: list[str] = field(default_factory=list)
     json_columns: list[str] = field(default_factory=list)  # unmapped columns whose cells hold JSON
@@ -81,6 +87,7 @@ def examine(path: Path) -> tuple[Verdict, Recognised | None]:
         return verdict, None
     best = verdict.best
     found = Recognised(path, best.preset, shape.delimiter, encoding, dict(best.columns), verdict=verdict)
+    found.scale = {f: v for f, v in (best.preset.get("scale") or {}).items() if f in found.columns}
     _inspect_sample(found)
     used = set(found.columns.values())
     found.json_columns = [h for h in _json_columns(found) if h not in used]
@@ -143,6 +150,24 @@ def _inspect_sample(found: Recognised) -> None:
             cleaned = values.str.replace_all(r"[\s\u00a0$€£¥₹()]", "")
             if cleaned.str.contains(_NUMBER_COMMA).all() and not cleaned.str.contains(_NUMBER_POINT).all():
                 found.decimal_comma.add(fieldname)
+            if fieldname in found.scale:
+                _check_scale(found, fieldname, header, values, sample)
+
+
+def _check_scale(found: Recognised, fieldname: str, header: str, values, sample) -> None:
+    """A preset's scale (Stripe's cents) is kept only when the sample looks like it: amounts with
+    fractions were converted already, and zero-decimal currencies (JPY …) have no cents."""
+    currency = found.columns.get("currency")
+    codes = set(sample[currency].drop_nulls().str.to_uppercase()) if currency else set()
+    if codes and codes <= set(ZERO_DECIMAL):
+        why = f"the sampled currencies ({', '.join(sorted(codes))}) have no minor unit"
+    elif values.str.contains(r"\.\d*[1-9]").any():
+        why = "the sampled amounts have fractions, so they are not in cents"
+    else:
+        found.notes[fieldname] = "Stripe amounts are in cents: scale 0.01 reads them in major units"
+        return
+    del found.scale[fieldname]
+    found.notes[fieldname] = f"CHECK: not scaled: {why} (column {header!r})"
 
 
 def _date_format(found: Recognised, fieldname: str, header: str, values, detect) -> None:
@@ -206,8 +231,27 @@ def write_config(files: list[Path], config_dir: Path) -> tuple[str, list[str]]:
         else:
             chosen[found.dataset] = found
             messages.append(f"{path.name}: {_summary(verdict)}")
+    _link_customers(chosen)
     text = _render(chosen, comments, config_dir)
     return text, messages
+
+
+def _link_customers(chosen: dict[str, Recognised]) -> None:
+    """E-mail references become customer_email where customers maps email (presets/linking.py)."""
+    customers = chosen.get("customers")
+    for name, found in chosen.items():
+        if name == "customers":
+            continue
+        change = link(found.preset, found.columns, (customers.preset, customers.columns) if customers else None)
+        preset_notes = found.preset.get("notes") or {}
+        for old, new in change.renamed.items():  # the preset's note on the e-mail column still applies
+            if old in preset_notes:
+                change.notes[new] = f"{preset_notes[old]}; {change.notes[new]}"
+        for fieldname, why in change.dropped.items():
+            del found.columns[fieldname]
+            found.dropped[fieldname] = why
+        found.columns = {change.renamed.get(f, f): h for f, h in found.columns.items()}
+        found.notes.update(change.notes)
 
 
 def _summary(verdict: Verdict) -> str:
@@ -254,14 +298,15 @@ def _dataset_lines(found: Recognised, config_dir: Path) -> list[str]:
         if fieldname in found.decimal_comma:
             options["decimal_comma"] = True
             notes.append("GUESS: decimal commas in the sample")
+        if fieldname in found.scale:
+            options["scale"] = found.scale[fieldname]
         if fieldname in values:
             options["values"] = values[fieldname]
         if len(options) == 1:
             rendered = json.dumps(header, ensure_ascii=False)
         else:
             rendered = "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in options.items()) + "}"
-        if fieldname in (preset.get("notes") or {}):
-            notes.append(preset["notes"][fieldname])
+        notes += [n[fieldname] for n in (preset.get("notes") or {}, found.notes) if fieldname in n]
         comment = f"  # {'; '.join(notes)}" if notes else ""
         lines.append(f"      {fieldname}: {rendered}{comment}")
     for fieldname, why in found.dropped.items():

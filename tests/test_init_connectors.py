@@ -104,13 +104,15 @@ def test_a_weak_match_is_marked_as_a_guess(cli, tmp_path):
     assert "    # why: GUESS: few fields matched; score 5 = 1 required ×3 + own id 'customer_id' +2; no runner-up" in config
 
 
-def test_json_cells_are_named_not_mapped_and_stripe_cents_are_flagged(tmp_path):
+def test_json_cells_are_named_not_mapped_and_stripe_cents_are_scaled(tmp_path):
     found = recognise(HEADERS / "stripe_airbyte_charges.csv")
     assert found.json_columns == ["_airbyte_meta", "billing_details"]
     assert found.formats["ordered_at"] == ("%s", "Unix seconds, i.e. UTC: keep timezone: UTC")
     text = _render({"orders": found}, [], HEADERS)
     assert '    # "billing_details" holds JSON: not mapped (docs/config.md, Presets)' in text
-    assert "amount: \"amount\"  # CHECK: Stripe amounts are in cents" in text
+    assert ('amount: {column: "amount", scale: 0.01}  # Stripe amounts are in cents: scale 0.01 reads them in '
+            'major units') in text
+    assert "CHECK" not in text
     assert 'where: {"status": ["succeeded"]}' in text
 
 
@@ -140,9 +142,15 @@ def test_init_then_report_runs_on_every_connector_set(cli, tmp_path, connector_s
 
 
 def test_docs_have_a_table_for_every_preset():
+    """Each preset's own section has a row per field naming its first column, and says where it scales."""
     docs = (Path(__file__).parent.parent / "docs" / "config.md").read_text(encoding="utf-8")
     for preset in presets():
         heading = f"### {preset['name']} → `{preset['dataset']}`"
         assert heading in docs, heading
+        section = docs[docs.index(heading):].split("\n### ", 1)[0]
+        rows = {line.split("|")[1].strip(" *").split(" ")[0].strip("*"): line
+                for line in section.splitlines() if line.startswith("| ") and not line.startswith("| field")}
         for field, columns in preset["columns"].items():
-            assert f"| `{columns[0]}`" in docs[docs.index(heading):], (preset["name"], field)
+            assert f"| `{columns[0]}`" in rows.get(field, ""), (preset["name"], field)
+        for field, factor in (preset.get("scale") or {}).items():
+            assert f"scale {factor:g}" in rows[field], (preset["name"], field)

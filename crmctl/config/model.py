@@ -21,7 +21,7 @@ TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "cur
             "definitions", "targets", "benchmarks", "custom_metrics")
 DATASET_KEYS = ("path", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
                 "deduplicate")
-COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "type")
+COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "scale", "type")
 REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare", "confidence", "min_n")
 
 
@@ -33,6 +33,7 @@ class Column:
     format: str | None = None
     values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     decimal_comma: bool = False
+    scale: float | None = None  # numbers are multiplied by it after parsing (Stripe's cents: 0.01)
 
 
 @dataclass(frozen=True)

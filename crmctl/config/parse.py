@@ -210,8 +210,22 @@ def _column(dataset: str, fieldname: str, spec, problems: Problems) -> Column | 
     return Column(
         fieldname, column, kind, fmt,
         MappingProxyType({_text(k): _text(v) for k, v in values.items()}),
-        decimal_comma,
+        decimal_comma, _scale(key, spec.get("scale"), kind, problems),
     )
+
+
+def _scale(key: str, value, kind: str, problems: Problems) -> float | None:
+    """A positive factor for a number column: amounts in cents read with scale 0.01."""
+    if value is None or problems.typed(f"{key}.scale", value, (int, float), "a number such as 0.01") is None:
+        return None
+    if kind != "number":
+        problems.add(f"{key}.scale", f"only number fields can be scaled; this field is {kind} "
+                                     "(remove scale, or set type: number if the column holds amounts)")
+        return None
+    if not 0 < value < float("inf"):
+        problems.add(f"{key}.scale", f"must be a positive number, e.g. 0.01 for amounts in cents; got {value!r}")
+        return None
+    return None if value == 1 else float(value)
 
 
 def _text(value) -> str:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmctl.datasets import CANONICAL
+from crmctl.datasets import ALTERNATE_KEYS, CANONICAL
 from crmctl.presets import is_generic
 from crmctl.read.sniff import normalise_name
 
@@ -116,7 +116,8 @@ def score(preset: dict, header, path: Path) -> Candidate | None:
     hits = sum(normalise_name(s) in names for s in signature)
     if signature and hits / len(signature) < SIGNATURE_MIN_SHARE:
         return None
-    required = [f for f in columns if f in dataset.required or f in (dataset.wide or {})]
+    required = [f for f in columns
+                if f in dataset.required or f in (dataset.wide or {}) or _stands_in(f, dataset, columns)]
     optional = [f for f in columns if f in dataset.fields and f not in required]
     dimensions = [f for f in columns if f not in dataset.fields]
     parts = [f"{len(required)} required ×{REQUIRED_WEIGHT:g}"]
@@ -137,6 +138,11 @@ def score(preset: dict, header, path: Path) -> Candidate | None:
         parts.append(f"file name +{HINT_WEIGHT:g}")
         total += HINT_WEIGHT
     return Candidate(preset, columns, round(total, 2), tuple(parts))
+
+
+def _stands_in(fieldname: str, dataset, columns: dict[str, str]) -> bool:
+    """An alternate key (an e-mail) fills a required customer_id as well as customer_id itself would."""
+    return fieldname in ALTERNATE_KEYS and "customer_id" in dataset.required and "customer_id" not in columns
 
 
 def _own_id_column(id_field: str | None, columns: dict[str, str], hint: bool) -> str | None:

@@ -35,7 +35,7 @@ DATE_FORMATS = tuple(
 def convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
     """The typed value of one mapped column from its trimmed text; a spreadsheet error (#VALUE!, #REF! …)
     is invalid anywhere."""
-    value = _convert(text, column, timezone, fmt)
+    value = scaled(_convert(text, column, timezone, fmt), column)
     if column.kind in ("number", "datetime", "boolean") and not column.values:
         return value  # these never read "#VALUE!" as a value, so the check would only cost time
     return pl.when(~text.is_in(EXCEL_ERRORS)).then(value)
@@ -81,10 +81,20 @@ def convert_typed(raw: pl.Expr, dtype: pl.DataType, column: Column, timezone: st
             value = value.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
         return value
     if column.kind == "number" and dtype.is_numeric():
-        return raw.cast(pl.Float64)
+        return scaled(raw.cast(pl.Float64), column)
     if column.kind == "boolean" and dtype == pl.Boolean:
         return raw
     return convert(raw.cast(pl.String).str.strip_chars(), column, timezone, None)
+
+
+def scaled(value: pl.Expr, column: Column) -> pl.Expr:
+    """A number column's `scale:` applied. Polars computes x / 100 as x × 0.01, one ulp off (1999 cents
+    → 19.990000000000002), so a scale of 1/N is rounded to 15 significant digits: exactly x / N."""
+    if column.scale is None:
+        return value
+    value = value * column.scale
+    divisor = 1 / column.scale
+    return value.round_sig_figs(15) if abs(divisor - round(divisor)) < 1e-9 * divisor else value
 
 
 def _number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
