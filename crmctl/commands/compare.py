@@ -32,10 +32,14 @@ def compare(
     confidence: Annotated[float, typer.Option(
         min=0.5, max=0.999, help="Confidence of the intervals; the significance level is 1 − confidence.")] = 0.95,
     plan: Annotated[bool, typer.Option("--plan", help="Size a test instead: customers per group needed.")] = False,
-    metric: Annotated[Optional[str], typer.Option("--metric", help="--plan: the rate metric to size for.")] = None,
-    baseline: Annotated[Optional[float], typer.Option(help="--plan: the control's expected rate, e.g. 0.05.")] = None,
+    metric: Annotated[Optional[str], typer.Option(
+        "--metric", help="--plan: the rate or mean metric to size for.")] = None,
+    baseline: Annotated[Optional[float], typer.Option(
+        help="--plan: the control's expected rate, e.g. 0.05 (for a mean: optional, reported only).")] = None,
     mde: Annotated[Optional[float], typer.Option(
-        help="--plan: the smallest absolute change to detect, e.g. 0.01.")] = None,
+        help="--plan: the smallest absolute change to detect, e.g. 0.01 (a rate) or 5 (a mean).")] = None,
+    sd: Annotated[Optional[float], typer.Option(
+        "--sd", help="--plan for a mean (revenue_per_customer): its standard deviation across customers.")] = None,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
     raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
@@ -54,17 +58,20 @@ def compare(
         crmctl compare --experiment checkout-2024 --control A --confidence 0.9
 
         crmctl compare --plan --metric churn_rate --baseline 0.05 --mde 0.01
+
+        crmctl compare --plan --metric revenue_per_customer --sd 80 --mde 5
     """
     from crmctl.render import write_output
     from crmctl.render.compare import render_comparison, render_plan
 
     if plan:
-        if metric is None or baseline is None or mde is None:
-            raise UsageError("--plan needs --metric, --baseline and --mde, "
+        if metric is None or mde is None:
+            raise UsageError("--plan needs --metric and --mde (and --baseline for a rate, --sd for a mean), "
                              "e.g. --metric churn_rate --baseline 0.05 --mde 0.01")
         from crmctl.compare import plan_sample_size
 
-        write_output(render_plan(plan_sample_size(metric, baseline, mde), fmt), output)
+        sized = plan_sample_size(metric, baseline, mde, alpha=round(1 - confidence, 12), sd=sd)
+        write_output(render_plan(sized, fmt), output)
         return
     if by is None and experiment is None:
         raise UsageError("compare needs --by DIMENSION or --experiment NAME, e.g. --by segment "
