@@ -304,3 +304,11 @@ def test_median_interval_by_hand_five_and_six_tickets(project):
     assert (cells[(jan, "a")]["ci_low"], cells[(jan, "a")]["ci_high"]) == (1.0, 10.0)
     assert cells[(jan, "a")]["value"] == 3.5
     assert (cells[(jan, "b")]["ci_low"], cells[(jan, "b")]["ci_high"]) == (None, None)
+
+
+def test_metrics_catalogue_names_each_interval_method(cli):
+    body = {r["name"]: r for r in cli("metrics", "-f", "json").json()}
+    assert [body[m]["interval"] for m in ("csat", "nps", "ces", "median_resolution_time", "p90_resolution_time",
+                                          "revenue")] == ["Wilson", "trinomial normal", "Student t",
+                                                          "order statistics", "order statistics", "none"]
+    assert cli("metrics", "churn_rate", "-f", "json").json()[0]["interval"] == "Wilson"
