@@ -312,3 +312,26 @@ def test_metrics_catalogue_names_each_interval_method(cli):
                                           "revenue")] == ["Wilson", "trinomial normal", "Student t",
                                                           "order statistics", "order statistics", "none"]
     assert cli("metrics", "churn_rate", "-f", "json").json()[0]["interval"] == "Wilson"
+
+
+def test_html_report_shows_margins_and_marks_with_ci(cli, project):
+    """Each HTML cell reads as the text table's (value ±margin, † below min_n) and carries the JSON's bounds."""
+    import re
+
+    _generate(project, 5)
+    config = str(project.root / "crmctl.yaml")
+    page = cli("report", "-c", config, "-m", "csat,nps", "--ci", "-f", "html").stdout
+    rows = cli("report", "-c", config, "-m", "csat,nps", "--ci", "-f", "json").json()["rows"]
+    cells = re.findall(r'<td class="num" data-metric="(\w+)" data-period="([\d-]+)" data-value="[^"]*"'
+                       r'(?: data-ci-low="([^"]*)" data-ci-high="([^"]*)")?[^>]*>([^<]*)</td>', page)
+    assert cells and any("±" in text for *_, text in cells) and any(text.endswith("†") for *_, text in cells)
+    lows = sorted(float(low) for _, _, low, _, _ in cells if low)
+    assert lows == pytest.approx(sorted(r["ci_low"] for r in rows if r["ci_low"] is not None), abs=1e-9)
+    for metric, _, low, high, text in cells:
+        if low and metric == "csat":  # ±, in points, is the larger distance to a bound
+            value = float(text.split(" ±")[0].rstrip("%"))
+            assert float(text.split("±")[1].rstrip("†")) == pytest.approx(
+                max(value - float(low) * 100, float(high) * 100 - value), abs=0.1)
+    assert "± margin of the 95% confidence interval (the larger side)" in page
+    plain = cli("report", "-c", config, "-m", "csat,nps", "-f", "html").stdout
+    assert "±" not in plain and "data-ci-low" not in plain
