@@ -335,3 +335,22 @@ def test_html_report_shows_margins_and_marks_with_ci(cli, project):
     assert "± margin of the 95% confidence interval (the larger side)" in page
     plain = cli("report", "-c", config, "-m", "csat,nps", "-f", "html").stdout
     assert "±" not in plain and "data-ci-low" not in plain
+
+
+def test_wide_layout_keeps_each_sampled_metrics_bounds(cli, project):
+    _generate(project, 5)
+    config = str(project.root / "crmctl.yaml")
+    args = ("report", "-c", config, "-m", "csat,ticket_volume,median_resolution_time", "--ci", "-f", "json")
+    long = cli(*args).json()["rows"]
+    wide = cli(*args, "--layout", "wide").json()["rows"]
+    assert list(wide[0]) == ["period_start", "period_end", "segment", "csat", "csat_ci_low", "csat_ci_high",
+                             "ticket_volume", "median_resolution_time", "median_resolution_time_ci_low",
+                             "median_resolution_time_ci_high"]  # a count has no interval: no bounds columns
+    by_key = {(r["period_start"], r["segment"]): r for r in wide}
+    for r in long:
+        if r["metric"] != "ticket_volume":
+            row = by_key[(r["period_start"], r["segment"])]
+            assert (row[r["metric"]], row[f"{r['metric']}_ci_low"], row[f"{r['metric']}_ci_high"]) == (
+                r["value"], r["ci_low"], r["ci_high"])
+    plain = cli("report", "-c", config, "-m", "csat", "-f", "csv", "--layout", "wide").stdout
+    assert plain.splitlines()[0] == "period_start,period_end,segment,csat"
