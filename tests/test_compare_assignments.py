@@ -160,3 +160,14 @@ def test_cli_experiment_and_confidence(experiment, cli):
     assert a95["variant"] == "A" and a95["value"] == a80["value"] == 1.0
     assert a80["ci_low"] > a95["ci_low"]  # a lower confidence gives a narrower interval
     assert cli("compare", "-c", path, "--experiment", "nope").exit_code == 2
+
+
+def test_cli_table_title_and_exit_code_of_a_switcher(experiment, cli):
+    experiment.config(CONFIG)
+    path = str(experiment.root / "crmctl.yaml")
+    table = cli("compare", "-c", path, "--experiment", "checkout", "-m", "conversion_rate", "--confidence", "0.9")
+    assert table.exit_code == 0 and "experiment checkout: each variant against 'A'" in table.stdout
+    assert "90% intervals" in table.stdout
+    experiment.file("assignments.csv", ASSIGNMENTS + "    a2,checkout,B,\n")
+    switched = cli("compare", "-c", path, "--experiment", "checkout")
+    assert switched.exit_code == 4 and "(e.g. a2: A, B)" in switched.stderr
