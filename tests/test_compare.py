@@ -165,7 +165,8 @@ def test_plan_matches_sample_size_proportions(cli):
 
 
 def test_plan_for_a_mean_needs_sd_and_matches_the_formula(cli):
-    """n = 2·(z₀.₉₇₅ + z₀.₈)²·sd²/mde² = 2 × 2.8016² × 80²/5² = 4018.6 → 4019; statsmodels' NormalIndPower agrees."""
+    """n = 2·(z₀.₉₇₅ + z₀.₈)²·sd²/mde² = 2 × 2.8016² × 80²/5² = 4018.6 → 4019;
+    statsmodels' NormalIndPower agrees."""
     from statsmodels.stats.power import NormalIndPower
 
     plan = plan_sample_size("revenue_per_customer", None, 5.0, sd=80.0)

@@ -122,8 +122,8 @@ def test_sample_ratio_check_counts_assignments_not_buyers(project):
     project.file("orders.csv", "order,customer,date,amount\no1,c1,2024-01-01 10:00,10\no2,c900,2024-01-02 10:00,20\n")
     project.file("assignments.csv", "customer,experiment,variant,assigned\n" + "".join(
         f"c{i},exp,{'A' if i < 600 else 'B'},2024-01-01 00:00\n" for i in range(1000)))
-    config = project.load(CONFIG.split("      surveys:")[0].replace(", churned_at: {column: churned, format: \"%Y-%m-%d\"}", "")
-                          + "      assignments:" + CONFIG.split("      assignments:")[1])
+    no_churn = CONFIG.split("      surveys:")[0].replace(', churned_at: {column: churned, format: "%Y-%m-%d"}', "")
+    config = project.load(no_churn + "      assignments:" + CONFIG.split("      assignments:")[1])
     _, meta = build_comparison(config, experiment="exp")
     assert meta["srm"]["counts"] == {"A": 600, "B": 400}
     assert meta["srm"]["chi2"] == pytest.approx(40.0) and "sample ratio mismatch" in meta["srm"]["warning"]

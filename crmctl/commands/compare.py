@@ -84,8 +84,8 @@ def compare(
     except ValueError:
         raise UsageError(f"--shares {shares!r}: expected numbers separated by commas, e.g. 50,50") from None
     frame, meta = with_progress(lambda: build_comparison(
-        cfg, by, experiment=experiment, control=control, confidence=confidence, metrics=split(metrics) or (), start=date(start, "--from"), end=date(end, "--to"),
-        last=last, expected_shares=expected))
+        cfg, by, experiment=experiment, control=control, confidence=confidence, metrics=split(metrics) or (),
+        start=date(start, "--from"), end=date(end, "--to"), last=last, expected_shares=expected))
     shown = output is None and fmt in (Format.table, Format.markdown)  # these print it under the table
     if meta["srm"]["warning"] and not shown:
         err(f"WARNING: {meta['srm']['warning']}")

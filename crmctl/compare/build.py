@@ -49,7 +49,8 @@ def build_comparison(config: Config, by: str | None = None, *, experiment: str |
     records = [r for m in measures for r in _measure_rows(m, order, units, frames, window, config, confidence)]
     _correct(records, 1 - confidence)
     rows = pl.DataFrame(records, schema=COLUMNS, orient="row").rename({"group": by})
-    meta = {"by": by, "experiment": experiment, "control": control, "window": str(window) if window else None, "confidence": confidence,
+    meta = {"by": by, "experiment": experiment, "control": control, "window": str(window) if window else None,
+            "confidence": confidence,
             "alpha": round(1 - confidence, 12), "correction": "holm",
             "srm": srm(counts.get_column("len").to_list(), groups, expected_shares),
             "metrics": [m.name for m in measures], "unavailable": unavailable}

@@ -42,4 +42,5 @@ def _plan_mean(metric: str, baseline: float | None, mde: float, alpha: float, po
         raise UsageError(f"--sd {sd} with --mde {mde} describes no test: the sd must be positive and the MDE non-zero")
     target = None if baseline is None else round(baseline + mde, 12)
     return {"metric": metric, "baseline": baseline, "mde": mde, "target": target, "sd": sd, "alpha": alpha,
-            "power": power, "per_group": int(n), "total_two_groups": 2 * int(n), "test": "two-sample t (normal approx.)"}
+            "power": power, "per_group": int(n), "total_two_groups": 2 * int(n),
+            "test": "two-sample t (normal approx.)"}
