@@ -7,9 +7,12 @@ from crmctl.errors import UsageError, did_you_mean
 from crmctl.metrics.catalogue import registry
 from crmctl.plan import missing_requirement
 
-SUMMARY = ["name", "family", "unit", "computable", "description"]
+SUMMARY = ["name", "family", "unit", "interval", "computable", "description"]
 DETAIL = ["name", "title", "family", "unit", "higher_is_better", "description", "numerator", "denominator",
-          "requires", "computable", "missing"]
+          "requires", "interval", "computable", "missing"]
+# The interval `--ci` gives each metric (Metric.interval), in words; docs/statistics.md, "In reports".
+INTERVAL_METHODS = {"wilson": "Wilson", "nps": "trinomial normal", "mean": "Student t",
+                    "quantile": "order statistics", None: "none"}
 
 
 def catalogue_records(config: Config, name: str | None = None) -> tuple[list[str], list[dict]]:
@@ -24,6 +27,7 @@ def catalogue_records(config: Config, name: str | None = None) -> tuple[list[str
             "name": metric.name, "title": metric.title, "family": metric.family, "unit": metric.unit,
             "higher_is_better": metric.higher_is_better, "description": metric.description,
             "numerator": metric.numerator or None, "denominator": metric.denominator or None,
-            "requires": list(metric.requires), "computable": missing is None, "missing": missing,
+            "requires": list(metric.requires), "interval": INTERVAL_METHODS[metric.interval],
+            "computable": missing is None, "missing": missing,
         })
     return (DETAIL if name else SUMMARY), records

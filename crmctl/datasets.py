@@ -137,6 +137,14 @@ CANONICAL: dict[str, CanonicalDataset] = {
             ("period_start", "market_revenue"),
             "period_start",
         ),
+        CanonicalDataset(
+            # An experiment's assignments: which variant each customer got, and when. Experiment and
+            # variant are ids (trimmed, case kept: variant "A" stays "A"), not dimensions.
+            "assignments",
+            {"customer_id": "id", "experiment": "id", "variant": "id", "assigned_at": "datetime"},
+            ("customer_id", "experiment", "variant"),
+            "assigned_at",
+        ),
     ))
 }
 

@@ -235,3 +235,122 @@ def test_check_significant_only_still_fails_a_clear_miss(cli, project):
     assert result.exit_code == 1
     verdict = result.json()["results"][0]
     assert verdict["status"] == "missed" and verdict["ci_high"] < 0.9
+
+
+def _plain_order_statistic_interval(values, q: str, confidence: str):
+    """The distribution-free quantile interval from scratch, in exact fractions: the count of observations
+    below the true q-quantile is Binomial(n, q); lo − 1 is the largest j with F(j) ≤ α/2, hi − 1 the smallest
+    j with F(j) ≥ 1 − α/2; (None, None) when either rank falls outside 1…n."""
+    from fractions import Fraction
+    from math import comb
+
+    data, n, p = sorted(values), len(values), Fraction(q)
+    tail = (1 - Fraction(confidence)) / 2
+    cdf, total = [], Fraction(0)
+    for j in range(n + 1):
+        total += comb(n, j) * p**j * (1 - p) ** (n - j)
+        cdf.append(total)
+    below = [j for j in range(n + 1) if cdf[j] <= tail]
+    above = [j for j in range(n + 1) if cdf[j] >= 1 - tail]
+    lo, hi = (below[-1] + 1 if below else 0), above[0] + 1
+    return (None, None) if lo < 1 or hi > n else (data[lo - 1], data[hi - 1])
+
+
+@pytest.mark.parametrize(("seed", "confidence"), [(3, "0.95"), (11, "0.9")])
+def test_median_and_p90_intervals_equal_a_plain_binomial_computation(project, seed, confidence):
+    """median_resolution_time and p90_resolution_time: ci_low/ci_high are the order statistics at the
+    binomial ranks of each month × segment's raw resolution times (some cells too small for a p90 interval)."""
+    customers, _, tickets = _generate(project, seed)
+    rng = random.Random(seed)
+    extra = []
+    for number in range(150, 420):  # enough tickets for p90 intervals (n ≥ 36 at 95%) in most cells
+        created = dt.datetime(2024, 1, 1) + dt.timedelta(minutes=rng.randrange(80 * 24 * 60))
+        extra.append((f"t{number}", rng.choice(list(customers)), created,
+                      created + dt.timedelta(minutes=rng.randrange(1, 9000))))
+    tickets = tickets + extra
+    stamp = "%Y-%m-%d %H:%M"
+    project.file("tickets.csv", "id,customer,created,resolved\n" + "".join(
+        f"{t},{c},{a.strftime(stamp)},{b.strftime(stamp)}\n" for t, c, a, b in tickets))
+    rows = _report(project, ci=True, confidence=float(confidence),
+                   metrics=("median_resolution_time", "p90_resolution_time"))
+    hours = defaultdict(list)
+    for _, customer, created, resolved in tickets:
+        hours[(resolved.date().replace(day=1), customers[customer])].append((resolved - created).total_seconds() / 3600)
+    checked = {"0.5": 0, "0.9": 0}
+    for metric, q in (("median_resolution_time", "0.5"), ("p90_resolution_time", "0.9")):
+        cells = _cells(rows, metric)
+        for key, values in hours.items():
+            low, high = _plain_order_statistic_interval(values, q, confidence)
+            got = cells[key]
+            assert got["n"] == len(values), (metric, key)
+            assert (got["ci_low"], got["ci_high"]) == (pytest.approx(low, abs=1e-9) if low is not None else None,
+                                                       pytest.approx(high, abs=1e-9) if high is not None else None)
+            checked[q] += low is not None
+    assert checked["0.5"] == len(hours) and 0 < checked["0.9"]  # every median cell, and real p90 intervals
+
+
+def test_median_interval_by_hand_five_and_six_tickets(project):
+    """Binomial(6, ½): F(0) = 1/64 ≤ 0.025 and F(5) = 63/64 ≥ 0.975, so the 95% interval is (min, max);
+    with 5 tickets F(0) = 1/32 > 0.025: no 95% interval exists (null, never a fake one)."""
+    project.file("customers.csv", "id,tier\nc1,a\nc2,b\n")
+    project.file("surveys.csv", "customer,at,type,score\n")
+    hours = {"a": [1, 2, 3, 4, 5, 10], "b": [1, 2, 3, 4, 5]}
+    project.file("tickets.csv", "id,customer,created,resolved\n" + "".join(
+        f"{segment}{i},c{1 if segment == 'a' else 2},2024-01-02 00:00,2024-01-02 {h:02d}:00\n"
+        for segment, values in hours.items() for i, h in enumerate(values)))
+    project.config(CONFIG)
+    cells = _cells(_report(project, ci=True, metrics=("median_resolution_time",)), "median_resolution_time")
+    jan = dt.date(2024, 1, 1)
+    assert (cells[(jan, "a")]["ci_low"], cells[(jan, "a")]["ci_high"]) == (1.0, 10.0)
+    assert cells[(jan, "a")]["value"] == 3.5
+    assert (cells[(jan, "b")]["ci_low"], cells[(jan, "b")]["ci_high"]) == (None, None)
+
+
+def test_metrics_catalogue_names_each_interval_method(cli):
+    body = {r["name"]: r for r in cli("metrics", "-f", "json").json()}
+    assert [body[m]["interval"] for m in ("csat", "nps", "ces", "median_resolution_time", "p90_resolution_time",
+                                          "revenue")] == ["Wilson", "trinomial normal", "Student t",
+                                                          "order statistics", "order statistics", "none"]
+    assert cli("metrics", "churn_rate", "-f", "json").json()[0]["interval"] == "Wilson"
+
+
+def test_html_report_shows_margins_and_marks_with_ci(cli, project):
+    """Each HTML cell reads as the text table's (value ±margin, † below min_n) and carries the JSON's bounds."""
+    import re
+
+    _generate(project, 5)
+    config = str(project.root / "crmctl.yaml")
+    page = cli("report", "-c", config, "-m", "csat,nps", "--ci", "-f", "html").stdout
+    rows = cli("report", "-c", config, "-m", "csat,nps", "--ci", "-f", "json").json()["rows"]
+    cells = re.findall(r'<td class="num" data-metric="(\w+)" data-period="([\d-]+)" data-value="[^"]*"'
+                       r'(?: data-ci-low="([^"]*)" data-ci-high="([^"]*)")?[^>]*>([^<]*)</td>', page)
+    assert cells and any("±" in text for *_, text in cells) and any(text.endswith("†") for *_, text in cells)
+    lows = sorted(float(low) for _, _, low, _, _ in cells if low)
+    assert lows == pytest.approx(sorted(r["ci_low"] for r in rows if r["ci_low"] is not None), abs=1e-9)
+    for metric, _, low, high, text in cells:
+        if low and metric == "csat":  # ±, in points, is the larger distance to a bound
+            value = float(text.split(" ±")[0].rstrip("%"))
+            assert float(text.split("±")[1].rstrip("†")) == pytest.approx(
+                max(value - float(low) * 100, float(high) * 100 - value), abs=0.1)
+    assert "± margin of the 95% confidence interval (the larger side)" in page
+    plain = cli("report", "-c", config, "-m", "csat,nps", "-f", "html").stdout
+    assert "±" not in plain and "data-ci-low" not in plain
+
+
+def test_wide_layout_keeps_each_sampled_metrics_bounds(cli, project):
+    _generate(project, 5)
+    config = str(project.root / "crmctl.yaml")
+    args = ("report", "-c", config, "-m", "csat,ticket_volume,median_resolution_time", "--ci", "-f", "json")
+    long = cli(*args).json()["rows"]
+    wide = cli(*args, "--layout", "wide").json()["rows"]
+    assert list(wide[0]) == ["period_start", "period_end", "segment", "csat", "csat_ci_low", "csat_ci_high",
+                             "ticket_volume", "median_resolution_time", "median_resolution_time_ci_low",
+                             "median_resolution_time_ci_high"]  # a count has no interval: no bounds columns
+    by_key = {(r["period_start"], r["segment"]): r for r in wide}
+    for r in long:
+        if r["metric"] != "ticket_volume":
+            row = by_key[(r["period_start"], r["segment"])]
+            assert (row[r["metric"]], row[f"{r['metric']}_ci_low"], row[f"{r['metric']}_ci_high"]) == (
+                r["value"], r["ci_low"], r["ci_high"])
+    plain = cli("report", "-c", config, "-m", "csat", "-f", "csv", "--layout", "wide").stdout
+    assert plain.splitlines()[0] == "period_start,period_end,segment,csat"

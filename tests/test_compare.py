@@ -158,8 +158,32 @@ def test_plan_matches_sample_size_proportions(cli):
     assert plan["per_group"] == stats.sample_size_proportions(0.05, 0.01) == 8158
     result = cli("compare", "--plan", "--metric", "churn_rate", "--baseline", "0.05", "--mde", "0.01", "-f", "json")
     assert result.exit_code == 0 and result.json()["per_group"] == 8158
-    with pytest.raises(UsageError, match="rate metrics"):
-        plan_sample_size("revenue_per_customer", 0.05, 0.01)
+    with pytest.raises(UsageError, match="sizes rates and means"):
+        plan_sample_size("average_order_value", 50, 5)
+    with pytest.raises(UsageError, match="needs --baseline"):
+        plan_sample_size("churn_rate", None, 0.01)
+
+
+def test_plan_for_a_mean_needs_sd_and_matches_the_formula(cli):
+    """n = 2·(z₀.₉₇₅ + z₀.₈)²·sd²/mde² = 2 × 2.8016² × 80²/5² = 4018.6 → 4019;
+    statsmodels' NormalIndPower agrees."""
+    from statsmodels.stats.power import NormalIndPower
+
+    plan = plan_sample_size("revenue_per_customer", None, 5.0, sd=80.0)
+    z = 1.959963984540054 + 0.8416212335729143
+    assert plan["per_group"] == math.ceil(2 * z * z * 80 ** 2 / 5 ** 2) == 4019
+    assert plan["per_group"] == math.ceil(NormalIndPower().solve_power(5 / 80, alpha=0.05, power=0.8))
+    assert plan["target"] is None and plan["sd"] == 80.0
+    with pytest.raises(UsageError, match="needs --sd"):
+        plan_sample_size("revenue_per_customer", 20.0, 5.0)
+    with pytest.raises(UsageError, match="the sd must be positive"):
+        plan_sample_size("revenue_per_customer", 20.0, 5.0, sd=0.0)
+    result = cli("compare", "--plan", "--metric", "revenue_per_customer", "--baseline", "20", "--mde", "5",
+                 "--sd", "80", "--confidence", "0.9", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    body = result.json()
+    assert body["alpha"] == 0.1 and body["target"] == 25.0
+    assert body["per_group"] == math.ceil(2 * (1.6448536269514722 + 0.8416212335729143) ** 2 * 80 ** 2 / 25)
 
 
 def test_usage_errors(ab):

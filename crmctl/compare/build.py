@@ -23,12 +23,21 @@ COLUMNS = {"group": pl.String, "metric": pl.String, "n": pl.Int64, "value": pl.F
            "note": pl.String}
 
 
-def build_comparison(config: Config, by: str, *, control: str | None = None, metrics: tuple[str, ...] = (),
-                     start: dt.date | None = None, end: dt.date | None = None, last: str | None = None,
+def build_comparison(config: Config, by: str | None = None, *, experiment: str | None = None,
+                     control: str | None = None, metrics: tuple[str, ...] = (), start: dt.date | None = None,
+                     end: dt.date | None = None, last: str | None = None,
                      confidence: float = stats.DEFAULT_CONFIDENCE, expected_shares=None) -> tuple[pl.DataFrame, dict]:
+    """`by` a customer dimension, or `experiment` an experiment of the assignments export (the groups are its
+    variants and `by` is "variant")."""
+    if by is None:
+        if experiment is None:
+            raise UsageError("compare needs --by DIMENSION or --experiment NAME")
+        by = "variant"
+    if not 0 < confidence < 1:
+        raise UsageError(f"--confidence {confidence}: must be between 0 and 1 (exclusive), e.g. 0.95")
     measures, unavailable = choose(config, metrics)
-    frames, window = load_units(config, by, start, end, last)
-    units = customer_table(frames, by, window)
+    frames, window = load_units(config, by, start, end, last, experiment)
+    units = customer_table(frames, by, window, experiment)
     counts = units.group_by("group").len().sort("group")
     groups = counts.get_column("group").to_list()
     if len(groups) < 2:
@@ -40,7 +49,8 @@ def build_comparison(config: Config, by: str, *, control: str | None = None, met
     records = [r for m in measures for r in _measure_rows(m, order, units, frames, window, config, confidence)]
     _correct(records, 1 - confidence)
     rows = pl.DataFrame(records, schema=COLUMNS, orient="row").rename({"group": by})
-    meta = {"by": by, "control": control, "window": str(window) if window else None, "confidence": confidence,
+    meta = {"by": by, "experiment": experiment, "control": control, "window": str(window) if window else None,
+            "confidence": confidence,
             "alpha": round(1 - confidence, 12), "correction": "holm",
             "srm": srm(counts.get_column("len").to_list(), groups, expected_shares),
             "metrics": [m.name for m in measures], "unavailable": unavailable}

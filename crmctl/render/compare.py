@@ -27,7 +27,9 @@ def render_comparison(frame, meta: dict, fmt: Format, *, color: bool, width: int
         return _srm_line(meta) + markdown_table(columns, rows)
     from rich.table import Table
 
-    title = f"{by}: each group against {meta['control']!r} ({meta['window'] or 'no dated data'})"
+    level = f"{meta['confidence']:.0%} intervals" if meta.get("confidence") else "intervals"
+    groups = f"experiment {meta['experiment']}: each variant" if meta.get("experiment") else f"{by}: each group"
+    title = f"{groups} against {meta['control']!r} ({meta['window'] or 'no dated data'}; {level})"
     table = Table(title=title, title_justify="left", header_style="bold")
     for index, column in enumerate(columns):
         table.add_column(column, justify="left" if index < 2 else "right")

@@ -17,10 +17,17 @@ def report_records(result, layout: Layout) -> tuple[list[str], list[dict]]:
     if layout == Layout.long:
         return rows.columns, rows.to_dicts()
     keys = ["period_start", "period_end", *result.by]
-    wide = rows.pivot(on="metric", index=keys, values="value", aggregate_function=None) if rows.height else None
-    names = [m.name for m in result.metrics]
-    if wide is None:
+    # With --ci, each sampled metric's bounds follow its column: nps, nps_ci_low, nps_ci_high.
+    bounds = ("ci_low", "ci_high") if "ci_low" in rows.columns else ()
+    names = [c for m in result.metrics
+             for c in (m.name, *(f"{m.name}_{b}" for b in bounds if getattr(m, "interval", None)))]
+    if not rows.height:
         return keys + names, []
+    renamed = {**{f"value_{m.name}": m.name for m in result.metrics},
+               **{f"{b}_{m.name}": f"{m.name}_{b}" for m in result.metrics for b in bounds}}
+    wide = rows.pivot(on="metric", index=keys, values=["value", *bounds], aggregate_function=None)
+    # Several values columns: Polars names them value_nps, ci_low_nps; one: nps (nothing to rename).
+    wide = wide.rename({old: new for old, new in renamed.items() if old in wide.columns})
     return keys + names, wide.select(keys + [n for n in names if n in wide.columns]).to_dicts()
 
 

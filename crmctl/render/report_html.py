@@ -10,6 +10,7 @@ from crmctl.errors import UsageError, did_you_mean
 from crmctl.render.base import Format, format_value, header, period_label
 from crmctl.render.charts import line_spec, to_file_svg, to_png, to_svg
 from crmctl.render.html_page import esc, figure, meta_list, page, section
+from crmctl.render.marks import LOW_N, footnotes, low_n, value_cell
 from crmctl.render.sparkline import last_change, sparkline
 from crmctl.targets import segment_key
 
@@ -131,28 +132,40 @@ def _tables(result, currency) -> list[str]:
     periods = sorted({(r["period_start"], r["period_end"]) for r in rows}, key=lambda p: (p[0] is None, p[0]))
     labels = [period_label(start, end, result.period) for start, end in periods]
     cells = {(segment_of(r, result.by), r["metric"], r["period_start"]): r for r in rows}
+    # With --ci a cell reads as the text table does: value ±margin, † for a small sample.
+    min_n = result.min_n if "ci_low" in result.rows.columns else None
     out = []
     for segment in segments(result):
         head = "".join(f'<th class="num">{esc(label)}</th>' for label in labels)
         body = []
         for metric in result.metrics:
-            tds = "".join(_cell(cells.get((segment, metric.name, start)), metric) for start, _ in periods)
+            tds = "".join(_cell(cells.get((segment, metric.name, start)), metric, min_n) for start, _ in periods)
             body.append(f'<tr><th scope="row">{esc(header(metric, currency))}</th>{tds}</tr>')
         heading = f"<h3>{esc(', '.join(result.by))}: {esc(segment)}</h3>" if result.by else ""
         out.append(f'{heading}<div class="scroll"><table data-segment="{esc(segment)}"><thead><tr><th>metric</th>'
                    f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+    if out and min_n is not None:
+        notes = [n for n in footnotes(result) if n.startswith(("±", LOW_N))]
+        out.append('<p class="neutral">' + "<br>".join(esc(n) for n in notes) + "</p>")
     return out or ["<p>No rows: the data has no dates in the window.</p>"]
 
 
-def _cell(row, metric) -> str:
+def _cell(row, metric, min_n: int | None = None) -> str:
+    """One value; with min_n (--ci) also ±margin and †, and the bounds in data-ci-low/high."""
     if row is None:
         return '<td class="num">—</td>'
     value = row["value"]
     missed = " missed" if row.get("target") == "missed" else ""
-    title = f' title="{esc(row["note"])}"' if row.get("note") else ""
+    note = row.get("note") or (f"n < {min_n}" if min_n is not None and low_n(row, metric, min_n) else None)
+    title = f' title="{esc(note)}"' if note else ""
     start = row["period_start"].isoformat() if row["period_start"] else ""
+    text, bounds = format_value(value, metric.unit), ""
+    if min_n is not None:
+        text = str(value_cell(row, metric, min_n))
+        bounds = "".join(f' data-{k.replace("_", "-")}="{esc(row[k])}"' for k in ("ci_low", "ci_high")
+                         if row.get(k) is not None)
     return (f'<td class="num{missed}" data-metric="{esc(metric.name)}" data-period="{start}"'
-            f' data-value="{esc(value) if value is not None else ""}"{title}>{esc(format_value(value, metric.unit))}</td>')
+            f' data-value="{esc(value) if value is not None else ""}"{bounds}{title}>{esc(text)}</td>')
 
 
 def _about(result) -> str:
