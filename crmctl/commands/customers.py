@@ -20,10 +20,18 @@ def customers(
     horizon: Annotated[str, typer.Option(help="Prediction horizon: 39w, 12m, 90d, 1y.")] = "12m",
     by: Annotated[Optional[str], typer.Option(help="Customer dimensions to show as columns, comma-separated.")] = None,
     where: Annotated[Optional[list[str]], typer.Option(help="Only customers with dimension=value (repeatable).")] = None,
-    sort: Annotated[str, typer.Option(help="Column to sort by; -COLUMN descending, COLUMN ascending.")] = "-predicted_clv",
+    sort: Annotated[Optional[str], typer.Option(help="Column to sort by; -COLUMN descending, COLUMN ascending. "
+                                                "Default: -predicted_clv (--at-risk: score).")] = None,
     top: Annotated[Optional[int], typer.Option(help="Show only the first N rows.", min=1)] = None,
     validate: Annotated[bool, typer.Option("--validate", help="Fit up to --as-of and compare predicted with actual "
                                            "orders after it.")] = False,
+    at_risk: Annotated[bool, typer.Option("--at-risk", help="Only active customers showing warning signs, with "
+                                          "reasons and a score (config risk:).")] = False,
+    backtest: Annotated[bool, typer.Option("--backtest", help="With --at-risk: how many flagged on --as-of churned "
+                                           "within --horizon: precision, recall, lift.")] = False,
+    fit_weights: Annotated[bool, typer.Option("--fit-weights", help="With --at-risk: fit the weights to churn after "
+                                              "--as-of (L2 logistic) and print a risk: block.")] = False,
+    l2: Annotated[float, typer.Option("--l2", help="--fit-weights: the L2 penalty on standardised weights.")] = 1.0,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
     raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
@@ -39,6 +47,10 @@ def customers(
         crmctl customers --as-of 2025-03-31 --horizon 6m --by segment --where region=EMEA -f csv -o clv.csv
 
         crmctl customers --as-of 2025-01-31 --validate
+
+        crmctl customers --at-risk --sort value_at_risk --top 20
+
+        crmctl customers --at-risk --as-of 2024-12-31 --horizon 6m --backtest
     """
     from crmctl.customers import CustomersSpec, build_customers, validate_holdout
     from crmctl.render import write_output
@@ -46,10 +58,20 @@ def customers(
 
     cfg = load(config)
     day = date(as_of, "--as-of")
+    if (backtest or fit_weights) and not at_risk:
+        raise UsageError("--backtest and --fit-weights go with --at-risk: crmctl customers --at-risk --as-of DATE "
+                         "--backtest")
+    if at_risk:
+        from crmctl.commands.at_risk import at_risk_output
+
+        text = at_risk_output(cfg, day, horizon, by, _pairs(where or []), sort, top, backtest, fit_weights, l2, fmt,
+                              output, raw)
+        write_output(text, output)
+        return
     if validate:
         frame, meta = with_progress(lambda: validate_holdout(cfg, day))
     else:
-        spec = CustomersSpec(day, horizon, split(by) or (), _pairs(where or []), sort, top)
+        spec = CustomersSpec(day, horizon, split(by) or (), _pairs(where or []), sort or "-predicted_clv", top)
         frame, meta = with_progress(lambda: build_customers(cfg, spec))
     for warning in meta["warnings"]:
         err(f"warning: {warning}")

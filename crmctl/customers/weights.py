@@ -89,10 +89,10 @@ def fit_weights(config: Config, as_of: dt.date | None, horizon: str, l2: float) 
     min_score = math.log(base / (1 - base)) - fit.intercept
     contributions = [pl.when(pl.col(f"fires_{s}")).then(weights[s]).otherwise(0.0).alias(f"contribution_{s}")
                      for s in used]
-    out = rows.select("customer_id", "churned", *contributions)
+    out = rows.select("customer_id", pl.col("churned").alias("churned_after"), *contributions)
     out = out.with_columns(score=pl.sum_horizontal(*(f"contribution_{s}" for s in used)))
     out = out.with_columns(p_churn=1 / (1 + (-(pl.col("score") + fit.intercept)).exp()))
-    out = out.select("customer_id", "churned", "score", "p_churn", *(f"contribution_{s}" for s in used)) \
+    out = out.select("customer_id", "churned_after", "score", "p_churn", *(f"contribution_{s}" for s in used)) \
         .sort(["p_churn", "customer_id"], descending=[True, False])
     constant = [s for s, b in zip(used, fit.standardised) if b == 0.0 and weights[s] == 0.0]
     meta = {**window, "as_of": as_of.isoformat(), "horizon": horizon, "customers": len(y), "churned": int(y.sum()),

@@ -14,9 +14,13 @@ _STYLE = {
     "predicted_clv": "money", "recency_weeks": "weeks", "age_weeks": "weeks", "p_alive": "ratio",
     "expected_orders": "decimal", "actual_mean": "decimal", "predicted_mean": "decimal",
     "actual_total": "decimal", "predicted_total": "decimal",
+    # --at-risk, --backtest, --fit-weights
+    "score": "decimal", "value_at_risk": "money", "flagged": "count", "churned": "count",
+    "flagged_churned": "count", "precision": "ratio", "recall": "ratio", "base_rate": "ratio", "lift": "decimal",
+    "p_churn": "ratio",
 }
 # Which columns stay when the terminal is narrow, first kept first.
-_PRIORITY = ("customer_id", "repeat_purchases", "predicted_clv", "p_alive", "expected_orders", "revenue", "orders",
+_PRIORITY = ("customer_id", "rule", "score", "value_at_risk", "p_churn", "precision", "recall", "lift", "repeat_purchases", "predicted_clv", "p_alive", "expected_orders", "revenue", "orders",
              "last_order_at", "expected_order_value", "frequency", "customers", "actual_mean", "predicted_mean")
 
 
@@ -53,7 +57,7 @@ def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int 
 def cell(column: str, value) -> str:
     if value is None:
         return "—"
-    style = _STYLE.get(column)
+    style = _STYLE.get(column) or ("decimal" if column.startswith("contribution_") else None)
     if style == "date":
         return value.strftime("%Y-%m-%d")
     if style == "count":
