@@ -20,7 +20,8 @@ def customers(
     horizon: Annotated[str, typer.Option(help="Prediction horizon: 39w, 12m, 90d, 1y.")] = "12m",
     by: Annotated[Optional[str], typer.Option(help="Customer dimensions to show as columns, comma-separated.")] = None,
     where: Annotated[Optional[list[str]], typer.Option(help="Only customers with dimension=value (repeatable).")] = None,
-    sort: Annotated[str, typer.Option(help="Column to sort by; -COLUMN descending, COLUMN ascending.")] = "-predicted_clv",
+    sort: Annotated[Optional[str], typer.Option(help="Column to sort by; -COLUMN descending, COLUMN ascending. "
+                                                "Default: -predicted_clv (--at-risk: score).")] = None,
     top: Annotated[Optional[int], typer.Option(help="Show only the first N rows.", min=1)] = None,
     validate: Annotated[bool, typer.Option("--validate", help="Fit up to --as-of and compare predicted with actual "
                                            "orders after it.")] = False,
@@ -30,6 +31,13 @@ def customers(
                                              "ticket or contact since.")] = False,
     recent: Annotated[int, typer.Option(help="--promoters: days before --as-of a score counts as recent.",
                                         min=1)] = 90,
+    at_risk: Annotated[bool, typer.Option("--at-risk", help="Only active customers showing warning signs, with "
+                                          "reasons and a score (config risk:).")] = False,
+    backtest: Annotated[bool, typer.Option("--backtest", help="With --at-risk: how many flagged on --as-of churned "
+                                           "within --horizon: precision, recall, lift.")] = False,
+    fit_weights: Annotated[bool, typer.Option("--fit-weights", help="With --at-risk: fit the weights to churn after "
+                                              "--as-of (L2 logistic) and print a risk: block.")] = False,
+    l2: Annotated[float, typer.Option("--l2", help="--fit-weights: the L2 penalty on standardised weights.")] = 1.0,
     fmt: FormatOption = Format.table,
     output: OutputOption = None,
     raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
@@ -48,6 +56,10 @@ def customers(
         crmctl customers --as-of 2025-01-31 --validate
 
         crmctl customers --promoters --recent 60 -f csv -o advocates.csv
+
+        crmctl customers --at-risk --sort value_at_risk --top 20
+
+        crmctl customers --at-risk --as-of 2024-12-31 --horizon 6m --backtest
     """
     from crmctl.customers import CustomersSpec, build_customers, validate_holdout
     from crmctl.render import write_output
@@ -55,10 +67,20 @@ def customers(
 
     cfg = load(config)
     day = date(as_of, "--as-of")
+    if (backtest or fit_weights) and not at_risk:
+        raise UsageError("--backtest and --fit-weights go with --at-risk: crmctl customers --at-risk --as-of DATE "
+                         "--backtest")
+    if at_risk:
+        from crmctl.commands.at_risk import at_risk_output
+
+        text = at_risk_output(cfg, day, horizon, by, _pairs(where or []), sort, top, backtest, fit_weights, l2, fmt,
+                              output, raw)
+        write_output(text, output)
+        return
     if validate:
         frame, meta = with_progress(lambda: validate_holdout(cfg, day))
     else:
-        spec = CustomersSpec(day, horizon, split(by) or (), _pairs(where or []), sort, top,
+        spec = CustomersSpec(day, horizon, split(by) or (), _pairs(where or []), sort or CustomersSpec.sort, top,
                              _feedback(promoters, detractors), recent)
         frame, meta = with_progress(lambda: build_customers(cfg, spec))
     for warning in meta["warnings"]:

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from crmctl.datasets import CANONICAL
 from crmctl.knobs import KNOBS
+from crmctl.config.risk import RiskSpec
 from crmctl.targets import Target
 
 PERIODS = ("day", "week", "month", "quarter", "year", "all")
@@ -18,7 +19,7 @@ COMPARE = ("previous", "year")
 DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
 
 TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
-            "definitions", "targets", "benchmarks", "custom_metrics")
+            "definitions", "targets", "benchmarks", "custom_metrics", "risk")
 DATASET_KEYS = ("path", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
                 "deduplicate")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "scale", "type")
@@ -79,6 +80,7 @@ class Config:
     targets: Mapping[str, Target] = field(default_factory=lambda: MappingProxyType({}))
     custom_metrics: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # name -> CustomSpec
     benchmarks: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: MappingProxyType({}))
+    risk: RiskSpec = RiskSpec()  # the at-risk score (config/risk.py)
 
     def knob(self, name: str):
         return self.definitions.get(name, KNOBS[name].default)

@@ -15,6 +15,7 @@ from crmctl.config.model import (
     DatasetSpec, ReportSpec,
 )
 from crmctl.config.problems import Problems
+from crmctl.config.risk import parse_risk
 from crmctl.custom import parse_custom_metrics
 from crmctl.datasets import ALTERNATE_KEYS, CANONICAL, KINDS
 from crmctl.errors import ConfigError, did_you_mean
@@ -51,6 +52,7 @@ def parse_config(raw, path: Path) -> Config:
         targets=MappingProxyType(parse_targets(raw.get("targets") or {}, problems)),
         custom_metrics=MappingProxyType(parse_custom_metrics(raw.get("custom_metrics") or {}, problems, UNITS)),
         benchmarks=MappingProxyType(parse_benchmarks(raw.get("benchmarks") or {}, problems)),
+        risk=parse_risk(raw.get("risk"), problems),
     )
     if problems:
         raise ConfigError(f"{path}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the config", problems)

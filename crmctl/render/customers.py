@@ -21,12 +21,17 @@ _STYLE = {
     **dict.fromkeys(("active_subscriptions", "tickets", "open_tickets", "tickets_90d", "reopened_tickets",
                      "sla_breaches", "engagement_90d", "engagement_prev_90d", "leads", "open_leads", "won_deals",
                      "days_since_response"), "count"),
+    # --at-risk, --backtest, --fit-weights
+    "score": "decimal", "value_at_risk": "money", "flagged": "count", "churned": "count",
+    "flagged_churned": "count", "precision": "ratio", "recall": "ratio", "base_rate": "ratio", "lift": "decimal",
+    "p_churn": "ratio",
 }
 # Which columns stay when the terminal is narrow, first kept first.
-_PRIORITY = ("customer_id", "repeat_purchases", "predicted_clv", "p_alive", "expected_orders", "revenue", "orders",
-             "last_order_at", "expected_order_value", "frequency", "customers", "actual_mean", "predicted_mean",
-             "nps", "nps_at", "open_tickets", "days_since_response", "mrr", "subscription_status",
-             "last_activity_at", "engagement_change")
+_PRIORITY = ("customer_id", "rule", "score", "value_at_risk", "p_churn", "precision", "recall", "lift",
+             "repeat_purchases", "predicted_clv", "p_alive", "expected_orders", "revenue", "orders", "last_order_at",
+             "expected_order_value", "frequency", "customers", "actual_mean", "predicted_mean", "nps", "nps_at",
+             "open_tickets", "days_since_response", "mrr", "subscription_status", "last_activity_at",
+             "engagement_change")
 
 
 def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False,
@@ -62,7 +67,7 @@ def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int 
 def cell(column: str, value) -> str:
     if value is None:
         return "—"
-    style = _STYLE.get(column)
+    style = _STYLE.get(column) or ("decimal" if column.startswith("contribution_") else None)
     if style == "date":
         return value.strftime("%Y-%m-%d")
     if style == "count":

@@ -1,0 +1,53 @@
+"""The at-risk list: the scored customers whose score reaches `risk.min_score`, with dimensions,
+filtered, sorted and cut as `crmctl customers` does."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crmctl.config import Config
+from crmctl.customers.risk import AtRiskSpec, load_risk_data, score_customers
+from crmctl.customers.table import _dimensions, last_day
+from crmctl.errors import UsageError
+
+# Signed on purpose: an unsigned --sort on these means "most at stake first" (docs/customers.md).
+_DESCENDING_BY_DEFAULT = ("score", "value_at_risk")
+
+
+def build_at_risk(config: Config, spec: AtRiskSpec) -> tuple[pl.DataFrame, dict]:
+    dims = _dimensions(config, spec)
+    datasets = load_risk_data(config, dims)
+    as_of = spec.as_of or last_day(datasets["orders"].frame)
+    scored = score_customers(config, datasets, as_of, spec.horizon)
+    rows = scored.rows.filter(pl.col("score") >= config.risk.min_score)
+    if dims:
+        customers = datasets["customers"].frame.unique("customer_id", keep="last").select("customer_id", *dims)
+        rows = rows.join(customers, on="customer_id", how="left")
+    rows = _shown(_ordered(rows, dims), spec)
+    return rows, {**scored.meta, "at_risk": rows.height, "rows_read": datasets["orders"].rows_read,
+                  "rows_skipped": datasets["orders"].rows_skipped}
+
+
+def _ordered(rows: pl.DataFrame, dims: tuple[str, ...]) -> pl.DataFrame:
+    first = ["customer_id", *dims, "score", "value_at_risk", "value_basis", "reasons"]
+    return rows.select(*first, *(c for c in rows.columns if c not in first))
+
+
+def _shown(rows: pl.DataFrame, spec: AtRiskSpec) -> pl.DataFrame:
+    for name, value in spec.where:
+        rows = rows.filter(pl.col(name).cast(pl.String) == value)
+    keys, descending = [], []
+    if spec.sort:
+        column = spec.sort.lstrip("-+")
+        if column not in rows.columns or column == "reasons":
+            raise UsageError(f"--sort {spec.sort!r}: no sortable column {column!r} (e.g. score, value_at_risk, "
+                             "days_since_order)")
+        keys.append(column)
+        descending.append(spec.sort.startswith("-") or (column in _DESCENDING_BY_DEFAULT
+                                                        and not spec.sort.startswith("+")))
+    for column in ("score", "value_at_risk"):
+        if column not in keys:
+            keys.append(column)
+            descending.append(True)
+    rows = rows.sort([*keys, "customer_id"], descending=[*descending, False], nulls_last=True)
+    return rows.head(spec.top) if spec.top is not None else rows
