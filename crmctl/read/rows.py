@@ -123,8 +123,8 @@ def enforce_invalid_limit(spec: DatasetSpec, loaded: Loaded) -> None:
 
 
 def _held(column: Column) -> pl.Expr:
-    """A category (a status, an event, a survey type) is held as a Categorical: 4 bytes a row where a
-    string view takes 16, and group_bys and comparisons on its integer codes."""
-    if column.kind == "category":
+    """A category (a status, an event, a survey type) or a dimension (a segment, a channel) is held as a
+    Categorical: 4 bytes a row where a string view takes 16, and group_bys and joins on integer codes."""
+    if column.kind in ("category", "text"):
         return pl.col(column.field).cast(pl.Categorical)
     return pl.col(column.field)
