@@ -27,14 +27,14 @@ CLEAN = {
 }
 # What a messy export holds: each must either be read as the validating read reads it, or be suspect.
 DIRTY = {
-    "id": st.sampled_from(["", " ", "1.23E+15", "#VALUE!", " a1 ", "#REF!"]),
+    "id": st.sampled_from(["", " ", "1.23E+15", "#VALUE!", " a1 ", "#REF!", "ok!", "why?", "1E+5x", "\u00a0b"]),
     "date": st.sampled_from(["", "2024-13-45", "yesterday", " 2024-01-05", "2024-01-05 ", "#VALUE!"]),
     "stamp": st.sampled_from(["", "2024-03-01T10:00:00+02:00", "2024-03-01T10:00:00", " 2024-03-01T10:00:00Z",
                               "2024-03-01T10:00:00.5Z", "2024-03-01t10:00:00z"]),
     "amount": st.sampled_from(["", "1,234.50", "(5.00)", "$7", "€8", "abc", "-", "1e3", "1e999", "inf", "NaN",
                                " 42 ", "+5", ".5", "5.", "-0", "0x10", "1_0", "#VALUE!", "١٢", "\u00a05"]),
     "flag": st.sampled_from(["", "maybe", " yes", "#N/A", "1"]),
-    "tier": st.sampled_from(["", " smb ", "#VALUE!", "ENTERPRISE", "#REF!"]),
+    "tier": st.sampled_from(["", " smb ", "#VALUE!", "ENTERPRISE", "#REF!", "Mid!", "#NAME?"]),
 }
 FIELDS = {"order": "id", "customer": "id", "date": "date", "stamp": "stamp", "total": "amount", "paid": "flag",
           "tier": "tier"}

@@ -16,12 +16,13 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import Column, Config, DatasetSpec
-from crmctl.read.cells import CURRENCY_SYMBOLS, EXCEL_ERRORS, blank_to_null, checks_excel_errors, convert_unchecked
+from crmctl.read.cells import CURRENCY_SYMBOLS, EXCEL_ERRORS, checks_excel_errors, convert_unchecked
 from crmctl.read.scan import match_columns, raw_scan, sampled_formats, scan_file, trimmed
 from crmctl.read.sniff import FileShape
 
 _OFFSET = "%#z"
 _SAMPLE_ROWS = 100
+_EXCEL_ENDINGS = tuple(sorted({error[-1] for error in EXCEL_ERRORS}))  # "!" and "?"
 
 
 def read_files(shapes: list[FileShape], sources: list[Path], spec: DatasetSpec, columns: list[Column],
@@ -55,7 +56,7 @@ def _fast_scan(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
     texts = lf.select(
         "_row", pl.lit(index, pl.Int32).alias("_file"),
         *(pl.col(names[c.field]).alias(f"_text_{c.field}") for c in columns if c.field in plain),
-        *(blank_to_null(trimmed(names[c.field])).alias(f"_text_{c.field}") for c in columns if c.field not in plain),
+        *(trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns if c.field not in plain),
     )
     formats = {c.field: c.format or formats.get(c.field) for c in columns}
     utc = _utc_marked(lf, names, [c for c in columns if c.kind == "datetime" and not c.values], formats)
@@ -89,6 +90,10 @@ def _fast_value(text: pl.Expr, column: Column, timezone: str, fmt: str | None, u
         if timezone == "UTC":
             return value
         return value.dt.replace_time_zone("UTC").dt.convert_time_zone(timezone).dt.replace_time_zone(None)
+    if column.kind in ("id", "text") and not column.values:  # what is left to check, _suspect checks
+        return text
+    if column.kind == "category" and not column.values:
+        return text.str.to_lowercase()
     return convert_unchecked(text, column, timezone, fmt)
 
 
@@ -100,9 +105,12 @@ def _suspect(text: pl.Expr, value: pl.Expr, column: Column) -> pl.Expr:
     the validating read sends through its regexes (which reject them)."""
     if _plain_number(column):
         return text.is_not_null() & ~value.is_finite().fill_null(False)
-    suspect = text.is_not_null() & value.is_null()
-    if checks_excel_errors(column):
-        suspect = suspect | text.is_in(EXCEL_ERRORS)
+    # An empty (or all-space) cell is a blank to the validating read: left to it.
+    suspect = (text == "") | (text.is_not_null() & value.is_null())
+    if column.kind == "id" and not column.values:  # a spreadsheet's 1.23E+15 is checked there
+        suspect = suspect | text.str.contains("E+", literal=True)
+    if checks_excel_errors(column):  # two literal tests cost a third of a list lookup
+        suspect = suspect | pl.any_horizontal(text.str.ends_with(end) for end in _EXCEL_ENDINGS)
     if column.kind == "number":  # decimal commas or mapped numbers: symbols must be counted
         suspect = suspect | text.str.contains_any(CURRENCY_SYMBOLS)
     return suspect
