@@ -39,6 +39,7 @@ DIRTY = {
 FIELDS = {"order": "id", "customer": "id", "date": "date", "stamp": "stamp", "total": "amount", "paid": "flag",
           "tier": "tier"}
 CONFIG = """
+timezone: {timezone}
 datasets:
   orders:
     path: orders*.csv
@@ -70,8 +71,9 @@ def export(draw, dirt: float):
     return "\n".join([",".join(FIELDS)] + [",".join(cell(c) for c in row) for row in rows]) + "\n"
 
 
-def _config(tmp_path, stamp_format: str, decimal_comma: bool):
-    text = CONFIG.format(stamp_format=stamp_format, decimal_comma=", decimal_comma: true" if decimal_comma else "")
+def _config(tmp_path, stamp_format: str, decimal_comma: bool, timezone: str = "UTC"):
+    text = CONFIG.format(stamp_format=stamp_format, decimal_comma=", decimal_comma: true" if decimal_comma else "",
+                         timezone=timezone)
     (tmp_path / "crmctl.yaml").write_text(text)
     return load_config(tmp_path / "crmctl.yaml")
 
@@ -95,13 +97,14 @@ def _outcome(read):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=st.lists(export(dirt=0.3), min_size=1, max_size=2), zoned=st.booleans(),
+       timezone=st.sampled_from(["UTC", "Europe/Berlin"]),
        decimal_comma=st.booleans())
-def test_the_optimistic_read_gives_the_validating_frame(tmp_path, files, zoned, decimal_comma):
+def test_the_optimistic_read_gives_the_validating_frame(tmp_path, files, zoned, timezone, decimal_comma):
     for old in tmp_path.glob("orders*.csv"):
         old.unlink()
     for number, text in enumerate(files):
         (tmp_path / f"orders{number}.csv").write_text(text)
-    config = _config(tmp_path, "" if zoned else ', format: "%Y-%m-%dT%H:%M:%SZ"', decimal_comma)
+    config = _config(tmp_path, "" if zoned else ', format: "%Y-%m-%dT%H:%M:%SZ"', decimal_comma, timezone)
     spec = config.datasets["orders"]
     paths = resolve_files(spec)
     read = functools.partial(read_files, [sniff(p, None) for p in paths], paths, spec, list(spec.columns.values()),
@@ -174,3 +177,13 @@ def test_only_suspect_rows_are_read_again(tmp_path, monkeypatch):
     assert fast.equals(checked)
     assert fast["amount"].to_list() == [12.5, 1234.5]
     assert fast["ordered_at"].to_list() == [dt.datetime(2024, 1, 5, 10), dt.datetime(2024, 2, 5, 9)]
+
+
+def test_utc_stamps_read_with_a_literal_z_land_in_the_configured_zone(tmp_path):
+    (tmp_path / "orders0.csv").write_text("order,customer,date,stamp,total,paid,tier\n"
+                                          "1,c1,2024-01-05,2024-01-05T10:00:00Z,1,yes,SMB\n"
+                                          "2,c1,2024-07-05,2024-07-05T10:00:00Z,2,yes,SMB\n")
+    config = _config(tmp_path, "", False, "Europe/Berlin")
+    fast, checked = _both(config)
+    assert fast["ordered_at"].to_list() == [dt.datetime(2024, 1, 5, 11), dt.datetime(2024, 7, 5, 12)]
+    assert fast.equals(checked)
