@@ -99,7 +99,8 @@ def _outcome(read):
 @given(files=st.lists(export(dirt=0.3), min_size=1, max_size=2), zoned=st.booleans(),
        timezone=st.sampled_from(["UTC", "Europe/Berlin"]),
        decimal_comma=st.booleans())
-def test_the_optimistic_read_gives_the_validating_frame(tmp_path, files, zoned, timezone, decimal_comma):
+def test_the_optimistic_read_gives_the_validating_frame(tmp_path, monkeypatch, files, zoned, timezone, decimal_comma):
+    monkeypatch.setattr("crmctl.read.optimistic._MOSTLY", 1.0)  # however dirty: this tests the optimistic road
     for old in tmp_path.glob("orders*.csv"):
         old.unlink()
     for number, text in enumerate(files):
@@ -118,16 +119,16 @@ def test_the_optimistic_read_gives_the_validating_frame(tmp_path, files, zoned, 
 
 
 def _loaded(config, optimistic: bool, monkeypatch):
-    monkeypatch.setattr(load_module, "read_files", functools.partial(read_files, optimistic=optimistic))
-    loaded = _outcome(lambda: load_dataset(config.datasets["orders"], config, quality=True))
-    monkeypatch.undo()
-    return loaded
+    with monkeypatch.context() as patch:
+        patch.setattr(load_module, "read_files", functools.partial(read_files, optimistic=optimistic))
+        return _outcome(lambda: load_dataset(config.datasets["orders"], config, quality=True))
 
 
 @pytest.mark.parametrize("dirt", [0.0, 0.2])
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_loaded_results_do_not_depend_on_the_road(tmp_path, monkeypatch, dirt, data):
+    monkeypatch.setattr("crmctl.read.optimistic._MOSTLY", 1.0)
     (tmp_path / "orders0.csv").write_text(data.draw(export(dirt=dirt)))
     config = _config(tmp_path, "", False)
     fast, checked = _loaded(config, True, monkeypatch), _loaded(config, False, monkeypatch)
@@ -162,21 +163,40 @@ def test_a_clean_export_is_read_without_the_validating_path(tmp_path, monkeypatc
     assert not frame["_bad_amount"].any() and not frame["_blank"].any()
 
 
-def test_only_suspect_rows_are_read_again(tmp_path, monkeypatch):
-    (tmp_path / "orders0.csv").write_text("order,customer,date,stamp,total,paid,tier\n"
-                                          "1,c1,2024-01-05,2024-01-05T10:00:00Z,12.50,yes,SMB\n"
-                                          "2,c2,2024-02-05,2024-02-05T10:00:00+01:00,\"1,234.50\",no,Mid\n")
-    config = _config(tmp_path, "", False)
+def _orders_file(tmp_path, clean_rows: int, dirty_rows: int) -> None:
+    clean = [f"{n},c1,2024-01-05,2024-01-05T10:00:00Z,12.50,yes,SMB" for n in range(clean_rows)]
+    dirty = [f"d{n},c2,2024-02-05,2024-02-05T10:00:00+01:00,\"1,234.50\",no,Mid" for n in range(dirty_rows)]
+    (tmp_path / "orders0.csv").write_text("\n".join(["order,customer,date,stamp,total,paid,tier", *clean, *dirty]) + "\n")
+
+
+def _validating_reads(monkeypatch) -> list:
+    """Records the `rows` of every validating read (None: the whole file)."""
     import crmctl.read.optimistic as optimistic
 
-    asked = []
-    original = optimistic.scan_file
-    monkeypatch.setattr(optimistic, "scan_file", lambda *a, rows=None: asked.append(rows if rows is None else rows.to_list()) or original(*a, rows=rows))
+    asked, original = [], optimistic.scan_file
+    monkeypatch.setattr(optimistic, "scan_file",
+                        lambda *a, rows=None: asked.append(rows if rows is None else rows.to_list()) or original(*a, rows=rows))
+    return asked
+
+
+def test_only_suspect_rows_are_read_again(tmp_path, monkeypatch):
+    _orders_file(tmp_path, clean_rows=9, dirty_rows=1)
+    config = _config(tmp_path, "", False)
+    asked = _validating_reads(monkeypatch)
     fast, checked = _both(config)
-    assert asked == [[3], None]  # the second data row, line 3; then the validating read of the whole file
+    assert asked == [[11], None]  # the tenth data row, line 11; then the validating read of the whole file
     assert fast.equals(checked)
-    assert fast["amount"].to_list() == [12.5, 1234.5]
-    assert fast["ordered_at"].to_list() == [dt.datetime(2024, 1, 5, 10), dt.datetime(2024, 2, 5, 9)]
+    assert fast["amount"].to_list() == [12.5] * 9 + [1234.5]
+    assert fast["ordered_at"].to_list()[-2:] == [dt.datetime(2024, 1, 5, 10), dt.datetime(2024, 2, 5, 9)]
+
+
+def test_a_mostly_suspect_file_takes_the_validating_road_at_once(tmp_path, monkeypatch):
+    _orders_file(tmp_path, clean_rows=3, dirty_rows=7)
+    config = _config(tmp_path, "", False)
+    asked = _validating_reads(monkeypatch)
+    fast, checked = _both(config)
+    assert asked == [None, None]
+    assert fast.equals(checked)
 
 
 def test_utc_stamps_read_with_a_literal_z_land_in_the_configured_zone(tmp_path):
