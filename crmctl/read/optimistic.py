@@ -2,12 +2,12 @@
 
 Each cell is converted the cheap way, and a row is *suspect* whenever the validating read (scan.py)
 could give it another value or flag: a number that is not a plain finite cast, a value that does not
-convert, a spreadsheet error (#VALUE!), a currency symbol, a blank
-line. A row that is not suspect has, by construction, the validating read's values and a clean
-account (not blank, nothing invalid, no currency symbol). Only the suspect rows are read again
-through the validating path, and take their place by file and line: the result is the frame the
-validating read gives, cell for cell, flag for flag (tests/test_optimistic.py holds the two equal).
-"""
+convert, an empty or all-space cell, "E+" in an id, a spreadsheet error (#VALUE!), a currency symbol,
+a blank line. A row that is not suspect has, by construction, the validating read's values and a
+clean account (not blank, nothing invalid, no currency symbol). Only the suspect rows are read again
+through the validating path and put in their place; a file whose first rows are mostly suspect is
+validated at once. Either way the result is the frame the validating read gives, cell for cell and
+flag for flag (tests/test_optimistic.py holds the two equal)."""
 
 from __future__ import annotations
 
