@@ -125,10 +125,10 @@ def main() -> None:
     for name, r in results.items():
         heap = f"{r['heap_mb']:6.0f} MB" if r["heap_mb"] else "   n/a"
         print(f"{name:>13}: {r['seconds']:8.3f} s  peak RSS {r['peak_mb']:6.0f} MB  heap {heap}")
-    print(f"report / plain floor   = {ratios['report_over_floor']:.2f}  (target ≤ 1.5)")
+    print(f"report / plain floor   = {ratios['report_over_floor']:.2f}  (target ≤ 3, then ≤ 1.5)")
     print(f"report / checked floor = {ratios['report_over_checked_floor']:.2f}")
     print(f"report / duckdb        = {ratios['report_over_duckdb']:.2f}  (all metrics vs the duckdb subset)")
-    print(f"same subset / duckdb   = {ratios['subset_over_duckdb']:.2f}  (target ≤ 0.67, i.e. 1.5× faster)")
+    print(f"duckdb / same subset   = {1 / ratios['subset_over_duckdb']:.2f}  (target ≥ 1.0, then ≥ 1.5)")
     print(f"report peak RSS / input  = {ratios['report_peak_over_input']:.2f}  (counts mapped input pages)")
     heap_ratio = ratios["report_heap_over_input"]
     print(f"report heap / input      = {'n/a' if heap_ratio is None else f'{heap_ratio:.2f}'}  (target ≤ 1)")

@@ -70,7 +70,7 @@ def attribute_columns(config: Config, population: pl.DataFrame, start: dt.dateti
 
 def _dimension(values: pl.Series) -> tuple[pl.Series, list[str] | None]:
     """Text as it is; a numeric-looking column with many values in quintile bins (their order too)."""
-    numbers = values.cast(pl.Float64, strict=False)
+    numbers = values.cast(pl.String).cast(pl.Float64, strict=False)  # dimensions are held as Categoricals
     present = numbers.drop_nulls()
     if numbers.null_count() != values.null_count() or present.n_unique() <= NUMERIC_MIN_VALUES:
         return values.cast(pl.String).fill_null(MISSING), None

@@ -35,10 +35,15 @@ DATE_FORMATS = tuple(
 def convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
     """The typed value of one mapped column from its trimmed text; a spreadsheet error (#VALUE!, #REF! …)
     is invalid anywhere."""
-    value = scaled(_convert(text, column, timezone, fmt), column)
-    if column.kind in ("number", "datetime", "boolean") and not column.values:
-        return value  # these never read "#VALUE!" as a value, so the check would only cost time
+    value = convert_unchecked(text, column, timezone, fmt)
+    if not checks_excel_errors(column):
+        return value
     return pl.when(~text.is_in(EXCEL_ERRORS)).then(value)
+
+
+def checks_excel_errors(column: Column) -> bool:
+    """Numbers, dates and booleans never read "#VALUE!" as a value, so the check would only cost time."""
+    return column.kind not in ("number", "datetime", "boolean") or bool(column.values)
 
 
 def blank_to_null(text: pl.Expr) -> pl.Expr:
@@ -56,10 +61,11 @@ def _mapped(text: pl.Expr, values: dict[str, str]) -> pl.Expr:
     return mapped.otherwise(text)
 
 
-def _convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
+def convert_unchecked(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:
+    """`convert` without the spreadsheet-error check: the optimistic read proves no cell needs it."""
     text = blank_to_null(text if not column.values else _mapped(text, dict(column.values)))
     if column.kind == "number":
-        return _number(text, column.decimal_comma)
+        return scaled(_number(text, column.decimal_comma), column)
     if column.kind == "boolean":
         low = text.str.to_lowercase()
         return pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False)

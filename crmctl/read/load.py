@@ -17,10 +17,10 @@ from crmctl.config import Config, DatasetSpec
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError
 from crmctl.read.loaded import FieldIssue, Loaded  # noqa: F401  (re-exported: the reader's result types)
+from crmctl.read.optimistic import read_files
 from crmctl.read.rows import (
     count_invalid, drop_blank_lines, drop_short_rows, enforce_invalid_limit, fill_examples, keep_rows,
 )
-from crmctl.read.scan import scan_file
 from crmctl.read.sniff import FileShape, first_ragged_row, sniff, transcoded
 
 
@@ -50,10 +50,8 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
     shapes = [sniff(path, spec.delimiter, spec.encoding) for path in files]
     with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
         sources = [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
-        frames = [scan_file(shape, source, index, spec, columns, config)
-                  for index, (shape, source) in enumerate(zip(shapes, sources))]
         try:
-            collected = pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
+            collected = read_files(shapes, sources, spec, columns, config)
         except pl.exceptions.PolarsError as exc:
             raise _read_error(spec, shapes, sources, exc) from None
         collected = _mark_footers(collected, shapes)

@@ -33,19 +33,22 @@ def trimmed(name: str) -> pl.Expr:
 
 
 def scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, columns: list[Column],
-               config: Config) -> pl.LazyFrame:
+               config: Config, rows: pl.Series | None = None) -> pl.LazyFrame:
+    """The validating read of one file; of only its `rows` (line numbers) when given."""
     names = match_columns(shape, spec, columns)
     lf = raw_scan(shape, source, spec)
     schema = lf.collect_schema()
     # Stages, so each expression runs once per chunk: trimmed text, then typed values, then flags.
     # Every expression here must be one the streaming engine runs in chunks (not `replace`).
     typed = {c.field for c in columns if shape.format == "parquet" and schema[names[c.field]] != pl.String}
+    sampled = sampled_formats(lf, names, [c for c in columns if c.field not in typed], shape)
+    if rows is not None:
+        lf = lf.filter(pl.col("_row").is_in(rows.implode()))
     texts = lf.select(
         "_row", pl.lit(index, pl.Int32).alias("_file"),
         *(pl.col(names[c.field]).alias(f"_raw_{c.field}") for c in columns if c.field in typed),
         *(trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns),
     ).with_columns(blank_to_null(pl.col(f"_text_{c.field}")) for c in columns)
-    sampled = _sampled_formats(lf, names, [c for c in columns if c.field not in typed], shape)
     values = []
     for column in columns:
         if column.field in typed:
@@ -78,7 +81,7 @@ def _currency_bits(text: pl.Expr) -> pl.Expr:
     return pl.sum_horizontal(bits).cast(pl.UInt8)
 
 
-def _sampled_formats(lf: pl.LazyFrame, names: dict[str, str], columns: list[Column], shape: FileShape) -> dict:
+def sampled_formats(lf: pl.LazyFrame, names: dict[str, str], columns: list[Column], shape: FileShape) -> dict:
     """The date format of each datetime column without `format:`, from one sample of the file's first rows."""
     dated = [c for c in columns if c.kind == "datetime" and not c.format]
     if not dated:
