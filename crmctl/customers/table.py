@@ -15,6 +15,7 @@ import polars as pl
 
 from crmctl.config import Config
 from crmctl.customers.fit import MODEL_COLUMNS, TIME_UNIT, fit_models, predict
+from crmctl.customers.subscriptions import with_subscription_clv
 from crmctl.customers.summary import SUMMARY_COLUMNS, summarise
 from crmctl.errors import DataError, UsageError
 from crmctl.periods import parse_last
@@ -71,6 +72,7 @@ def build_customers(config: Config, spec: CustomersSpec) -> tuple[pl.DataFrame, 
     fitted = fit_models(summary)
     margin, discount = config.definitions.get("gross_margin"), config.knob("discount_rate")
     rows = predict(summary, fitted, weeks, gross_margin=margin, discount_rate=discount)
+    rows = with_subscription_clv(rows, config, as_of, fitted.warnings)
     rows = _with_dimensions(rows, datasets, dims)
     rows = _shown(rows, spec)
     meta = {
