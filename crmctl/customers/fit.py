@@ -15,7 +15,7 @@ from crmctl.models import ModelError
 TIME_UNIT = "week"
 WEEKS_PER_YEAR = 365.25 / 7
 CORRELATION_LIMIT = 0.3  # above this the Gamma-Gamma independence assumption is in doubt
-MODEL_COLUMNS = ["p_alive", "expected_orders", "expected_order_value", "predicted_clv"]
+MODEL_COLUMNS = ["p_alive", "expected_orders", "expected_order_value", "predicted_clv", "clv_basis"]
 
 
 @dataclass
@@ -81,7 +81,8 @@ def bg_nbd_predictions(fit, horizon_weeks: float, x, t_x, T):
 
 def predict(summary: pl.DataFrame, fitted: Fitted, horizon_weeks: float, *, gross_margin: float | None,
             discount_rate: float | None) -> pl.DataFrame:
-    """Adds MODEL_COLUMNS (Float64, null where a model is missing or undefined)."""
+    """Adds MODEL_COLUMNS (Float64, null where a model is missing or undefined; clv_basis "orders" where
+    predicted_clv has a value: subscriptions.py may then value subscribers from their contracts)."""
     import numpy as np
 
     from crmctl import models
@@ -99,6 +100,7 @@ def predict(summary: pl.DataFrame, fitted: Fitted, horizon_weeks: float, *, gros
     clv = models.predicted_clv(orders, value, horizon_weeks, gross_margin=gross_margin, discount_rate=discount_rate,
                                periods_per_year=WEEKS_PER_YEAR)
     columns = {"p_alive": alive, "expected_orders": orders, "expected_order_value": value, "predicted_clv": clv}
-    return summary.with_columns(
+    rows = summary.with_columns(
         pl.Series(name, np.asarray(values, dtype=float), dtype=pl.Float64).fill_nan(None)
         for name, values in columns.items())
+    return rows.with_columns(clv_basis=pl.when(pl.col("predicted_clv").is_not_null()).then(pl.lit("orders")))

@@ -18,7 +18,7 @@ from crmctl.config import Config
 from crmctl.customers import signals
 from crmctl.customers.fit import fit_models, predict
 from crmctl.customers.summary import summarise
-from crmctl.customers.table import horizon_weeks, last_day
+from crmctl.customers.table import horizon_weeks
 from crmctl.errors import UsageError
 from crmctl.read.identity import fields_to_read, resolve_customers
 from crmctl.read.load import Loaded, load_dataset

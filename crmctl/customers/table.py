@@ -15,6 +15,7 @@ import polars as pl
 
 from crmctl.config import Config
 from crmctl.customers.fit import TIME_UNIT, fit_models, predict
+from crmctl.customers.subscriptions import with_subscription_clv
 from crmctl.customers.summary import summarise
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
@@ -123,6 +124,7 @@ def _modelled(config: Config, datasets: dict[str, Loaded], as_of, weeks) -> tupl
     summary = summarise(datasets["orders"].frame.lazy(), as_of).collect().sort("customer_id")
     fitted = fit_models(summary)
     rows = predict(summary, fitted, weeks, gross_margin=margin, discount_rate=discount)
+    rows = with_subscription_clv(rows, config, as_of, fitted.warnings)
     meta.update(customers=summary.height, models=fitted.meta(), warnings=fitted.warnings)
     return rows, meta
 

@@ -14,7 +14,8 @@ import numpy as np
 from scipy.special import gammaln
 
 from crmctl.models import MIN_REPEAT_CUSTOMERS, ModelError
-from crmctl.models.inputs import as_vector, as_weights, count_where, refuse, same_length
+from crmctl.models.inputs import as_vector, as_weights, count_where, distinct_rows, refuse, same_length
+from crmctl.models.likelihoods import GammaGammaLikelihood
 from crmctl.models.optimise import maximise
 
 
@@ -59,19 +60,48 @@ def fit_gamma_gamma(frequency, mean_value, weights=None, *, require_convergence:
             f"{used} repeat customers with a positive mean order value (of {count_where(w > 0, w)}); "
             f"Gamma-Gamma needs at least {MIN_REPEAT_CUSTOMERS} customers who bought more than once"
         )
-    x, m, w = x[usable], m[usable], w[usable]
-    n = float(w.sum())
+    # Customers sharing (x, z̄) share a likelihood term: computed once, weighted by their count.
+    x, m, w = distinct_rows(x[usable], m[usable], weights=w[usable])
+    likelihood = GammaGammaLikelihood(x, m, w)
+    n = likelihood.n
 
     def mean_ll(params: np.ndarray) -> float:
-        return float(np.dot(w, log_likelihood(*params, x, m)) / n)
+        return likelihood.value_and_gradient(params)[0] / n
 
-    # v starts at the mean value's scale so the spend-rate prior starts in the data's currency.
-    start = np.array([1.0, 1.0, max(float(np.dot(w, m) / n), 1e-6)])
-    optimum = maximise(mean_ll, start, ("p", "q", "v"), n)
+    def mean_ll_and_gradient(params: np.ndarray):
+        value, gradient = likelihood.value_and_gradient(params)
+        return value / n, gradient / n
+
+    optimum = maximise(mean_ll, _moment_start(x, m, w), ("p", "q", "v"), n, gradient=mean_ll_and_gradient)
     if require_convergence and not optimum.converged:
         raise ModelError(f"Gamma-Gamma fit did not converge: {optimum.message}")
     p, q, v = (float(value) for value in optimum.params)
     return GammaGammaFit(p, q, v, optimum.mean_log_likelihood * n, int(round(n)), optimum.converged)
+
+
+def _moment_start(x, m, w) -> np.ndarray:
+    """p, q, v from the moments of z̄, falling back to (1, 1, mean z̄) when they do not identify them.
+
+    Given ν, z̄ has mean p/ν and variance p/(xν²); across customers E[z̄] = μ = pv/(q-1) and
+    Var(z̄ | x) = c₀ + c₁/x with c₀ = μ²/(q-2) and c₁ = μ²(q-1)/(p(q-2)) (needs q > 2). A weighted
+    least-squares line of the per-x variance on 1/x gives c₀ and c₁, hence q, p and v.
+    """
+    mu = float(np.dot(w, m) / w.sum())
+    fallback = np.array([1.0, 1.0, max(mu, 1e-6)])
+    values = np.unique(x)
+    if len(values) < 2:
+        return fallback
+    index = np.searchsorted(values, x)
+    weight = np.bincount(index, weights=w)
+    mean = np.bincount(index, weights=w * m) / weight
+    variance = np.bincount(index, weights=w * (m - mean[index]) ** 2) / weight
+    design = np.column_stack([np.ones(len(values)), 1.0 / values]) * np.sqrt(weight)[:, None]
+    (c0, c1), *_ = np.linalg.lstsq(design, variance * np.sqrt(weight), rcond=None)
+    if not (c0 > 0 and c1 > 0 and mu > 0):
+        return fallback
+    q = 2.0 + mu * mu / c0
+    p = mu * mu * (q - 1) / (c1 * (q - 2))
+    return np.array([p, q, mu * (q - 1) / p])
 
 
 def conditional_expected_value(fit: GammaGammaFit, frequency, mean_value) -> np.ndarray:

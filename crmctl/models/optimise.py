@@ -28,8 +28,13 @@ class Optimum:
     message: str
 
 
-def maximise(mean_log_likelihood, start, names: tuple[str, ...], n_customers: float) -> Optimum:
+def maximise(mean_log_likelihood, start, names: tuple[str, ...], n_customers: float, *,
+             gradient=None) -> Optimum:
     """Maximise `mean_log_likelihood(params)` (log-likelihood ÷ customers) over positive params.
+
+    `gradient(params)`, when given, returns (mean log-likelihood, its gradient in params): L-BFGS-B
+    then takes exact steps (one evaluation each, not 1 + len(params) for finite differences) and
+    the curvature check differentiates the gradient instead of the value.
 
     Converged means: the optimiser says so, no parameter sits at the edge, and the curvature at
     the optimum pins every parameter down (standard error of its log below MAX_LOG_SE). The last
@@ -43,6 +48,14 @@ def maximise(mean_log_likelihood, start, names: tuple[str, ...], n_customers: fl
 
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     options = {"ftol": 1e-13, "gtol": 1e-7, "maxiter": 2000}
+    if gradient is not None:
+        exact = _log_scale(gradient)
+        result = minimize(exact, np.log(start), method="L-BFGS-B", jac=True, bounds=bounds, options=options)
+        if result.success and result.fun < _PENALTY:
+            return _verdict(objective, result.x, result.fun, True, str(result.message), names, n_customers,
+                            lambda log_params: exact(log_params)[1])
+        # The fallback below needs no gradient: fall through from where the exact steps stopped.
+        start = np.exp(result.x)
     result = minimize(objective, np.log(start), method="L-BFGS-B", bounds=bounds, options=options)
     if result.success and result.fun < _PENALTY:
         return _verdict(objective, result.x, result.fun, True, str(result.message), names, n_customers)
@@ -55,10 +68,24 @@ def maximise(mean_log_likelihood, start, names: tuple[str, ...], n_customers: fl
     return _verdict(objective, best.x, best.fun, success, str(rough.message), names, n_customers)
 
 
-def _verdict(objective, log_params, value, success, reason, names, n_customers) -> Optimum:
+def _log_scale(gradient):
+    """-mean LL and its gradient in log-parameters (chain rule: ∂/∂log θ = θ ∂/∂θ), for minimize(jac=True)."""
+
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(log_params)
+        value, grad = gradient(params)
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            return _PENALTY, np.zeros_like(log_params)
+        return -float(value), -np.asarray(grad, dtype=float) * params
+
+    return objective
+
+
+def _verdict(objective, log_params, value, success, reason, names, n_customers, log_gradient=None) -> Optimum:
     at_edge = [n for n, v in zip(names, log_params) if abs(v) >= LOG_BOUND - 1e-6]
     finite = bool(np.isfinite(value) and value < _PENALTY)
-    loose = _loose_parameters(objective, log_params, names, n_customers) if finite and not at_edge else []
+    loose = (_loose_parameters(objective, log_params, names, n_customers, log_gradient)
+             if finite and not at_edge else [])
     if not finite:
         message = "the likelihood is not finite anywhere the optimiser looked"
     elif at_edge:
@@ -73,10 +100,11 @@ def _verdict(objective, log_params, value, success, reason, names, n_customers) 
     return Optimum(np.exp(log_params), -float(value), converged, message)
 
 
-def _loose_parameters(objective, log_params, names, n_customers) -> list[str]:
+def _loose_parameters(objective, log_params, names, n_customers, log_gradient=None) -> list[str]:
     """Parameters whose log has a standard error above MAX_LOG_SE (all of them if the Hessian is not
     positive definite): the inverse of the observed information, by central differences."""
-    hessian = _hessian(objective, np.asarray(log_params, dtype=float))
+    x = np.asarray(log_params, dtype=float)
+    hessian = _hessian(objective, x) if log_gradient is None else _hessian_from_gradient(log_gradient, x)
     if not np.all(np.isfinite(hessian)) or not np.all(np.linalg.eigvalsh(hessian) > 0):
         return list(names)
     variances = np.diag(np.linalg.inv(hessian * n_customers))
@@ -93,3 +121,10 @@ def _hessian(f, x: np.ndarray, step: float = 1e-3) -> np.ndarray:
                      - f(x - shifts[i] + shifts[j]) + f(x - shifts[i] - shifts[j])) / (4 * step * step)
             hessian[i, j] = hessian[j, i] = value
     return hessian
+
+
+def _hessian_from_gradient(gradient, x: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Central differences of the exact gradient: 2k evaluations instead of about 2k², and more accurate."""
+    columns = [(gradient(x + step * e) - gradient(x - step * e)) / (2 * step) for e in np.eye(len(x))]
+    hessian = np.array(columns)
+    return (hessian + hessian.T) / 2
