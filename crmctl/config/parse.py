@@ -6,15 +6,15 @@ the parser knows the config's keys, not the metric catalogue, so imports point o
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from types import MappingProxyType
 
 from crmctl.config.model import (
-    COLUMN_KEYS, COMPARE, DATASET_KEYS, DEFAULT_NULLS, PERIODS, REPORT_KEYS, TOP_KEYS, WEEKDAYS, Column, Config,
-    DatasetSpec, ReportSpec,
+    COLUMN_KEYS, DATASET_KEYS, DEFAULT_NULLS, TOP_KEYS, WEEKDAYS, Column, Config,
+    DatasetSpec,
 )
 from crmctl.config.problems import Problems
+from crmctl.config.report_section import parse_report
 from crmctl.config.risk import parse_risk
 from crmctl.custom import parse_custom_metrics
 from crmctl.datasets import ALTERNATE_KEYS, CANONICAL, KINDS
@@ -47,7 +47,7 @@ def parse_config(raw, path: Path) -> Config:
         fiscal_year_start_month=fiscal_month,
         currency=currency,
         datasets=MappingProxyType(datasets),
-        report=_report(raw.get("report") or {}, problems),
+        report=parse_report(raw.get("report") or {}, problems),
         definitions=MappingProxyType(_definitions(raw.get("definitions") or {}, problems)),
         targets=MappingProxyType(parse_targets(raw.get("targets") or {}, problems)),
         custom_metrics=MappingProxyType(parse_custom_metrics(raw.get("custom_metrics") or {}, problems, UNITS)),
@@ -247,57 +247,6 @@ def _where(dataset: str, raw, columns: dict | None, problems: Problems) -> dict[
         allowed = allowed if isinstance(allowed, list) else [allowed]
         where[fieldname] = tuple(_text(v) for v in allowed)
     return where
-
-
-def _report(raw, problems: Problems) -> ReportSpec:
-    if problems.typed("report", raw, dict, "a mapping of report options") is None:
-        return ReportSpec()
-    problems.unknown_keys("report", raw, REPORT_KEYS)
-    by = raw.get("by", [])
-    by = [by] if isinstance(by, str) else by
-    metrics = raw.get("metrics", [])
-    metrics = [metrics] if isinstance(metrics, str) else metrics
-    return ReportSpec(
-        period=problems.choice("report.period", raw.get("period", "month"), PERIODS) or "month",
-        by=tuple(problems.typed("report.by", by, list, "a list of dimension names") or ()),
-        metrics=tuple(problems.typed("report.metrics", metrics, list, "a list of metric names") or ()),
-        family=raw.get("family"),
-        start=_date(raw.get("from"), "report.from", problems),
-        end=_date(raw.get("to"), "report.to", problems),
-        last=raw.get("last"),
-        compare=problems.choice("report.compare", raw["compare"], COMPARE) if raw.get("compare") else None,
-        confidence=_confidence(raw.get("confidence"), problems),
-        min_n=_min_n(raw.get("min_n"), problems),
-    )
-
-
-def _confidence(value, problems: Problems) -> float | None:
-    if value is None or problems.typed("report.confidence", value, (int, float), "a number") is None:
-        return None
-    if isinstance(value, bool) or not 0 < value < 1:
-        problems.add("report.confidence", f"must be between 0 and 1 (exclusive), e.g. 0.95; got {value!r}")
-        return None
-    return float(value)
-
-
-def _min_n(value, problems: Problems) -> int | None:
-    if value is None or problems.typed("report.min_n", value, int, "a whole number") is None:
-        return None
-    if isinstance(value, bool) or value < 0:
-        problems.add("report.min_n", f"must be a whole number ≥ 0 (0 dims nothing), e.g. 30; got {value!r}")
-        return None
-    return value
-
-
-def _date(value, path: str, problems: Problems) -> dt.date | None:
-    """Dates work whether YAML parsed them (2024-01-01) or they were quoted ('2024-01-01')."""
-    if value is None or isinstance(value, dt.date):
-        return value.date() if isinstance(value, dt.datetime) else value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        problems.add(path, f"{value!r} is not a date like 2024-01-31")
-        return None
 
 
 def _kind_name(knob) -> str:
