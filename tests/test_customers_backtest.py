@@ -159,7 +159,7 @@ def test_sample_backtest_and_fit(cli):
     result = cli(*args, "--backtest", "-f", "json")
     assert result.exit_code == 0, result.stderr
     first = result.json()["rows"][0]
-    assert first["rule"] == "score ≥ 1" and first["customers"] == 327
+    assert first["rule"] == "score ≥ 2" and first["customers"] == 327
     assert first["precision"] == pytest.approx(first["flagged_churned"] / first["flagged"])
     assert first["lift"] == pytest.approx(first["precision"] / first["base_rate"])
     fit = cli(*args, "--fit-weights", "--top", "3")

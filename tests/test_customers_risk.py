@@ -178,7 +178,8 @@ def test_score_orders_the_list_and_churned_customers_are_left_out(project):
     from crmctl.customers.at_risk import build_at_risk
     from crmctl.customers.risk import AtRiskSpec
 
-    rows, meta = build_at_risk(write_shop(project), AtRiskSpec(as_of=D, by=("tier",)))
+    assert build_at_risk(write_shop(project), AtRiskSpec(as_of=D))[0].height == 0  # one signal: below min_score 2
+    rows, meta = build_at_risk(write_shop(project, "risk: {min_score: 1}\n"), AtRiskSpec(as_of=D, by=("tier",)))
     assert meta["active_customers"] == 3 and meta["signals"] == ["order_gap", "nps"]  # no BG/NBD fit: no p_alive
     assert rows["customer_id"].to_list() == ["a", "b"]  # equal scores: value at risk (null), then id
     assert rows["score"].to_list() == [1.0, 1.0] and rows["tier"].to_list() == ["gold", "silver"]
@@ -191,7 +192,7 @@ def test_score_orders_the_list_and_churned_customers_are_left_out(project):
 def test_risk_config_defaults_and_errors(project):
     config = project.load("version: 1\n")
     assert config.risk.weights["p_alive"] == 2.0 and config.risk.weights["nps"] == 1.0
-    assert config.risk.min_score == 1.0 and config.risk.thresholds["gap_min_days"] == 30.0
+    assert config.risk.min_score == 2.0 and config.risk.thresholds["gap_min_days"] == 30.0
     with pytest.raises(ConfigError) as error:
         project.load("risk: {weights: {npss: 1, tickets: high}, min_score: x, thresholds: {nps_max: 11}, other: 1}\n")
     text = str(error.value)

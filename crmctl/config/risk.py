@@ -29,7 +29,7 @@ THRESHOLDS = MappingProxyType({
     "term_days": (30.0, 0.0, None, "term_end fires when a running term ends within this many days, not renewed"),
 })
 RISK_KEYS = ("weights", "min_score", "thresholds")
-DEFAULT_MIN_SCORE = 1.0
+DEFAULT_MIN_SCORE = 2.0
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,12 @@ def build_at_risk(config: Config, spec: AtRiskSpec) -> tuple[pl.DataFrame, dict]
     as_of = spec.as_of or last_day(datasets["orders"].frame)
     scored = score_customers(config, datasets, as_of, spec.horizon)
     rows = scored.rows.filter(pl.col("score") >= config.risk.min_score)
+    flagged = rows.height  # before --where and --top choose which are shown
     if dims:
         customers = datasets["customers"].frame.unique("customer_id", keep="last").select("customer_id", *dims)
         rows = rows.join(customers, on="customer_id", how="left")
     rows = _shown(_ordered(rows, dims), spec)
-    return rows, {**scored.meta, "at_risk": rows.height, "rows_read": datasets["orders"].rows_read,
+    return rows, {**scored.meta, "at_risk": flagged, "shown": rows.height, "rows_read": datasets["orders"].rows_read,
                   "rows_skipped": datasets["orders"].rows_skipped}
 
 

@@ -30,7 +30,8 @@ def render_at_risk(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
                          no_wrap=column != "reasons", overflow="fold")
     for record in frame.select(columns).to_dicts():
         table.add_row(*(("\n".join(record[c]) or "—") if c == "reasons" else cell(c, record[c]) for c in columns))
-    note = (f"{meta['at_risk']} of {meta['active_customers']} active customers at risk on {meta['as_of']} "
+    shown = "" if meta["shown"] == meta["at_risk"] else f"{meta['shown']} shown; "
+    note = (f"{shown}{meta['at_risk']} of {meta['active_customers']} active customers at risk on {meta['as_of']} "
             f"(signals: {', '.join(meta['signals'])}; per-signal columns: -f csv or -f json)\n")
     return to_text([table], color=color, width=width) + note
 
