@@ -322,7 +322,7 @@ def test_html_report_shows_margins_and_marks_with_ci(cli, project):
     config = str(project.root / "crmctl.yaml")
     page = cli("report", "-c", config, "-m", "csat,nps", "--ci", "-f", "html").stdout
     rows = cli("report", "-c", config, "-m", "csat,nps", "--ci", "-f", "json").json()["rows"]
-    cells = re.findall(r'<td class="num" data-metric="(\w+)" data-period="([\d-]+)" data-value="[^"]*"'
+    cells = re.findall(r'<td class="num[^"]*" data-metric="(\w+)" data-period="([\d-]+)" data-value="[^"]*"'
                        r'(?: data-ci-low="([^"]*)" data-ci-high="([^"]*)")?[^>]*>([^<]*)</td>', page)
     assert cells and any("±" in text for *_, text in cells) and any(text.endswith("†") for *_, text in cells)
     lows = sorted(float(low) for _, _, low, _, _ in cells if low)
@@ -335,6 +335,9 @@ def test_html_report_shows_margins_and_marks_with_ci(cli, project):
     assert "± margin of the 95% confidence interval (the larger side)" in page
     plain = cli("report", "-c", config, "-m", "csat,nps", "-f", "html").stdout
     assert "±" not in plain and "data-ci-low" not in plain
+    # Without --ci a small sample is still marked, as in the text table: a single response is no fact.
+    small = re.findall(r'<td class="num small"[^>]*>([^<]*)</td>', plain)
+    assert small and all(text.endswith("†") for text in small) and "† n &lt; 30" in plain
 
 
 def test_wide_layout_keeps_each_sampled_metrics_bounds(cli, project):

@@ -47,6 +47,7 @@ th, td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: le
 thead th { border-bottom: 2px solid var(--line); }
 tbody th { white-space: nowrap; font-weight: 600; }
 td.missed { color: var(--bad); font-weight: 600; }
+td.small { opacity: 0.55; }  /* n < min_n: a value too few observations support */
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; }
 dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
 @page { size: A4; margin: 14mm 12mm; }

@@ -132,8 +132,8 @@ def _tables(result, currency) -> list[str]:
     periods = sorted({(r["period_start"], r["period_end"]) for r in rows}, key=lambda p: (p[0] is None, p[0]))
     labels = [period_label(start, end, result.period) for start, end in periods]
     cells = {(segment_of(r, result.by), r["metric"], r["period_start"]): r for r in rows}
-    # With --ci a cell reads as the text table does: value ±margin, † for a small sample.
-    min_n = result.min_n if "ci_low" in result.rows.columns else None
+    # A cell reads as the text table's does: † (and dimmed) for a small sample, ±margin with --ci.
+    min_n = result.min_n
     out = []
     for segment in segments(result):
         head = "".join(f'<th class="num">{esc(label)}</th>' for label in labels)
@@ -151,11 +151,12 @@ def _tables(result, currency) -> list[str]:
 
 
 def _cell(row, metric, min_n: int | None = None) -> str:
-    """One value; with min_n (--ci) also ±margin and †, and the bounds in data-ci-low/high."""
+    """One value with † for a small sample (n < min_n); with --ci also ±margin and data-ci-low/high."""
     if row is None:
         return '<td class="num">—</td>'
     value = row["value"]
     missed = " missed" if row.get("target") == "missed" else ""
+    missed += " small" if min_n is not None and low_n(row, metric, min_n) else ""
     note = row.get("note") or (f"n < {min_n}" if min_n is not None and low_n(row, metric, min_n) else None)
     title = f' title="{esc(note)}"' if note else ""
     start = row["period_start"].isoformat() if row["period_start"] else ""
