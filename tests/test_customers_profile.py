@@ -218,7 +218,8 @@ def test_telco_snapshot_rows_are_dimensions_and_churn(cli):
     body = cli("customers", "-c", str(_telco_config()), "-f", "json").json()
     rows = body["rows"]
     assert len(rows) == 7043 and body["meta"]["as_of"] is None and body["meta"]["datasets"] == ["customers"]
-    assert set(rows[0]) == {"customer_id", "contract", "internet_service", "payment_method", "senior_citizen", "churned"}
+    assert set(rows[0]) == {"customer_id", "contract", "internet_service", "payment_method", "senior_citizen",
+                            "tenure_months", "churned"}
     assert sum(r["churned"] for r in rows) == 1869  # the export's 1,869 "Yes"
     assert rows[0]["customer_id"] == min(r["customer_id"] for r in rows)
 

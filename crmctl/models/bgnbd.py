@@ -20,7 +20,7 @@ from scipy.special import expit, gammaln, hyp2f1
 from crmctl.models import MIN_REPEAT_CUSTOMERS, ModelError
 from crmctl.models.inputs import as_vector, as_weights, count_where, distinct_rows, refuse, same_length
 from crmctl.models.likelihoods import BgNbdLikelihood
-from crmctl.models.optimise import maximise
+from crmctl.models.optimise import maximise_likelihood
 
 
 @dataclass(frozen=True)
@@ -74,15 +74,7 @@ def fit_bgnbd(x, t_x, T, weights=None, *, time_unit: str, require_convergence: b
         x, t_x, T, w = distinct_rows(x, t_x, T)
     likelihood = BgNbdLikelihood(x, t_x, T, w)
     n = likelihood.n
-
-    def mean_ll(params: np.ndarray) -> float:
-        return likelihood.value_and_gradient(params)[0] / n
-
-    def mean_ll_and_gradient(params: np.ndarray):
-        value, gradient = likelihood.value_and_gradient(params)
-        return value / n, gradient / n
-
-    optimum = maximise(mean_ll, _moment_start(x, T, w), ("r", "alpha", "a", "b"), n, gradient=mean_ll_and_gradient)
+    optimum = maximise_likelihood(likelihood, _moment_start(x, T, w), ("r", "alpha", "a", "b"))
     if require_convergence and not optimum.converged:
         raise ModelError(f"BG/NBD fit did not converge: {optimum.message}; check the summary has "
                          "customers who stopped buying and customers still buying")

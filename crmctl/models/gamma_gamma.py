@@ -16,7 +16,7 @@ from scipy.special import gammaln
 from crmctl.models import MIN_REPEAT_CUSTOMERS, ModelError
 from crmctl.models.inputs import as_vector, as_weights, count_where, distinct_rows, refuse, same_length
 from crmctl.models.likelihoods import GammaGammaLikelihood
-from crmctl.models.optimise import maximise
+from crmctl.models.optimise import maximise_likelihood
 
 
 @dataclass(frozen=True)
@@ -64,15 +64,7 @@ def fit_gamma_gamma(frequency, mean_value, weights=None, *, require_convergence:
     x, m, w = distinct_rows(x[usable], m[usable], weights=w[usable])
     likelihood = GammaGammaLikelihood(x, m, w)
     n = likelihood.n
-
-    def mean_ll(params: np.ndarray) -> float:
-        return likelihood.value_and_gradient(params)[0] / n
-
-    def mean_ll_and_gradient(params: np.ndarray):
-        value, gradient = likelihood.value_and_gradient(params)
-        return value / n, gradient / n
-
-    optimum = maximise(mean_ll, _moment_start(x, m, w), ("p", "q", "v"), n, gradient=mean_ll_and_gradient)
+    optimum = maximise_likelihood(likelihood, _moment_start(x, m, w), ("p", "q", "v"))
     if require_convergence and not optimum.converged:
         raise ModelError(f"Gamma-Gamma fit did not converge: {optimum.message}")
     p, q, v = (float(value) for value in optimum.params)

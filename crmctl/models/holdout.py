@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from crmctl.models import ModelError
 from crmctl.models.inputs import as_vector, same_length

@@ -56,6 +56,22 @@ def unsupported(fmt: Format, what: str, supported) -> None:
     raise UsageError(f"--format {fmt.value} is not available for {what}: use --format {names}")
 
 
+def rows_document(frame, meta: dict, fmt: Format, raw: bool, what: str) -> str | None:
+    """JSON {meta, rows} or CSV of a per-row result (customers, compare …); None for table and Markdown,
+    which each command lays out itself; any other format is refused, naming the ones that work."""
+    records = frame.to_dicts()
+    if fmt == Format.json:
+        import json
+
+        rows = [{k: jsonable(v) for k, v in r.items()} for r in records]
+        return json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
+    if fmt == Format.csv:
+        return csv_text(frame.columns, records, raw)
+    if fmt not in (Format.table, Format.markdown):
+        unsupported(fmt, what, (Format.table, Format.csv, Format.json, Format.markdown))
+    return None
+
+
 def format_value(value, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"

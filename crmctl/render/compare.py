@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from crmctl.render.base import Format, csv_text, format_value, jsonable, markdown_table, to_text, unsupported
+from crmctl.render.base import Format, format_value, markdown_table, rows_document, to_text
 
 # How the table shows each compare metric's values (ratios as percentages, NPS as points).
 UNITS = {"conversion_rate": "ratio", "repeat_purchase_rate": "ratio", "churn_rate": "ratio", "csat": "ratio",
@@ -12,14 +12,10 @@ UNITS = {"conversion_rate": "ratio", "repeat_purchase_rate": "ratio", "churn_rat
 
 
 def render_comparison(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False) -> str:
+    document = rows_document(frame, meta, fmt, raw, "crmctl compare")
+    if document is not None:
+        return document
     records = frame.to_dicts()
-    if fmt == Format.json:
-        rows = [{k: jsonable(v) for k, v in r.items()} for r in records]
-        return json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
-    if fmt == Format.csv:
-        return csv_text(frame.columns, records, raw)
-    if fmt not in (Format.table, Format.markdown):
-        unsupported(fmt, "crmctl compare", (Format.table, Format.csv, Format.json, Format.markdown))
     by = meta["by"]
     columns = ["metric", by, "n", "value", "interval", "lift", "relative lift", "p (Holm)", ""]
     rows = [_cells(r, by) for r in records]

@@ -3,9 +3,8 @@ that keeps the most telling columns when the terminal is too narrow for all of t
 
 from __future__ import annotations
 
-import json
 
-from crmctl.render.base import Format, csv_text, jsonable, markdown_table, to_text, unsupported
+from crmctl.render.base import Format, markdown_table, rows_document, to_text
 
 # How each column reads in a table; anything else (ids, dimensions) is shown as text.
 _STYLE = {
@@ -36,14 +35,10 @@ _PRIORITY = ("customer_id", "rule", "score", "value_at_risk", "p_churn", "precis
 
 def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False,
                      title: str = "crmctl customers") -> str:
+    document = rows_document(frame, meta, fmt, raw, title)
+    if document is not None:
+        return document
     records = frame.to_dicts()
-    if fmt == Format.json:
-        rows = [{k: jsonable(v) for k, v in r.items()} for r in records]
-        return json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
-    if fmt == Format.csv:
-        return csv_text(frame.columns, records, raw)
-    if fmt not in (Format.table, Format.markdown):
-        unsupported(fmt, title, (Format.table, Format.csv, Format.json, Format.markdown))
     texts = [{c: cell(c, r[c]) for c in frame.columns} for r in records]
     if fmt == Format.markdown:
         return markdown_table(frame.columns, texts)
