@@ -79,7 +79,8 @@ def build_customers(config: Config, spec: CustomersSpec) -> tuple[pl.DataFrame, 
         rows, meta["list"] = feedback_list(rows, spec.feedback, as_of, spec.recent)
     rows = _shown(rows, spec)
     main = datasets.get("orders") or datasets.get("customers")
-    meta = {"as_of": None if as_of is None else as_of.isoformat(), "horizon": spec.horizon, "horizon_weeks": weeks,
+    meta = {"as_of": None if as_of is None else as_of.isoformat(), "by": list(by), "horizon": spec.horizon,
+            "horizon_weeks": weeks,
             "time_unit": TIME_UNIT, **meta, "rows": rows.height, **_row_counts(main),
             "datasets": sorted(datasets), **{k: meta[k] for k in ("models", "warnings")}}
     return rows, meta

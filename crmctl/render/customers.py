@@ -42,7 +42,7 @@ def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int 
     texts = [{c: cell(c, r[c]) for c in frame.columns} for r in records]
     if fmt == Format.markdown:
         return markdown_table(frame.columns, texts)
-    columns, left_out = fitting(frame.columns, texts, width)
+    columns, left_out = fitting(frame.columns, texts, width, meta.get("by") or ())
     note = f"\n(left out for width: {', '.join(left_out)}; use -f csv or a wider terminal)\n" if left_out else ""
     right = [_STYLE.get(c) not in (None, "date", "text") for c in columns]
     if width is None:
@@ -80,13 +80,14 @@ def cell(column: str, value) -> str:
     return str(value)
 
 
-def fitting(columns: list[str], texts: list[dict], width: int | None) -> tuple[list[str], list[str]]:
-    """The columns that fit in `width` (all when None), by _PRIORITY, in their own order; and the rest."""
+def fitting(columns: list[str], texts: list[dict], width: int | None, by=()) -> tuple[list[str], list[str]]:
+    """The columns that fit in `width` (all when None), in their own order, and the rest. Kept first:
+    customer_id and the --by dimensions, then _PRIORITY's order; other dimensions only if room is left."""
     if width is None:
         return list(columns), []
     size = {c: max([len(c), *(len(t[c]) for t in texts)]) + 3 for c in columns}  # Rich's borders and padding
-    ranked = sorted(columns, key=lambda c: _PRIORITY.index(c) if c in _PRIORITY else
-                    (0.5 if c not in _STYLE else len(_PRIORITY)))
+    ranked = sorted(columns, key=lambda c: 0.5 if c in by else _PRIORITY.index(c) if c in _PRIORITY else
+                    len(_PRIORITY))
     kept, used = set(), 1
     for column in ranked:
         if used + size[column] <= width or not kept:
