@@ -17,20 +17,31 @@ def render_comparison(frame, meta: dict, fmt: Format, *, color: bool, width: int
         return document
     records = frame.to_dicts()
     by = meta["by"]
-    columns = ["metric", by, "n", "value", "interval", "lift", "relative lift", "p (Holm)", ""]
+    columns = ["metric", by, "n", "value", "interval", "lift", "rel. lift", "p (Holm)"]
     rows = [_cells(r, by) for r in records]
     if fmt == Format.markdown:
         return _srm_line(meta) + markdown_table(columns, rows)
-    from rich.table import Table
-
     level = f"{meta['confidence']:.0%} intervals" if meta.get("confidence") else "intervals"
     groups = f"experiment {meta['experiment']}: each variant" if meta.get("experiment") else f"{by}: each group"
     title = f"{groups} against {meta['control']!r} ({meta['window'] or 'no dated data'}; {level})"
-    table = Table(title=title, title_justify="left", header_style="bold")
+    if width is None:  # a pipe: plain aligned text, every value whole (as the report's table)
+        from crmctl.render.report_table import plain_lines
+
+        lines = plain_lines(columns, [[row[c] for c in columns] for row in rows], [i >= 2 for i in range(len(columns))])
+        return "\n".join([title, *lines]) + "\n" + _srm_line(meta)
+    from rich import box
+    from rich.table import Table
+
+    # A metric's name on its first row only, a light box without edge padding, and only the interval
+    # allowed to wrap (at its "…"): the table fits a 100-column terminal.
+    table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True)
     for index, column in enumerate(columns):
-        table.add_column(column, justify="left" if index < 2 else "right")
+        table.add_column(column, justify="left" if index < 2 else "right", no_wrap=column != "interval")
+    previous = None
     for row in rows:
-        table.add_row(*(row[c] for c in columns))
+        table.add_row(*("" if c == "metric" and row[c] == previous else row[c] for c in columns))
+        previous = row["metric"]
     return to_text([table], color=color, width=width) + _srm_line(meta)
 
 
@@ -41,15 +52,20 @@ def _cells(r: dict, by: str) -> dict:
     def show(value, u=unit):
         return "" if value is None else (f"{value * 100:+.2f} pp" if u == "points" else format_value(value, u))
 
-    interval = "" if r["ci_low"] is None else f"{show(r['ci_low'])} … {show(r['ci_high'])}"
+    interval = "" if r["ci_low"] is None else f"{show(r['ci_low']).rstrip('%')}…{show(r['ci_high'])}"
     lift = "" if r["lift"] is None else show(r["lift"], lift_unit)
     relative = "" if r["relative_lift"] is None else f"{r['relative_lift'] * 100:+.1f}%"
-    p = "" if r["p_adjusted"] is None else f"{r['p_adjusted']:.3g}"
-    mark = "" if not r["significant"] else ("▲" if r["lift"] > 0 else "▼")
+    mark = "" if not r["significant"] else (" ▲" if r["lift"] > 0 else " ▼")
+    p = "" if r["p_adjusted"] is None else _p_value(r["p_adjusted"]) + mark
     if r["test"] is None:
-        mark = "control"
+        lift = "control"
     return {"metric": r["metric"], by: str(r[by]), "n": f"{r['n']:,}", "value": show(r["value"]),
-            "interval": interval, "lift": lift, "relative lift": relative, "p (Holm)": p, "": mark}
+            "interval": interval, "lift": lift, "rel. lift": relative, "p (Holm)": p}
+
+
+def _p_value(p: float) -> str:
+    """Three significant digits; below 0.001 only that (JSON and CSV keep the exact value)."""
+    return "<0.001" if p < 0.001 else f"{p:.3g}"
 
 
 def _srm_line(meta: dict) -> str:
