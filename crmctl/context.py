@@ -33,6 +33,8 @@ class ReportContext:
     activity: str | None = None  # the activity model (activity.py)
     spans: dict = field(default_factory=dict)  # dataset -> its first and last day
     _cache: dict = field(default_factory=dict)
+    # (dataset, time field) -> name -> aggregation: what the report's metrics declared (aggregate())
+    _aggregations: dict = field(default_factory=dict)
 
     @property
     def keys(self) -> list[str]:
@@ -61,6 +63,27 @@ class ReportContext:
         if source is not None:
             return self.bucketed(self.with_customer_dims(source), time_field)
         return self.shared(f"frame:{dataset}:{time_field}", lambda: self.bucketed(self.joined(dataset), time_field))
+
+    def declare(self, dataset: str, time_field: str | None, aggregations: dict[str, pl.Expr]) -> dict:
+        """Adds a metric's aggregations to the one group_by of its dataset and time field. A name means one
+        aggregation: metrics that need the same statistic (revenue and average order value: the sum of
+        amounts) declare it under the same name and share it."""
+        key = (dataset, time_field or CANONICAL[dataset].time_field)
+        declared = self._aggregations.setdefault(key, {})
+        for name, expr in aggregations.items():
+            if name in declared and not declared[name].meta.eq(expr):
+                raise ValueError(f"two metrics declare different aggregations named {name!r} over {key}")
+            declared.setdefault(name, expr)
+        return declared
+
+    def aggregate(self, dataset: str, time_field: str | None, aggregations: dict[str, pl.Expr]) -> pl.LazyFrame:
+        """keys + every aggregation declared over `dataset` by `time_field` (these included), from one group_by:
+        Polars computes a group_by once for all the metrics of collect_all only when it is the same plan.
+        Metrics declare theirs before planning (report.prepare) so that they all get that same plan."""
+        declared = self.declare(dataset, time_field, aggregations)
+        names = tuple(sorted(declared))
+        return self.shared(f"aggregate:{dataset}:{time_field}:{names}", lambda: self.frame(dataset, time_field)
+                           .group_by(self.keys).agg(**{name: declared[name] for name in names}))
 
     def joined(self, dataset: str) -> pl.LazyFrame:
         """A dataset's rows with the customers' --by columns, added once per report. Polars does not share
