@@ -89,15 +89,15 @@ class ReportContext:
         """A dataset's rows with the customers' --by columns, added once per report. Polars does not share
         a join between the metrics' plans, and a join would copy every column: looking ids up adds only
         the new columns to the frame already in memory."""
-        def build() -> pl.LazyFrame:
-            frame = self.datasets[dataset].frame
-            dims = [d for d in self.by if d in self.customer_dims and d not in frame.columns]
-            if not dims:
-                return frame.lazy()
-            customers, keys = self._customers_keyed()
-            return frame.with_columns(_look_up(frame["customer_id"], customers, dims, keys)).lazy()
+        return self.shared(f"joined:{dataset}", lambda: self.looked_up(self.datasets[dataset].frame).lazy())
 
-        return self.shared(f"joined:{dataset}", build)
+    def looked_up(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` (with customer_id) plus the customers' --by columns it lacks, looked up, not joined."""
+        dims = [d for d in self.by if d in self.customer_dims and d not in frame.columns]
+        if not dims:
+            return frame
+        customers, keys = self._customers_keyed()
+        return frame.with_columns(_look_up(frame["customer_id"], customers, dims, keys))
 
     def _customers_keyed(self) -> tuple[pl.DataFrame, pl.Series | None]:
         """The customers (one row per id, the last) and their ids as integers, if they are (integer_ids)."""
