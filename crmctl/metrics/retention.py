@@ -192,7 +192,7 @@ def _renewal(ctx) -> pl.LazyFrame:
     within a day of the term end, or the subscription running past it. Terms ending after the
     export's last date are not yet decided and are left out.
     """
-    subs = ctx.datasets["subscriptions"].frame.lazy()
+    subs = ctx.joined("subscriptions")  # with the customers' --by columns, so ctx.frame(source=) joins nothing
     names = subs.collect_schema().names()
     due = pl.coalesce([pl.col(c) for c in ("term_end_at", "ended_at") if c in names])
     data_end = pl.max_horizontal(*(pl.col(c).max() for c in ("started_at", "ended_at") if c in names))

@@ -79,8 +79,9 @@ def _first_contact(ctx) -> pl.LazyFrame:
 
 
 def _backlog(ctx) -> pl.LazyFrame:
-    """Tickets open at the end of P: created before it and not resolved by then."""
-    tickets = ctx.with_customer_dims(ctx.datasets["tickets"].frame.lazy())
+    """Tickets open at the end of P: created before it and not resolved by then. The tickets carry the
+    customers' --by columns looked up once per report (ctx.joined), not joined in this plan."""
+    tickets = ctx.joined("tickets")
     ends = ctx.bounds().select("period_start", "_to")
     resolved = pl.col("resolved_at").fill_null(FOREVER)
     open_then = tickets.with_columns(_resolved=resolved).join_where(
