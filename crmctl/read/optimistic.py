@@ -79,7 +79,8 @@ def _fast_scan(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
     formats = sampled_formats(lf, names, columns, shape)
     formats = {c.field: c.format or formats.get(c.field) for c in columns}
     utc = _utc_marked(lf, names, [c for c in columns if c.kind == "datetime" and not c.values], formats)
-    plain = {c.field for c in columns if _plain_number(c) or _plain_date(c, formats[c.field], c.field in utc)}
+    plain = {c.field for c in columns
+             if _plain_number(c) or _plain_date(c, formats[c.field], c.field in utc)}
     # Staged as scan.py stages it: the streaming engine evaluates a repeated subexpression again.
     texts = lf.select(
         "_row", pl.lit(index, pl.Int32).alias("_file"),
