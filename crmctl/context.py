@@ -13,6 +13,10 @@ from crmctl.periods import Calendar, Window
 from crmctl.read.load import Loaded
 
 
+# A table indexed by customer id, up to this many slots per customer, beats a join (ids 1..n are dense).
+_DENSE = 4
+
+
 def midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time())
 
@@ -29,6 +33,8 @@ class ReportContext:
     activity: str | None = None  # the activity model (activity.py)
     spans: dict = field(default_factory=dict)  # dataset -> its first and last day
     _cache: dict = field(default_factory=dict)
+    # (dataset, time field) -> name -> aggregation: what the report's metrics declared (aggregate())
+    _aggregations: dict = field(default_factory=dict)
 
     @property
     def keys(self) -> list[str]:
@@ -58,19 +64,48 @@ class ReportContext:
             return self.bucketed(self.with_customer_dims(source), time_field)
         return self.shared(f"frame:{dataset}:{time_field}", lambda: self.bucketed(self.joined(dataset), time_field))
 
+    def declare(self, dataset: str, time_field: str | None, aggregations: dict[str, pl.Expr]) -> dict:
+        """Adds a metric's aggregations to the one group_by of its dataset and time field. A name means one
+        aggregation: metrics that need the same statistic (revenue and average order value: the sum of
+        amounts) declare it under the same name and share it."""
+        key = (dataset, time_field or CANONICAL[dataset].time_field)
+        declared = self._aggregations.setdefault(key, {})
+        for name, expr in aggregations.items():
+            if name in declared and not declared[name].meta.eq(expr):
+                raise ValueError(f"two metrics declare different aggregations named {name!r} over {key}")
+            declared.setdefault(name, expr)
+        return declared
+
+    def aggregate(self, dataset: str, time_field: str | None, aggregations: dict[str, pl.Expr]) -> pl.LazyFrame:
+        """keys + every aggregation declared over `dataset` by `time_field` (these included), from one group_by:
+        Polars computes a group_by once for all the metrics of collect_all only when it is the same plan.
+        Metrics declare theirs before planning (report.prepare) so that they all get that same plan."""
+        declared = self.declare(dataset, time_field, aggregations)
+        names = tuple(sorted(declared))
+        return self.shared(f"aggregate:{dataset}:{time_field}:{names}", lambda: self.frame(dataset, time_field)
+                           .group_by(self.keys).agg(**{name: declared[name] for name in names}))
+
     def joined(self, dataset: str) -> pl.LazyFrame:
         """A dataset's rows with the customers' --by columns, added once per report. Polars does not share
         a join between the metrics' plans, and a join would copy every column: looking ids up adds only
         the new columns to the frame already in memory."""
-        def build() -> pl.LazyFrame:
-            frame = self.datasets[dataset].frame
-            dims = [d for d in self.by if d in self.customer_dims and d not in frame.columns]
-            if not dims:
-                return frame.lazy()
-            customers = self.datasets["customers"].frame.unique("customer_id", keep="last")
-            return frame.with_columns(_look_up(frame["customer_id"], customers, dims)).lazy()
+        return self.shared(f"joined:{dataset}", lambda: self.looked_up(self.datasets[dataset].frame).lazy())
 
-        return self.shared(f"joined:{dataset}", build)
+    def looked_up(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` (with customer_id) plus the customers' --by columns it lacks, looked up, not joined."""
+        dims = [d for d in self.by if d in self.customer_dims and d not in frame.columns]
+        if not dims:
+            return frame
+        customers, keys = self._customers_keyed()
+        return frame.with_columns(_look_up(frame["customer_id"], customers, dims, keys))
+
+    def _customers_keyed(self) -> tuple[pl.DataFrame, pl.Series | None]:
+        """The customers (one row per id, the last) and their ids as integers, if they are (integer_ids)."""
+        def build():
+            customers = self.datasets["customers"].frame.unique("customer_id", keep="last")
+            return customers, integer_ids(customers["customer_id"])
+
+        return self.shared("customers_keyed", build)
 
     def with_customer_dims(self, lf: pl.LazyFrame) -> pl.LazyFrame:
         joined = [d for d in self.by if d in self.customer_dims and d not in lf.collect_schema().names()]
@@ -120,13 +155,47 @@ class ReportContext:
         }, schema={"period_start": pl.Date, "_from": pl.Datetime("us"), "_to": pl.Datetime("us")})
 
 
-def _look_up(ids: pl.Series, customers: pl.DataFrame, dims: list[str]) -> list[pl.Series]:
-    """The customers' `dims` for each id. Joined on 64-bit hashes of the ids, then checked against the
-    ids themselves (so a collision never assigns a segment): 1.5-2.5x faster than replace_strict on
-    strings. When two customers' ids share a hash, the plain lookup runs instead."""
+def _look_up(ids: pl.Series, customers: pl.DataFrame, dims: list[str],
+             customer_keys: pl.Series | None = None) -> list[pl.Series]:
+    """The customers' `dims` for each id. Ids that are all plain integers on both sides (most exports')
+    are looked up as integers; other ids are joined on 64-bit hashes, then checked against the ids
+    themselves (so a collision never assigns a segment): 1.5-2.5x faster than replace_strict on strings.
+    When two customers' ids share a hash, the plain lookup runs instead."""
+    customer_keys = integer_ids(customers["customer_id"]) if customer_keys is None else customer_keys
+    keys = integer_ids(ids) if customer_keys is not None else None
+    if keys is not None:
+        return _integer_look_up(keys, customer_keys, customers, dims)
     keyed = customers.select(_hash=pl.col("customer_id").hash(), _id="customer_id", *dims)
     if keyed["_hash"].n_unique() < keyed.height:
         return [ids.replace_strict(customers["customer_id"], customers[d], default=None).alias(d) for d in dims]
     found = pl.DataFrame({"_hash": ids.hash(), "_mine": ids}).join(keyed, on="_hash", how="left", maintain_order="left")
     same = found["_id"] == found["_mine"]
     return [found.select(pl.when(same).then(pl.col(d))).to_series().alias(d) for d in dims]
+
+
+def integer_ids(ids: pl.Series) -> pl.Series | None:
+    """The ids as Int64 when every one is written exactly as the integer prints (no "+", no leading
+    zero, no space), else None: "007" and "7" are two customers, so ids are held as integers only when
+    the round trip gives every text back. Checked on a sample first:
+    e-mails and "C-001" fail there at no cost."""
+    for sample in (ids.head(1000), ids):
+        values = sample.cast(pl.Int64, strict=False)
+        if values.null_count() != sample.null_count() or not (values.cast(pl.String) == sample).all():
+            return None
+    return values
+
+
+def _integer_look_up(keys: pl.Series, customer_keys: pl.Series, customers: pl.DataFrame,
+                     dims: list[str]) -> list[pl.Series]:
+    """Integer ids (customers' unique): a gather from a table indexed by id when the ids are dense
+    (4x faster than the hashed join at 1M customers), else an integer join."""
+    low, high = customer_keys.min(), customer_keys.max()
+    if high is None or customer_keys.null_count() or high - low > _DENSE * customer_keys.len() + 1024:
+        table = pl.DataFrame({"_key": customer_keys}).with_columns(customers.select(dims))
+        found = keys.rename("_key").to_frame().join(table, on="_key", how="left", maintain_order="left")
+        return [found[d] for d in dims]
+    slots = (customer_keys - low).cast(pl.Int64)
+    # Bounds tested on the ids themselves: id - low could overflow for an id far outside the table.
+    at = (keys - low).zip_with(keys.is_between(low, high).fill_null(False), pl.Series([None], dtype=pl.Int64))
+    return [pl.repeat(None, high - low + 1, dtype=customers[d].dtype, eager=True).scatter(slots, customers[d])
+            .gather(at).alias(d) for d in dims]

@@ -77,6 +77,9 @@ def prepare(config: Config, spec: ReportSpec) -> tuple[ReportContext, Plan]:
     span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
     window = resolve_window(spec.start, spec.end, spec.last, span, calendar)
     ctx = ReportContext(config, calendar, spec.by, window, datasets, plan.customer_dims, span, plan.activity, spans)
+    for metric in plan.all_metrics:
+        if metric.aggregates:
+            ctx.declare(metric.dataset, metric.time_field, metric.aggregates(ctx))
     return ctx, plan
 
 

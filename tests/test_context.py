@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmctl.context import _look_up
+from crmctl.context import _look_up, integer_ids
 
 ids = st.one_of(st.none(), st.sampled_from(["c1", "c2", "c3", "c4", "1", "01", "", "Zoë"]))
 
@@ -24,3 +24,40 @@ def test_lookup_matches_a_dict(customers, rows):
     assert [s.name for s in got] == ["segment", "region"]
     assert got[0].to_list() == [customers[i][0] if i in customers else None for i in rows]
     assert got[1].to_list() == [customers[i][1] if i in customers else None for i in rows]
+
+
+def _frame(customers: dict) -> pl.DataFrame:
+    return pl.DataFrame({"customer_id": list(customers), "segment": list(customers.values())},
+                        schema={"customer_id": pl.String, "segment": pl.Categorical})
+
+
+@settings(max_examples=30, deadline=None)
+@given(numbers=st.lists(st.integers(0, 60), unique=True, max_size=12), sparse=st.booleans(),
+       rows=st.lists(st.one_of(st.none(), st.integers(-2, 70).map(str), st.sampled_from(["01", "+1", "1.0", "x"])),
+                     max_size=25))
+def test_integer_lookup_matches_a_dict(numbers, sparse, rows):
+    """Integer ids take the gather (dense) or the integer join (sparse); any other text the hashed road."""
+    customers = {str(n * 10**12 if sparse else n): ("SMB", "Enterprise")[n % 2] for n in numbers}
+    rows = [(str(int(r) * 10**12) if sparse and r and r.isdigit() and r == str(int(r)) else r) for r in rows]
+    got = _look_up(pl.Series("customer_id", rows, dtype=pl.String), _frame(customers), ["segment"])
+    assert got[0].to_list() == [customers.get(i) for i in rows]
+
+
+def test_integer_ids_only_for_plain_integers():
+    assert integer_ids(pl.Series(["1", "20", None, "0"])).to_list() == [1, 20, None, 0]
+    assert integer_ids(pl.Series(["-1", "1"])).to_list() == [-1, 1]  # prints back as written: one id each
+    for text in ("01", "+1", "-01", "-0", "1.0", "1e3", " 1", "C-1", "99999999999999999999"):
+        assert integer_ids(pl.Series(["1", text])) is None, text
+    assert integer_ids(pl.Series(["1"] * 1000 + ["007"])) is None  # past the first thousand too
+
+
+def test_dense_integer_lookup_beyond_the_table():
+    customers = _frame({"5": "SMB", "6": "Enterprise"})
+    got = _look_up(pl.Series(["4", "5", "6", "7", None, "100000"]), customers, ["segment"])
+    assert got[0].to_list() == [None, "SMB", "Enterprise", None, None, None]
+
+
+def test_integer_lookup_of_extreme_ids():
+    customers = _frame({"-5": "SMB", "0": "Enterprise"})
+    got = _look_up(pl.Series([str(2**63 - 1), "-5", str(-(2**63))]), customers, ["segment"])
+    assert got[0].to_list() == [None, "SMB", None]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from crmctl.activity import FOREVER, _merge, active_at
+from crmctl.context import integer_ids
 from crmctl.metrics.registry import Metric
 from crmctl.metrics.retention import alive_at_edge, running
 
@@ -37,16 +38,19 @@ def _mrr_movements(ctx) -> pl.LazyFrame:
 
 def _mrr_subscriptions(ctx) -> tuple[pl.LazyFrame, list[str]]:
     """Subscriptions as spells (start, end) with mrr, their periods, and the unit they belong to:
-    customer_id, the --by fields subscriptions have, and the customer's own --by fields."""
-    subs = ctx.datasets["subscriptions"].frame.lazy()
-    names = subs.collect_schema().names()
-    own = [d for d in ctx.by if d in names]
-    end = pl.col("ended_at") if "ended_at" in names else pl.lit(None, pl.Datetime("us"))
-    spells = subs.select("customer_id", *own, "mrr", start="started_at", end=end).filter(
-        pl.col("end").is_null() | (pl.col("end") >= pl.col("start")))
-    spells = ctx.with_customer_dims(spells).with_columns(
-        _ps=ctx.calendar.bucket(pl.col("start")), _pe=ctx.calendar.bucket(pl.col("end")))
-    return spells, ["customer_id", *ctx.by]
+    customer_id, the --by fields subscriptions have, and the customer's own --by fields.
+
+    Collected once (mrr_flows reads them four times), the customers' fields looked up rather than joined,
+    and customer_id held as an integer when every id is one (integer_ids): merging spells sorts by it."""
+    subs = ctx.datasets["subscriptions"].frame
+    own = [d for d in ctx.by if d in subs.columns]
+    end = pl.col("ended_at") if "ended_at" in subs.columns else pl.lit(None, pl.Datetime("us"))
+    spells = ctx.looked_up(subs.select("customer_id", *own, "mrr", start="started_at", end=end).filter(
+        pl.col("end").is_null() | (pl.col("end") >= pl.col("start"))))
+    keys = integer_ids(spells["customer_id"])
+    spells = spells.with_columns(_ps=ctx.calendar.bucket(pl.col("start")), _pe=ctx.calendar.bucket(pl.col("end")),
+                                 **({"customer_id": keys} if keys is not None else {}))
+    return spells.lazy(), ["customer_id", *ctx.by]
 
 
 def mrr_flows(ctx) -> pl.LazyFrame:

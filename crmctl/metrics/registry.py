@@ -40,6 +40,9 @@ class Metric:
     depends_on: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()  # "dataset.field" read when mapped (e.g. subscriptions.ended_at)
     members: Callable[[ReportContext], pl.LazyFrame] | None = None  # keys + `id` of what the numerator counts
+    # name -> aggregation over the metric's dataset by its time_field, that `plan` reads from ctx.aggregate:
+    # declared up front so that the metrics of one dataset and time field share one group_by.
+    aggregates: Callable[[ReportContext], dict[str, pl.Expr]] | None = None
     # Which confidence interval `--ci` gives the value (docs/statistics.md, "In reports"): "wilson"
     # (numerator successes of denominator trials), "nps" (plan adds promoters, detractors), "mean"
     # (plan adds sd), "quantile" (plan adds `values`, the sorted sample), None: not a sample (totals,

@@ -20,14 +20,21 @@ def customer_orders(ctx) -> pl.LazyFrame:
     return ctx.shared("customer_orders", build)
 
 
+def _amounts(ctx) -> dict[str, pl.Expr]:
+    return {"_orders": pl.len(), "_revenue": pl.col("amount").sum(), "_amount_sd": pl.col("amount").std()}
+
+
+def _counted(ctx) -> dict[str, pl.Expr]:
+    return {"_orders": pl.len()}
+
+
 def _orders(ctx) -> pl.LazyFrame:
-    return ctx.frame("orders").group_by(ctx.keys).agg(
-        numerator=pl.col("amount").sum(), denominator=pl.len(), n=pl.len(), sd=pl.col("amount").std()
-    )
+    return ctx.aggregate("orders", None, _amounts(ctx)).select(
+        *ctx.keys, numerator="_revenue", denominator="_orders", n="_orders", sd="_amount_sd")
 
 
 def _order_count(ctx) -> pl.LazyFrame:
-    return ctx.frame("orders").group_by(ctx.keys).agg(numerator=pl.len(), n=pl.len())
+    return ctx.aggregate("orders", None, _counted(ctx)).select(*ctx.keys, numerator="_orders", n="_orders")
 
 
 def _order_ids(ctx) -> pl.LazyFrame:
@@ -50,18 +57,19 @@ METRICS = (
         name="revenue", title="Revenue", family="sales", unit="money", kind="total", additive=True,
         description="Sum of order amounts of orders placed in the period.",
         requires=("orders.amount", "orders.ordered_at"), numerator="order amounts", plan=_orders,
-        optional=("orders.order_id",), members=_order_ids,
+        aggregates=_amounts, optional=("orders.order_id",), members=_order_ids,
     ),
     Metric(
         name="orders", title="Orders", family="sales", unit="count", kind="total", additive=True,
         description="Number of orders placed in the period.",
-        requires=("orders.order_id", "orders.ordered_at"), numerator="orders", plan=_order_count, members=_order_ids,
+        requires=("orders.order_id", "orders.ordered_at"), numerator="orders", plan=_order_count, aggregates=_counted,
+        members=_order_ids,
     ),
     Metric(
         name="average_order_value", interval="mean", title="Avg order value", family="sales", unit="money",
         description="Revenue ÷ orders, for orders placed in the period.",
         requires=("orders.amount", "orders.ordered_at"), numerator="order amounts", denominator="orders in the period",
-        plan=_orders,
+        plan=_orders, aggregates=_amounts,
     ),
     Metric(
         name="sales_growth", title="Sales growth", family="sales", unit="ratio",

@@ -23,32 +23,45 @@ def _volume(ctx) -> pl.LazyFrame:
     return ctx.frame("tickets").group_by(ctx.keys).agg(numerator=pl.len(), n=pl.len())
 
 
-def _durations(ctx, end: str, summary) -> pl.LazyFrame:
-    """Tickets whose `end` timestamp falls in P, summarised over their non-negative durations."""
+def _kept(end: str) -> pl.Expr:
     hours = _hours(end)
-    valid = hours >= 0
-    return ctx.frame("tickets", end).group_by(ctx.keys).agg(
-        **summary(hours.filter(valid)), n=valid.sum(), excluded=(~valid).sum())
+    return hours.filter(hours >= 0)
 
 
-def _mean(hours: pl.Expr) -> dict:
-    return {"numerator": hours.sum(), "denominator": hours.count(), "sd": hours.std()}
+def _mean(end: str) -> tuple[dict, dict]:
+    """The aggregations of a mean duration, and which of them are the plan's columns."""
+    kept = _kept(end)
+    return ({f"_{end}_sum": kept.sum(), f"_{end}_count": kept.count(), f"_{end}_sd": kept.std()},
+            {"numerator": f"_{end}_sum", "denominator": f"_{end}_count", "sd": f"_{end}_sd"})
 
 
 def _quantile(q: float):
-    def summary(hours: pl.Expr) -> dict:
-        # `values`: the sorted sample, for the order-statistic interval of `--ci` (lazy: only a
-        # report that selects the column keeps it).
-        return {"numerator": hours.quantile(q, interpolation="linear"), "values": hours.sort()}
+    def summary(end: str) -> tuple[dict, dict]:
+        # `values`: the sorted sample, for the order-statistic interval of `--ci`; the median and the p90
+        # share it.
+        kept = _kept(end)
+        return ({f"_{end}_q{q}": kept.quantile(q, interpolation="linear"), f"_{end}_sorted": kept.sort()},
+                {"numerator": f"_{end}_q{q}", "values": f"_{end}_sorted"})
 
     return summary
 
 
-def _first_contact(ctx) -> pl.LazyFrame:
+def _duration_aggregates(end: str, summary) -> dict[str, pl.Expr]:
+    """Tickets whose `end` timestamp falls in P, summarised over their non-negative durations."""
+    valid = _hours(end) >= 0
+    return {**summary(end)[0], f"_{end}_n": valid.sum(), f"_{end}_excluded": (~valid).sum()}
+
+
+def _durations(ctx, end: str, summary) -> pl.LazyFrame:
+    columns = {name: pl.col(source) for name, source in summary(end)[1].items()}
+    return ctx.aggregate("tickets", end, _duration_aggregates(end, summary)).select(
+        *ctx.keys, **columns, n=f"_{end}_n", excluded=f"_{end}_excluded")
+
+
+def _first_contact_aggregates(ctx) -> dict[str, pl.Expr]:
     """Resolved on first contact: the flag when mapped, else fewer than two agent replies (Zendesk Explore's
     one-touch tickets), or exactly one with `fcr_zero_contacts: exclude`."""
-    tickets = ctx.frame("tickets", "resolved_at")
-    names = tickets.collect_schema().names()
+    names = ctx.frame("tickets", "resolved_at").collect_schema().names()
     if "first_contact_resolved" in names:
         first = pl.col("first_contact_resolved")
         counted = first.is_not_null()
@@ -57,13 +70,18 @@ def _first_contact(ctx) -> pl.LazyFrame:
         zero_counts = ctx.knob("fcr_zero_contacts") == "count"
         first = (contacts <= 1) if zero_counts else (contacts == 1)
         counted = contacts.is_not_null() & ((contacts > 0) | zero_counts)
-    return tickets.group_by(ctx.keys).agg(
-        numerator=(first & counted).sum(), denominator=counted.sum(), n=counted.sum(), excluded=(~counted).sum())
+    return {"_fcr_first": (first & counted).sum(), "_fcr_counted": counted.sum(), "_fcr_excluded": (~counted).sum()}
+
+
+def _first_contact(ctx) -> pl.LazyFrame:
+    return ctx.aggregate("tickets", "resolved_at", _first_contact_aggregates(ctx)).select(
+        *ctx.keys, numerator="_fcr_first", denominator="_fcr_counted", n="_fcr_counted", excluded="_fcr_excluded")
 
 
 def _backlog(ctx) -> pl.LazyFrame:
-    """Tickets open at the end of P: created before it and not resolved by then."""
-    tickets = ctx.with_customer_dims(ctx.datasets["tickets"].frame.lazy())
+    """Tickets open at the end of P: created before it and not resolved by then. The tickets carry the
+    customers' --by columns looked up once per report (ctx.joined), not joined in this plan."""
+    tickets = ctx.joined("tickets")
     ends = ctx.bounds().select("period_start", "_to")
     resolved = pl.col("resolved_at").fill_null(FOREVER)
     open_then = tickets.with_columns(_resolved=resolved).join_where(
@@ -71,10 +89,14 @@ def _backlog(ctx) -> pl.LazyFrame:
     return open_then.group_by(ctx.keys).agg(numerator=pl.len(), n=pl.len())
 
 
+def _reopen_aggregates(ctx) -> dict[str, pl.Expr]:
+    return {"_reopened": (pl.col("reopens") > 0).sum(), "_reopens_counted": pl.col("reopens").is_not_null().sum(),
+            "_resolved": pl.len()}
+
+
 def _reopen(ctx) -> pl.LazyFrame:
-    reopened = pl.col("reopens") > 0
-    return ctx.frame("tickets", "resolved_at").group_by(ctx.keys).agg(
-        numerator=reopened.sum(), denominator=pl.col("reopens").is_not_null().sum(), n=pl.len())
+    return ctx.aggregate("tickets", "resolved_at", _reopen_aggregates(ctx)).select(
+        *ctx.keys, numerator="_reopened", denominator="_reopens_counted", n="_resolved")
 
 
 def _time_metric(name, title, end, summary, description, numerator, denominator="", kind="ratio", q=0.5) -> Metric:
@@ -83,7 +105,7 @@ def _time_metric(name, title, end, summary, description, numerator, denominator=
         interval="mean" if kind == "ratio" else "quantile", quantile=q,
         requires=("tickets.created_at", f"tickets.{end}"), time_field=end, numerator=numerator,
         denominator=denominator, excluded=NEGATIVE, description=description,
-        plan=lambda ctx: _durations(ctx, end, summary),
+        plan=lambda ctx: _durations(ctx, end, summary), aggregates=lambda ctx: _duration_aggregates(end, summary),
     )
 
 
@@ -97,7 +119,7 @@ METRICS = (
         name="first_contact_resolution", title="First contact resolution", family="service", unit="ratio",
         interval="wilson",
         requires=("tickets.resolved_at", "tickets.first_contact_resolved|contacts"), time_field="resolved_at",
-        plan=_first_contact, numerator="tickets resolved on first contact",
+        plan=_first_contact, aggregates=_first_contact_aggregates, numerator="tickets resolved on first contact",
         denominator="tickets resolved in the period", excluded="tickets without a contact count excluded",
         description="Tickets resolved in the period on first contact ÷ tickets resolved in the period. First "
                     "contact: the `first_contact_resolved` flag when mapped; else a `contacts` (agent replies) "
@@ -129,6 +151,7 @@ METRICS = (
         name="reopen_rate", title="Reopen rate", family="service", unit="ratio", higher_is_better=False,
         interval="wilson",
         requires=("tickets.resolved_at", "tickets.reopens"), time_field="resolved_at", plan=_reopen,
+        aggregates=_reopen_aggregates,
         numerator="resolved tickets reopened at least once", denominator="tickets resolved in the period",
         description="Tickets resolved in the period that were reopened at least once (`reopens` > 0) ÷ tickets "
                     "resolved in the period with a reopen count.",

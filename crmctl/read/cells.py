@@ -70,7 +70,7 @@ def convert_unchecked(text: pl.Expr, column: Column, timezone: str, fmt: str | N
         low = text.str.to_lowercase()
         return pl.when(low.is_in(TRUE)).then(True).when(low.is_in(FALSE)).then(False)
     if column.kind == "datetime":
-        return _datetime(text, fmt, timezone)
+        return parse_datetime(text, fmt, timezone)
     if column.kind == "category":
         return text.str.to_lowercase()
     if column.kind == "id":  # the regex runs only on cells that contain "E+" at all
@@ -129,7 +129,7 @@ def checked_number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
     return pl.when(negative).then(-value).otherwise(value)
 
 
-def _datetime(text: pl.Expr, fmt: str, timezone: str) -> pl.Expr:
+def parse_datetime(text: pl.Expr, fmt: str, timezone: str) -> pl.Expr:
     value = text.str.to_datetime(fmt, strict=False, time_unit="us")
     if _ZONED.search(fmt):
         value = value.dt.convert_time_zone(timezone).dt.replace_time_zone(None)

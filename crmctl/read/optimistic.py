@@ -16,7 +16,9 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import Column, Config, DatasetSpec
-from crmctl.read.cells import CURRENCY_SYMBOLS, EXCEL_ERRORS, checks_excel_errors, convert_unchecked, scaled
+from crmctl.read.cells import (
+    CURRENCY_SYMBOLS, EXCEL_ERRORS, checks_excel_errors, convert_unchecked, parse_datetime, scaled,
+)
 from crmctl.read.scan import match_columns, raw_scan, sampled_formats, scan_file, trimmed
 from crmctl.read.sniff import FileShape
 
@@ -75,15 +77,16 @@ def _fast_scan(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
     names = match_columns(shape, spec, columns)
     lf = raw_scan(shape, source, spec)
     formats = sampled_formats(lf, names, columns, shape)
-    plain = {c.field for c in columns if _plain_number(c)}
+    formats = {c.field: c.format or formats.get(c.field) for c in columns}
+    utc = _utc_marked(lf, names, [c for c in columns if c.kind == "datetime" and not c.values], formats)
+    plain = {c.field for c in columns
+             if _plain_number(c) or _plain_date(c, formats[c.field], c.field in utc)}
     # Staged as scan.py stages it: the streaming engine evaluates a repeated subexpression again.
     texts = lf.select(
         "_row", pl.lit(index, pl.Int32).alias("_file"),
         *(pl.col(names[c.field]).alias(f"_text_{c.field}") for c in columns if c.field in plain),
         *(trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns if c.field not in plain),
     )
-    formats = {c.field: c.format or formats.get(c.field) for c in columns}
-    utc = _utc_marked(lf, names, [c for c in columns if c.kind == "datetime" and not c.values], formats)
     values = [_fast_value(pl.col(f"_text_{c.field}"), c, config.timezone, formats[c.field], c.field in utc)
               .alias(c.field) for c in columns]
     suspects = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in columns] or [pl.lit(False)])]
@@ -94,6 +97,12 @@ def _fast_scan(shape: FileShape, source: Path, index: int, spec: DatasetSpec, co
 
 def _plain_number(column: Column) -> bool:
     return column.kind == "number" and not column.decimal_comma and not column.values
+
+
+def _plain_date(column: Column, fmt: str | None, utc: bool) -> bool:
+    """A date parsed from the cell as it is, like a plain number: a padded or empty cell either does not
+    parse (suspect, so read again trimmed by the validating road) or parses to the trimmed cell's value."""
+    return column.kind == "datetime" and not column.values and fmt is not None and not utc
 
 
 def _utc_marked(lf: pl.LazyFrame, names: dict[str, str], dated: list[Column], formats: dict) -> set[str]:
@@ -118,6 +127,8 @@ def _fast_value(text: pl.Expr, column: Column, timezone: str, fmt: str | None, u
         return text
     if column.kind == "category" and not column.values:
         return text.str.to_lowercase()
+    if _plain_date(column, fmt, utc):  # no blank_to_null: "" does not parse, and _suspect flags it
+        return parse_datetime(text, fmt, timezone)
     return convert_unchecked(text, column, timezone, fmt)
 
 
