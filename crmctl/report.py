@@ -12,17 +12,19 @@ from dataclasses import dataclass, field, replace
 import polars as pl
 
 from crmctl import __version__, progress
+from crmctl.activity import model_fields
 from crmctl.config import Config, ReportSpec
+from crmctl.context import ReportContext
+from crmctl.grid import fill, finish, period_grid, timeless
 from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
-from crmctl.activity import model_fields
 from crmctl.plan import Plan, metric_dataset, plan_report
-from crmctl.read.quality import PLAUSIBLE_FROM
 from crmctl.read.identity import fields_to_read, resolve_customers
 from crmctl.read.load import Loaded, load_dataset
+from crmctl.read.quality import PLAUSIBLE_FROM
 from crmctl.targets import benchmark_columns, mark
-from crmctl.context import ReportContext
 from crmctl.uncertainty import SAMPLE_COLUMNS, TESTED, add_intervals, change_test, suppress_small
+
 
 @dataclass
 class ReportResult:
@@ -114,22 +116,17 @@ def _union(spans) -> tuple[dt.date, dt.date] | None:
     return (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
 
 
-def span_key(config: Config, metric: Metric) -> str:
-    """Which span bounds a metric's periods: the activity model's for activity metrics, else its dataset's."""
-    return "activity" if metric.dataset == "activity" else metric_dataset(config, metric)
-
-
 def _compute(ctx: ReportContext, plan: Plan, spec: ReportSpec) -> pl.DataFrame:
     base = [m for m in plan.all_metrics if m.plan]
     progress.step(f"computing {len(base)} metric{'s' if len(base) != 1 else ''}")
     raw = dict(zip([m.name for m in base], pl.collect_all([_typed(ctx, m.plan(ctx)) for m in base])))
-    grid = _grid(ctx, [r for r in raw.values() if not _timeless(r)])
+    grid = period_grid(ctx, [r for r in raw.values() if not timeless(r)])
     known = plan.registry
-    filled = {name: _finish(ctx, known[name], _fill(ctx, grid, known[name], frame)) for name, frame in raw.items()}
+    filled = {name: finish(ctx, known[name], fill(ctx, grid, known[name], frame)) for name, frame in raw.items()}
     for metric in plan.all_metrics:
         if metric.derive:
             derived = metric.derive(ctx, {k: v.lazy() for k, v in filled.items()}).collect()
-            filled[metric.name] = _finish(ctx, metric, grid.join(derived, on=ctx.keys, how="left", nulls_equal=True))
+            filled[metric.name] = finish(ctx, metric, grid.join(derived, on=ctx.keys, how="left", nulls_equal=True))
     frames = [_uncertain(ctx, spec, metric, filled[metric.name]).with_columns(
         metric=pl.lit(metric.name), _order=pl.lit(order)) for order, metric in enumerate(plan.metrics)]
     rows = pl.concat(frames, how="diagonal_relaxed").sort(["_order", *ctx.by, "period_start"], nulls_last=True)
@@ -162,81 +159,6 @@ def _typed(ctx: ReportContext, lf: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("n").cast(pl.Int64),
         (pl.col("excluded") if "excluded" in names else pl.lit(None)).cast(pl.Int64).alias("excluded"),
     )
-
-
-def _grid(ctx: ReportContext, results) -> pl.DataFrame:
-    """Every period from the data's first (or the window's) to the window's end × every segment seen."""
-    if ctx.window is None:
-        starts = []
-    elif ctx.calendar.period == "all":
-        starts = [ctx.window.start]
-    else:
-        starts = _period_starts(ctx, results)
-    periods = pl.DataFrame({"period_start": starts}, schema={"period_start": pl.Date})
-    if not ctx.by:
-        return periods
-    seen = [r.select(ctx.by) for r in results]
-    customers = ctx.datasets.get("customers")
-    if customers is not None and set(ctx.by) <= set(customers.frame.columns):  # segments without activity too
-        seen.append(ctx.datasets["customers"].frame.select(ctx.by))
-    if not seen:
-        return periods.with_columns(pl.lit(None, pl.String).alias(b) for b in ctx.by).head(0)
-    segments = pl.concat(seen, how="diagonal_relaxed").unique()
-    return periods.join(segments, how="cross")
-
-
-def _period_starts(ctx: ReportContext, results) -> list[dt.date]:
-    firsts = [r["period_start"].min() for r in results if r.height]
-    first = min([ctx.window.start, *firsts])
-    return ctx.calendar.starts(first, ctx.window.end)
-
-
-def _timeless(frame: pl.DataFrame) -> bool:
-    """A snapshot result: rows without a period (a status flag with no dates)."""
-    return frame.height > 0 and frame["period_start"].null_count() == frame.height
-
-
-def _fill(ctx: ReportContext, grid: pl.DataFrame, metric: Metric, frame: pl.DataFrame) -> pl.DataFrame:
-    """Empty periods become rows: 0 for sums and counts inside the data's span, else null."""
-    if _timeless(frame):
-        return frame
-    joined = grid.join(frame, on=ctx.keys, how="left", nulls_equal=True)
-    span = ctx.spans.get(span_key(ctx.config, metric))
-    if not metric.additive or span is None:
-        return joined
-    if ctx.calendar.period == "all":
-        first = last = ctx.window.start
-    else:
-        first, last = ctx.calendar.start_of(span[0]), ctx.calendar.start_of(span[1])
-    inside = pl.col("period_start").is_between(first, last) & pl.col("n").is_null()
-    return joined.with_columns(
-        numerator=pl.when(inside).then(0.0).otherwise("numerator"),
-        n=pl.when(inside).then(0).otherwise("n"),
-    )
-
-
-def _finish(ctx: ReportContext, metric: Metric, frame: pl.DataFrame) -> pl.DataFrame:
-    """Adds value, period_end and a note that says why a value is null.
-
-    Numerators and denominators are rounded to 12 significant digits first, so that the float noise
-    of a sum (which depends on the order Polars adds in) never reaches the metrics derived from it:
-    a growth of 48064.2799999 instead of 48064.28."""
-    frame = frame.with_columns(pl.col(c).round_sig_figs(12) for c in ("numerator", "denominator") if c in frame.columns)
-    num, den = pl.col("numerator"), pl.col("denominator")
-    if metric.kind == "total":
-        value, den = num, pl.lit(None, pl.Float64)
-        reason = pl.when(num.is_null()).then(pl.lit("no data for this period"))
-    else:
-        value = pl.when(den != 0).then(num / den * metric.scale)
-        reason = pl.when(den.is_null() | (den == 0)).then(pl.lit(f"no {metric.denominator}"))
-    if metric.excluded:
-        excluded = pl.col("excluded")
-        reason = reason.when(excluded > 0).then(pl.concat_str(excluded.cast(pl.String), pl.lit(" " + metric.excluded)))
-    if ctx.calendar.period == "all":
-        end = pl.when(pl.col("period_start").is_not_null()).then(pl.lit(ctx.window.end if ctx.window else None))
-    else:
-        end = ctx.calendar.end_of(pl.col("period_start"))
-    return frame.with_columns(value=value, denominator=den, period_end=end, note=reason, n=pl.col("n").fill_null(0))
 
 
 def _compare(ctx: ReportContext, frame: pl.DataFrame, compare: str) -> pl.DataFrame:
