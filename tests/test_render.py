@@ -110,3 +110,17 @@ def test_write_into_a_missing_folder_is_an_output_error(tmp_path):
     with pytest.raises(OutputError, match=r"--output .*/nope/out.csv: folder .*/nope does not exist"):
         write_output("x", tmp_path / "nope" / "out.csv")
     assert not (tmp_path / "nope").exists()
+
+
+def test_reports_written_with_output_get_the_umask_mode(tmp_path):
+    import os
+    import stat
+
+    from crmctl.render import write_output
+
+    old = os.umask(0o022)
+    try:
+        write_output("a,b\n", tmp_path / "report.csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "report.csv").stat().st_mode) == 0o644
