@@ -215,3 +215,18 @@ def test_rendered_summary_text_and_json(messy, tmp_path):
     document = json.loads(render_clean_results(results, "json"))
     assert (document["written"], document["failed"]) == (1, 1)
     assert document["files"][0] == results[0].to_dict()
+
+
+def test_clean_files_get_the_umask_mode(tmp_path):
+    import os
+    import stat
+
+    from crmctl.read.clean import clean_export
+
+    (tmp_path / "in.csv").write_text("id,amount\n1,2\n", encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        clean_export(tmp_path / "in.csv", tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out" / "in.csv").stat().st_mode) == 0o644

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from crmctl.errors import CrmctlError, DataError, ExitCode, OutputError
+from crmctl.fsmode import new_file_mode
 from crmctl.read.decode import decode, read_bytes
 from crmctl.read.dialect import Dialect, detect_dialect
 from crmctl.read.table import Record, Table, build_table
@@ -205,6 +206,7 @@ def _write_atomically(target: Path, header: list[str], rows: list[list[str]]) ->
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(header)
             writer.writerows(rows)
+        os.chmod(temporary, new_file_mode())
         os.replace(temporary, target)
     except OSError as exc:
         if "temporary" in locals() and os.path.exists(temporary):

@@ -13,6 +13,7 @@ from enum import Enum
 from pathlib import Path
 
 from crmctl.errors import OutputError
+from crmctl.fsmode import new_file_mode
 
 
 class Format(str, Enum):
@@ -231,12 +232,6 @@ def render_records(columns: list[str], records: list[dict], fmt: Format, *, colo
     return to_text([table], color=color, width=width)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_output(text: str | bytes, output: Path | None) -> None:
     """To stdout, or to a file atomically: a temp file beside it, then a rename. Bytes (a PNG) go
     through stdout's binary buffer, but never to a terminal, where they would garble the screen."""
@@ -262,9 +257,7 @@ def write_output(text: str | bytes, output: Path | None) -> None:
         with (os.fdopen(handle, "wb") if isinstance(text, bytes) else
               os.fdopen(handle, "w", encoding="utf-8", newline="")) as file:
             file.write(text)
-        # mkstemp makes the file private (0600); a report is a file like any other the user writes, so it
-        # gets the mode their umask gives new files (reports are shared from file servers and mailed).
-        os.chmod(temp, 0o666 & ~_umask())
+        os.chmod(temp, new_file_mode())
         os.replace(temp, output)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
