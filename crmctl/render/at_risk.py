@@ -16,6 +16,10 @@ def render_at_risk(frame, meta: dict, fmt: Format, *, color: bool, width: int | 
 
     if fmt == Format.json:
         return render_customers(frame, meta, fmt, color=color, width=width, raw=raw)
+    if fmt == Format.html:  # what a reader acts on, as the table shows; per-signal columns: CSV and JSON
+        lead = ["customer_id", *dims, "score", "value_at_risk", "reasons"]
+        return render_customers(frame.select(lead), meta, fmt, color=color, width=width,
+                                title="crmctl customers --at-risk")
     if fmt != Format.table:
         joined = frame.with_columns(pl.col("reasons").list.join("; "))
         return render_customers(joined, meta, fmt, color=color, width=width, raw=raw, title="crmctl customers --at-risk")

@@ -12,7 +12,7 @@ UNITS = {"conversion_rate": "ratio", "repeat_purchase_rate": "ratio", "churn_rat
 
 
 def render_comparison(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False) -> str:
-    document = rows_document(frame, meta, fmt, raw, "crmctl compare")
+    document = None if fmt == Format.html else rows_document(frame, meta, fmt, raw, "crmctl compare")
     if document is not None:
         return document
     records = frame.to_dicts()
@@ -24,6 +24,12 @@ def render_comparison(frame, meta: dict, fmt: Format, *, color: bool, width: int
     level = f"{meta['confidence']:.0%} intervals" if meta.get("confidence") else "intervals"
     groups = f"experiment {meta['experiment']}: each variant" if meta.get("experiment") else f"{by}: each group"
     title = f"{groups} against {meta['control']!r} ({meta['window'] or 'no dated data'}; {level})"
+    if fmt == Format.html:
+        from crmctl.render.rows_html import rows_page
+
+        srm = _srm_line(meta).strip()
+        about = [(k.replace("_", " "), str(v)) for k, v in meta.items() if k not in ("srm", "unavailable")]
+        return rows_page("crmctl compare", title, columns, rows, set(columns[2:]), about, [srm] if srm else [])
     if width is None:  # a pipe: plain aligned text, every value whole (as the report's table)
         from crmctl.render.report_table import plain_lines
 

@@ -35,6 +35,8 @@ _PRIORITY = ("customer_id", "rule", "score", "value_at_risk", "p_churn", "precis
 
 def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False,
                      title: str = "crmctl customers") -> str:
+    if fmt == Format.html:
+        return _html(frame, meta, title)
     document = rows_document(frame, meta, fmt, raw, title)
     if document is not None:
         return document
@@ -57,6 +59,25 @@ def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int 
     for t in texts:
         table.add_row(*(t[c] for c in columns))
     return to_text([table], color=color, width=width) + note
+
+
+def _html(frame, meta: dict, title: str) -> str:
+    from crmctl.render.rows_html import rows_page
+
+    texts = [{c: r[c] if isinstance(r[c], list) else cell(c, r[c]) for c in frame.columns} for r in frame.to_dicts()]
+    numeric = {c for c in frame.columns if _STYLE.get(c) not in (None, "date", "text")}
+    about = [(k.replace("_", " "), _about_text(v)) for k, v in meta.items() if k not in ("warnings", "models")]
+    about += [(f"model {name}", _about_text(fit)) for name, fit in (meta.get("models") or {}).items()]
+    subtitle = f"as of {meta.get('as_of') or 'the snapshot'}"
+    return rows_page(title, subtitle, list(frame.columns), texts, numeric, about, meta.get("warnings") or [])
+
+
+def _about_text(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_about_text(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
 
 def cell(column: str, value) -> str:
