@@ -234,7 +234,7 @@ def read_aggregated(config: Config, spec, plan, calendar: Calendar, datasets: di
     if dims:
         customers, keys = keyed[0]
         customers = customers.select("customer_id", *dims)
-        customers = customers if keys is None else customers.select(*dims).with_columns(_key=keys)
+        customers = customers if keys is None else _gathered(keys, customers, dims)
     loaded = load_aggregated(config.datasets[name], config, fields, {key: Grouping(calendar.bucket(pl.col(key)),
                              spec.by, dict(declared))}, customers, CANONICAL[name].extent_fields,
                              (PLAUSIBLE_FROM, dt.datetime.now()))
@@ -242,3 +242,16 @@ def read_aggregated(config: Config, spec, plan, calendar: Calendar, datasets: di
         return None
     loaded.frame = pl.DataFrame(schema=schema)
     return loaded
+
+
+def _gathered(keys: pl.Series, customers: pl.DataFrame, dims: list[str]) -> pl.DataFrame | dict[str, pl.Expr]:
+    """The customers' `dims` for the aggregated road's integer ids (`_key`): as a gather from a table indexed by
+    id when the ids are dense (as _integer_look_up does: in the stream, 0.05 s where a join costs 0.1-0.13 s
+    per 3M surveys), else a frame to join on `_key`."""
+    low, high = keys.min(), keys.max()
+    if high is None or keys.null_count() or high - low > _DENSE * keys.len() + 1024:
+        return customers.select(*dims).with_columns(_key=keys)
+    slots = (keys - low).cast(pl.Int64)
+    at = pl.when(pl.col("_key").is_between(low, high)).then(pl.col("_key") - low)
+    return {d: pl.lit(pl.repeat(None, high - low + 1, dtype=customers[d].dtype, eager=True).scatter(slots, customers[d]))
+            .gather(at).alias(d) for d in dims}

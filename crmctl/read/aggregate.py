@@ -55,10 +55,10 @@ def stream_schema(spec: DatasetSpec, config: Config, fields: set[str]) -> pl.Sch
 
 
 def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], groupings: dict[str, Grouping],
-                    customers: pl.DataFrame | None, extent: tuple[str, ...], plausible: tuple) -> Loaded | None:
+                    customers: pl.DataFrame | dict[str, pl.Expr] | None, extent: tuple[str, ...], plausible: tuple) -> Loaded | None:
     """The dataset's aggregates (`Loaded.aggregates`, by grouping name) and account, or None when the held
     road must read it. `customers` holds the customers' --by columns to join, keyed by customer_id, or by
-    `_key` when every customer id is an integer written as it prints (context.integer_ids): the rows' ids are
+    `_key`, or gives them as expressions of `_key` (a gather from a table indexed by id), when every customer id is an integer written as it prints (context.integer_ids): the rows' ids are
     then joined as integers, and a row whose id does not print back as written sends the dataset to the held
     road ("007" is not customer 7)."""
     columns = _columns(spec, fields)
@@ -71,7 +71,8 @@ def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], groupin
         try:
             rows = pl.concat([fast_scan(shape, source, index, spec, columns, config)
                               for index, (shape, source) in enumerate(zip(shapes, sources))], how="vertical")
-            rows = _accounted(spec, columns, rows, customers is not None and "_key" in customers.columns)
+            integer = isinstance(customers, dict) or customers is not None and "_key" in customers.columns
+            rows = _accounted(spec, columns, rows, integer)
             account, grouped = pl.collect_all([_account(spec, rows, extent, plausible),
                                                _grouped(rows, list(groupings.values()), columns, customers)],
                                               engine="streaming", optimizations=_SHARED)
@@ -147,14 +148,16 @@ def _account(spec: DatasetSpec, rows: pl.LazyFrame, extent: tuple[str, ...], pla
         (ids if ids is not None else pl.lit(None, pl.UInt32)).alias("_ids"), currencies.alias("_currencies"), *spans)
 
 
-def _grouped(rows: pl.LazyFrame, groupings: list[Grouping], columns, customers: pl.DataFrame | None) -> pl.LazyFrame:
+def _grouped(rows: pl.LazyFrame, groupings: list[Grouping], columns, customers) -> pl.LazyFrame:
     """Kept rows, their --by fields typed as held (Categorical keys), joined to the customers' --by columns,
     grouped by `_grouping`, period and --by fields. Each row goes to every grouping (an explode): Polars 2.1's
     collect_all shares the scan between two consumers but not three (measured: three cost two scans), so
     the group_bys of several time fields are one consumer. A grouping's columns are read from its groups only."""
     kept = rows.filter(pl.col("_status") == _KEPT)
     kept = kept.with_columns(held(c) for c in columns if c.field in groupings[0].by)
-    if customers is not None and customers.width > 1:
+    if isinstance(customers, dict):
+        kept = kept.with_columns(**customers)
+    elif customers is not None and customers.width > 1:
         kept = kept.join(customers.lazy(), on="_key" if "_key" in customers.columns else "customer_id", how="left")
     if len(groupings) == 1:
         kept = kept.with_columns(period_start=groupings[0].period_start, _grouping=pl.lit(0, pl.Int64))
