@@ -1,15 +1,16 @@
 """The aggregated road: a dataset whose every reader is a group_by gets its aggregates from the scan itself.
 
-The optimistic fast scan (optimistic.py) of every file streams into the group_bys the report's metrics
-declared (by period and --by fields, the customers' columns joined in the stream) and, in the same
-streaming pass, the account of the rows: read, filtered by `where:`, kept, each extent field's first
-and last plausible date, and the proof that ids are distinct (their 64-bit hashes). The rows themselves
-are never held.
+The optimistic fast scan (optimistic.py) of every file streams into the one group_by the report's metrics
+declared over it (by period and --by fields, the customers' columns looked up or joined in the stream)
+and, in the same streaming pass, into the account of the rows: read, filtered by `where:`, kept, each
+extent field's first and last plausible date, and the proof that ids are distinct (their 64-bit hashes).
+The rows themselves are never held.
 
 The road is only taken when it gives what the held road (load.py) gives. A row the fast scan is not
 sure of (suspect: a blank line, an empty or odd cell), a row lacking a required field, two ids with one
-hash, or several currencies: any of these and `load_aggregated` returns None, and the caller reads the
-dataset the held way, which accounts for such rows (skips, examples, warnings, errors) as always.
+hash, an integer customer id not written as it prints, or several currencies: any of these and
+`load_aggregated` returns None, and the caller reads the dataset the held way, which accounts for such
+rows (skips, examples, warnings, errors) as always.
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ def stream_schema(spec: DatasetSpec, config: Config, fields: set[str]) -> pl.Sch
     return frame.collect_schema()
 
 
-def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], groupings: dict[str, Grouping],
+def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], name: str, grouping: Grouping,
                     customers: pl.DataFrame | dict[str, pl.Expr] | None, extent: tuple[str, ...], plausible: tuple) -> Loaded | None:
-    """The dataset's aggregates (`Loaded.aggregates`, by grouping name) and account, or None when the held
+    """The dataset's one group_by (`Loaded.aggregates[name]`) and account, or None when the held
     road must read it. `customers` holds the customers' --by columns to join, keyed by customer_id, or by
     `_key`, or gives them as expressions of `_key` (a gather from a table indexed by id), when every customer id is an integer written as it prints (context.integer_ids): the rows' ids are
     then joined as integers, and a row whose id does not print back as written sends the dataset to the held
@@ -74,7 +75,7 @@ def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], groupin
             integer = isinstance(customers, dict) or customers is not None and "_key" in customers.columns
             rows = _accounted(spec, columns, rows, integer)
             account, grouped = pl.collect_all([_account(spec, rows, extent, plausible),
-                                               _grouped(rows, list(groupings.values()), columns, customers)],
+                                               _grouped(rows, grouping, columns, customers)],
                                               engine="streaming", optimizations=_SHARED)
         except pl.exceptions.PolarsError:
             return None  # the held road reads it again and says what is wrong, with file and line
@@ -85,8 +86,7 @@ def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], groupin
         return None  # the held road raises the mixed-currency error
     loaded = Loaded(spec.name, pl.DataFrame(), files, rows_read=sum(counts.values()))
     loaded.rows_filtered, loaded.rows_used = counts.get(_FILTERED, 0), counts.get(_KEPT, 0)
-    loaded.aggregates = {name: grouped.filter(pl.col("_grouping") == i).select(
-        "period_start", *grouping.by, *grouping.aggregations) for i, (name, grouping) in enumerate(groupings.items())}
+    loaded.aggregates = {name: grouped}
     loaded.extents = {f: (account[f"_min_{f}"].item(), account[f"_max_{f}"].item())
                       for f in extent if f"_min_{f}" in account.columns}
     headers = {shape.header for shape in shapes}
@@ -148,22 +148,15 @@ def _account(spec: DatasetSpec, rows: pl.LazyFrame, extent: tuple[str, ...], pla
         (ids if ids is not None else pl.lit(None, pl.UInt32)).alias("_ids"), currencies.alias("_currencies"), *spans)
 
 
-def _grouped(rows: pl.LazyFrame, groupings: list[Grouping], columns, customers) -> pl.LazyFrame:
-    """Kept rows, their --by fields typed as held (Categorical keys), joined to the customers' --by columns,
-    grouped by `_grouping`, period and --by fields. Each row goes to every grouping (an explode): Polars 2.1's
-    collect_all shares the scan between two consumers but not three (measured: three cost two scans), so
-    the group_bys of several time fields are one consumer. A grouping's columns are read from its groups only."""
+def _grouped(rows: pl.LazyFrame, grouping: Grouping, columns, customers) -> pl.LazyFrame:
+    """Kept rows, their --by fields typed as held (Categorical keys), with the customers' --by columns, grouped
+    by period and --by fields. One group_by: Polars 2.1's collect_all shares the scan between two queries (this
+    and the account) but not three, so a dataset with group_bys by two time fields is held (context.py)."""
     kept = rows.filter(pl.col("_status") == _KEPT)
-    kept = kept.with_columns(held(c) for c in columns if c.field in groupings[0].by)
+    kept = kept.with_columns(held(c) for c in columns if c.field in grouping.by)
     if isinstance(customers, dict):
         kept = kept.with_columns(**customers)
     elif customers is not None and customers.width > 1:
         kept = kept.join(customers.lazy(), on="_key" if "_key" in customers.columns else "customer_id", how="left")
-    if len(groupings) == 1:
-        kept = kept.with_columns(period_start=groupings[0].period_start, _grouping=pl.lit(0, pl.Int64))
-    else:
-        kept = kept.with_columns(period_start=pl.concat_list([g.period_start for g in groupings]),
-                                 _grouping=pl.int_ranges(0, len(groupings))).explode("period_start", "_grouping")
-    aggregations = {name: expr for g in groupings for name, expr in g.aggregations.items()}
-    return (kept.filter(pl.col("period_start").is_not_null())
-            .group_by(["_grouping", "period_start", *groupings[0].by]).agg(**aggregations))
+    return (kept.with_columns(period_start=grouping.period_start).filter(pl.col("period_start").is_not_null())
+            .group_by(["period_start", *grouping.by]).agg(**grouping.aggregations))
