@@ -9,6 +9,7 @@ import polars as pl
 
 from crmctl.config import Config
 from crmctl.datasets import CANONICAL
+from crmctl.errors import DataError
 from crmctl.periods import Calendar, Window
 from crmctl.read.load import Loaded
 
@@ -213,7 +214,10 @@ def read_aggregated(config: Config, spec, plan, calendar: Calendar, datasets: di
     from crmctl.read.aggregate import Grouping, load_aggregated, stream_schema
     from crmctl.read.quality import PLAUSIBLE_FROM
 
-    schema = stream_schema(config.datasets[name], config, fields)
+    try:
+        schema = stream_schema(config.datasets[name], config, fields)
+    except (DataError, pl.exceptions.PolarsError):  # the held road meets it again and says what is wrong
+        return None
     dims = [d for d in spec.by if d not in schema]
     if not schema or (dims and (set(dims) - set(plan.customer_dims) or "customers" not in datasets)):
         return None
@@ -223,36 +227,39 @@ def read_aggregated(config: Config, spec, plan, calendar: Calendar, datasets: di
     for metric in plan.all_metrics:
         if metric.aggregates and metric.dataset == name:
             provisional.declare(name, metric.time_field, metric.aggregates(provisional))
-    keyed = (provisional._customers_keyed(),) if dims else ()  # only this of its cache is the report's
-    shared.update({"customers_keyed": found for found in keyed})
+    if dims:  # only this of its cache is the report's
+        shared["customers_keyed"] = provisional._customers_keyed()
     if len(provisional._aggregations) != 1:
         # Polars 2.1's collect_all shares a scan between two queries, not three; exploding each row into every
-        # time field's period, or a second pass, made tickets' read 2x slower at 1M (1.9 and 1.7 s against 0.8 s
+        # time field's period, or a second pass, made tickets' read 2x slower at 1M (2.1 and 1.7 s against 0.8 s
         # held): such a dataset is held.
         return None
     (_, key), declared = next(iter(provisional._aggregations.items()))
-    customers = None
-    if dims:
-        customers, keys = keyed[0]
-        customers = customers.select("customer_id", *dims)
-        customers = customers if keys is None else _gathered(keys, customers, dims)
-    loaded = load_aggregated(config.datasets[name], config, fields, key, Grouping(calendar.bucket(pl.col(key)),
-                             spec.by, dict(declared)), customers,
-                             CANONICAL[name].extent_fields, (PLAUSIBLE_FROM, dt.datetime.now()))
+    customers = _gathered(*shared["customers_keyed"], dims) if dims else None
+    try:
+        loaded = load_aggregated(config.datasets[name], config, fields, key, Grouping(
+            calendar.bucket(pl.col(key)), spec.by, dict(declared)), customers, CANONICAL[name].extent_fields,
+            (PLAUSIBLE_FROM, dt.datetime.now()))
+    except DataError:
+        return None
     if loaded is None or not any(first is not None for first, _ in loaded.extents.values()):
         return None
     loaded.frame = pl.DataFrame(schema=schema)
     return loaded
 
 
-def _gathered(keys: pl.Series, customers: pl.DataFrame, dims: list[str]) -> pl.DataFrame | dict[str, pl.Expr]:
-    """The customers' `dims` for the aggregated road's integer ids (`_key`): as a gather from a table indexed by
-    id when the ids are dense (as _integer_look_up does: in the stream, 0.05 s where a join costs 0.1-0.13 s
-    per 3M surveys), else a frame to join on `_key`."""
+def _gathered(customers: pl.DataFrame, keys: pl.Series | None, dims: list[str]) -> pl.DataFrame | dict[str, pl.Expr]:
+    """The customers' `dims` for the aggregated road: by customer_id when the ids are not all integers (keys
+    None); for integer ids (`_key`), a gather from a table indexed by id when they are dense (as
+    _integer_look_up does: in the stream, 0.05 s where a join costs 0.1-0.13 s per 3M surveys), else a frame
+    to join on `_key`."""
+    if keys is None:
+        return customers.select("customer_id", *dims)
     low, high = keys.min(), keys.max()
     if high is None or keys.null_count() or high - low > _DENSE * keys.len() + 1024:
         return customers.select(*dims).with_columns(_key=keys)
     slots = (keys - low).cast(pl.Int64)
     at = pl.when(pl.col("_key").is_between(low, high)).then(pl.col("_key") - low)
-    return {d: pl.lit(pl.repeat(None, high - low + 1, dtype=customers[d].dtype, eager=True).scatter(slots, customers[d]))
-            .gather(at).alias(d) for d in dims}
+    tables = {d: pl.repeat(None, high - low + 1, dtype=customers[d].dtype, eager=True).scatter(slots, customers[d])
+              for d in dims}
+    return {d: pl.lit(table).gather(at).alias(d) for d, table in tables.items()}

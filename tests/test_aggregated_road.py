@@ -13,6 +13,7 @@ from polars.testing import assert_frame_equal
 
 from crmctl import report as report_module
 from crmctl.config import load_config
+from crmctl.read import aggregate
 from crmctl.report import build_report, with_overrides
 
 METRICS = ("revenue", "orders", "average_order_value", "sales_growth", "nps", "csat", "ces")
@@ -46,10 +47,11 @@ DIRTY_IDS = ["", "007", "#REF!"]
 
 @st.composite
 def exports(draw):
-    """Customers with integer or text ids, orders in one or two files (maybe overlapping: duplicate ids),
+    """Customers with text, dense or sparse integer ids, orders in one or two files (maybe overlapping: duplicate ids),
     surveys; dirty cells and blank lines in some draws, a `where:` in some."""
-    texts = draw(st.booleans())
-    customers = [f"C{i}" if texts else str(i + 1) for i in range(draw(st.integers(1, 6)))]
+    ids = draw(st.sampled_from(["text", "dense", "sparse"]))  # joined on text, gathered, joined on integers
+    customers = [f"C{i}" if ids == "text" else str(i * (100_000 if ids == "sparse" else 1) + 1)
+                 for i in range(draw(st.integers(1, 6)))]
     tiers = [draw(st.sampled_from(["SMB", "Mid", ""])) for _ in customers]
     dirt = draw(st.sampled_from([0.0, 0.0, 0.15]))
     day = st.datetimes(dt.datetime(2024, 1, 1), dt.datetime(2024, 6, 30)).map(lambda t: t.replace(microsecond=0))
@@ -118,6 +120,8 @@ def _assert_same(aggregated, held) -> None:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=exports())
 def test_the_aggregated_road_gives_the_held_roads_report(data, tmp_path_factory, monkeypatch):
+    # No probe of the first rows: a suspect row must be found by the pass's own account, as in a large file.
+    monkeypatch.setattr(aggregate, "_PROBE_ROWS", 0)
     folder = tmp_path_factory.mktemp("exports")
     config = _write(folder, data)
     held_error = None
@@ -143,7 +147,8 @@ def _clean(overlap: int = 0, amounts=("10.50", "20.25", "5.00")) -> dict:
         "customers": (["id", "tier"], [("1", "SMB"), ("2", "Mid"), ("3", "SMB")]),
         "orders1": (["order", "customer", "at", "total", "state"], orders[:6]),
         "orders2": (["order", "customer", "at", "total", "state"], orders[6 - overlap:]),
-        "surveys": (["customer", "at", "kind", "score"], [["1", "2024-02-01", "NPS", "9"], ["2", "2024-03-01", "CSAT", "4"]]),
+        "surveys": (["customer", "at", "kind", "score"],
+                    [["1", "2024-02-01", "NPS", "9"], ["2", "2024-03-01", "CSAT", "4"]]),
         "blank": False, "where": True, "by": ("segment",),
     }
 

@@ -118,7 +118,8 @@ def _time_metric(name, title, end, summary, description, numerator, denominator=
 METRICS = (
     Metric(
         name="ticket_volume", title="Tickets", family="service", unit="count", kind="total", additive=True,
-        higher_is_better=None, requires=("tickets.ticket_id", "tickets.created_at"), plan=_volume, aggregates=_volume_aggregates,
+        higher_is_better=None, requires=("tickets.ticket_id", "tickets.created_at"), plan=_volume,
+        aggregates=_volume_aggregates,
         numerator="tickets created in the period", description="Tickets created in the period.",
     ),
     Metric(

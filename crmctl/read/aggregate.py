@@ -30,6 +30,7 @@ from crmctl.read.sniff import sniff, transcoded
 
 _KEPT, _SUSPECT, _LACKING, _FILTERED, _ODD_ID = 0, 1, 2, 3, 4
 # A filter pushed into the scan makes each query's scan another plan, which collect_all then runs once per query.
+_PROBE_ROWS = 1000
 _STATUSES = (_KEPT, _SUSPECT, _LACKING, _FILTERED, _ODD_ID)
 _SHARED = pl.QueryOptFlags(predicate_pushdown=False)
 
@@ -56,12 +57,13 @@ def stream_schema(spec: DatasetSpec, config: Config, fields: set[str]) -> pl.Sch
 
 
 def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], name: str, grouping: Grouping,
-                    customers: pl.DataFrame | dict[str, pl.Expr] | None, extent: tuple[str, ...], plausible: tuple) -> Loaded | None:
-    """The dataset's one group_by (`Loaded.aggregates[name]`) and account, or None when the held
-    road must read it. `customers` holds the customers' --by columns to join, keyed by customer_id, or by
-    `_key`, or gives them as expressions of `_key` (a gather from a table indexed by id), when every customer id is an integer written as it prints (context.integer_ids): the rows' ids are
-    then joined as integers, and a row whose id does not print back as written sends the dataset to the held
-    road ("007" is not customer 7)."""
+                    customers: pl.DataFrame | dict[str, pl.Expr] | None, extent: tuple[str, ...],
+                    plausible: tuple) -> Loaded | None:
+    """The dataset's one group_by (`Loaded.aggregates[name]`) and account, or None when the held road must
+    read it. `customers` holds the customers' --by columns to join, keyed by customer_id, or by `_key`, or
+    gives them as expressions of `_key` (a gather from a table indexed by id), when every customer id is an
+    integer written as it prints (context.integer_ids): the rows' ids are then read as integers, and a row
+    whose id does not print back as written sends the dataset to the held road ("007" is not customer 7)."""
     columns = _columns(spec, fields)
     files = resolve_files(spec)
     shapes = [sniff(path, spec.delimiter, spec.encoding) for path in files]
@@ -70,8 +72,11 @@ def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], name: s
     with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
         sources = [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
         try:
-            rows = pl.concat([fast_scan(shape, source, index, spec, columns, config)
-                              for index, (shape, source) in enumerate(zip(shapes, sources))], how="vertical")
+            frames = [fast_scan(shape, source, index, spec, columns, config)
+                      for index, (shape, source) in enumerate(zip(shapes, sources))]
+            if any(frame.head(_PROBE_ROWS).select(pl.col("_suspect").any()).collect().item() for frame in frames):
+                return None  # a suspect row sends the dataset to the held road: found early, one pass saved
+            rows = pl.concat(frames, how="vertical")
             integer = isinstance(customers, dict) or customers is not None and "_key" in customers.columns
             rows = _accounted(spec, columns, rows, integer)
             account, grouped = pl.collect_all([_account(spec, rows, extent, plausible),
@@ -79,11 +84,9 @@ def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], name: s
                                               engine="streaming", optimizations=_SHARED)
         except pl.exceptions.PolarsError:
             return None  # the held road reads it again and says what is wrong, with file and line
-    counts = {status: account[f"_{status}"].sum() for status in _STATUSES}
-    if counts[_SUSPECT] or counts[_LACKING] or counts[_ODD_ID] or not _distinct(account["_ids"].item(), counts):
+    counts = _counted(account)
+    if counts is None:
         return None
-    if account["_currencies"].item() > 1:
-        return None  # the held road raises the mixed-currency error
     loaded = Loaded(spec.name, pl.DataFrame(), files, rows_read=sum(counts.values()))
     loaded.rows_filtered, loaded.rows_used = counts.get(_FILTERED, 0), counts.get(_KEPT, 0)
     loaded.aggregates = {name: grouped}
@@ -94,6 +97,16 @@ def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], name: s
         loaded.warnings.append(f"{len(files)} files disagree on their columns; read as one dataset, columns united "
                                f"by name (cells a file lacks are empty)")
     return loaded
+
+
+def _counted(account: pl.DataFrame) -> dict[int, int] | None:
+    """Rows of each status, or None when the held road must read the dataset: a suspect row, a row lacking a
+    required field, an odd integer id, ids not proved distinct, or several currencies (the held road raises
+    the mixed-currency error)."""
+    counts = {status: account[f"_{status}"].sum() for status in _STATUSES}
+    if counts[_SUSPECT] or counts[_LACKING] or counts[_ODD_ID] or not _distinct(account["_ids"].item(), counts):
+        return None
+    return None if account["_currencies"].item() > 1 else counts
 
 
 def _distinct(ids: int | None, counts: dict[int, int]) -> bool:
