@@ -166,3 +166,27 @@ def _check_by(config: Config, by) -> None:
         if dim not in known:
             listing = ", ".join(sorted(known)) or "none mapped"
             raise UsageError(f"--by {dim}: not a mapped dimension{did_you_mean(dim, known)} (dimensions: {listing})")
+
+
+def aggregable(config: Config, spec: ReportSpec, plan: Plan) -> set[str]:
+    """Datasets the aggregated road may read (read/aggregate.py): every selected metric that reads one declares
+    its group_by (`aggregates`) or derives from other metrics' results, so no rows need be held. Never for
+    what needs rows or exact unrounded statistics of the held road's summation order (--ci, --compare), nor
+    the whole window as one period (bucketing needs the window, which needs every dataset read), nor
+    data-quality metrics, wide survey exports, or datasets naming customers by another key."""
+    from crmctl.read.identity import alternates
+
+    if spec.period == "all" or spec.ci or spec.compare or plan.quality:
+        return set()
+    rows_needed = {"customers"}
+    if plan.activity:
+        rows_needed |= set(model_fields(config, plan.activity))
+    found = set()
+    for name in set(plan.fields) - rows_needed:
+        readers = [m for m in plan.all_metrics if name in m.fields or metric_dataset(config, m) == name]
+        dataset = config.datasets[name]
+        wide = CANONICAL[name].wide and set(CANONICAL[name].wide) & set(dataset.columns)
+        if (readers and all(m.aggregates or (m.derive and not m.plan) for m in readers)
+                and not wide and not alternates(dataset) and "customer_id" in dataset.columns):
+            found.add(name)
+    return found

@@ -14,11 +14,12 @@ import polars as pl
 from crmctl import __version__, progress
 from crmctl.activity import model_fields
 from crmctl.config import Config, ReportSpec
-from crmctl.context import ReportContext
+from crmctl.context import ReportContext, read_aggregated
 from crmctl.grid import fill, finish, period_grid, timeless
 from crmctl.metrics.registry import Metric
 from crmctl.periods import Calendar, Window, resolve_window
-from crmctl.plan import Plan, metric_dataset, plan_report
+from crmctl.plan import Plan, aggregable, metric_dataset, plan_report
+
 from crmctl.read.identity import fields_to_read, resolve_customers
 from crmctl.read.load import Loaded, load_dataset
 from crmctl.read.quality import PLAUSIBLE_FROM
@@ -51,7 +52,7 @@ def uncertainty_settings(spec: ReportSpec) -> tuple[float, int]:
 
 def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportResult:
     spec = overrides or config.report
-    ctx, plan = prepare(config, spec)
+    ctx, plan = prepare(config, spec, aggregated=True)
     rows = _compute(ctx, plan, spec) if plan.metrics else _empty(spec.by, spec.compare, spec.ci)
     if config.targets:
         rows = rows.with_columns(target=pl.Series(mark(rows, config.targets, spec.by), dtype=pl.String))
@@ -65,20 +66,37 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
     return result
 
 
-def prepare(config: Config, spec: ReportSpec) -> tuple[ReportContext, Plan]:
-    """Plans the metrics, reads each dataset they need once, and fixes the window."""
+def prepare(config: Config, spec: ReportSpec, aggregated: bool = False) -> tuple[ReportContext, Plan]:
+    """Plans the metrics, reads each dataset they need once, and fixes the window. With `aggregated`, a
+    dataset only group_bys read (plan.aggregable) may come as those group_bys, its rows never held."""
     calendar = Calendar(spec.period, config.week_start, config.fiscal_year_start_month)
     plan = plan_report(config, spec)
-    datasets = {}
     wanted = fields_to_read(config, plan.fields)  # plus the keys that translate e-mails into customer ids
-    for number, (name, fields) in enumerate(wanted.items(), start=1):
+    fast = aggregable(config, spec, plan) & set(wanted) if aggregated else set()
+    datasets, shared = {}, {}  # shared: the customers keyed by id, for the aggregated road and the report
+
+    def load(name: str) -> Loaded:
+        if name not in datasets:
+            datasets[name] = load_dataset(config.datasets[name], config, wanted[name], quality=plan.quality)
+        return datasets[name]
+
+    for number, name in enumerate(wanted, start=1):
         progress.step(f"reading {name} ({number}/{len(wanted)})")
-        datasets[name] = load_dataset(config.datasets[name], config, fields, quality=plan.quality)
+        if name in fast:  # the customers' --by columns are joined in its scan: they are read first
+            customers = {"customers": load("customers")} if "customers" in wanted else {}
+            datasets[name] = read_aggregated(config, spec, plan, calendar, customers, name, wanted[name], shared)
+        if datasets.get(name) is None:
+            datasets.pop(name, None)
+            load(name)
+    datasets = {name: datasets[name] for name in wanted}
     resolve_customers(config, datasets)
     spans = _data_spans(config, plan, datasets)
     span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
     window = resolve_window(spec.start, spec.end, spec.last, span, calendar)
-    ctx = ReportContext(config, calendar, spec.by, window, datasets, plan.customer_dims, span, plan.activity, spans)
+    if window is None and any(d.aggregates is not None for d in datasets.values()):  # bucketed without a window
+        return prepare(config, spec)
+    ctx = ReportContext(config, calendar, spec.by, window, datasets, plan.customer_dims, span, plan.activity, spans,
+                        _cache=shared)
     for metric in plan.all_metrics:
         if metric.aggregates:
             ctx.declare(metric.dataset, metric.time_field, metric.aggregates(ctx))
@@ -93,6 +111,10 @@ def _data_spans(config: Config, plan: Plan, datasets: dict[str, Loaded]) -> dict
     from crmctl.datasets import CANONICAL
 
     def span(dataset: str, fields) -> tuple[dt.date, dt.date] | None:
+        if datasets[dataset].aggregates is not None:  # the aggregated road found them in its scan
+            found = [datasets[dataset].extents[f] for f in fields if f in datasets[dataset].extents]
+            found = [f for f in found if f[0] is not None]
+            return (min(f[0] for f in found).date(), max(f[1] for f in found).date()) if found else None
         frame = datasets[dataset].frame
         # An implausible date (2099, 1900) must not stretch the default window over decades.
         dates = [frame[f].filter(frame[f].is_between(PLAUSIBLE_FROM, now)) for f in fields if f in frame.columns]

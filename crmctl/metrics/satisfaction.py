@@ -22,7 +22,7 @@ def _statistics(ctx, survey: str, **statistics) -> dict[str, pl.Expr]:
     low, high = ctx.knob(f"{survey}_scale")
     typed = pl.col("type") == survey
     on_scale = typed & pl.col("score").is_between(low, high)
-    scores = pl.col("score").filter(on_scale)
+    scores = pl.when(on_scale).then(pl.col("score"))  # off-scale scores null: aggregations skip them
     return {f"_{survey}_rows": typed.sum(), f"_{survey}_on_scale": on_scale.sum(),
             f"_{survey}_off_scale": (typed & ~on_scale).sum(),
             **{f"_{survey}_{name}": build(ctx, scores) for name, build in statistics.items()}}

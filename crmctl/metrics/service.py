@@ -19,13 +19,19 @@ def _hours(end: str, start: str = "created_at") -> pl.Expr:
     return (pl.col(end) - pl.col(start)).dt.total_seconds() / 3600
 
 
+def _volume_aggregates(ctx) -> dict[str, pl.Expr]:
+    return {"_tickets": pl.len()}
+
+
 def _volume(ctx) -> pl.LazyFrame:
-    return ctx.frame("tickets").group_by(ctx.keys).agg(numerator=pl.len(), n=pl.len())
+    return ctx.aggregate("tickets", None, _volume_aggregates(ctx)).select(*ctx.keys, numerator="_tickets", n="_tickets")
 
 
 def _kept(end: str) -> pl.Expr:
+    """The non-negative durations, the others null: aggregations skip nulls, and when/then is several times
+    faster than a filter inside a streaming group_by (read/aggregate.py)."""
     hours = _hours(end)
-    return hours.filter(hours >= 0)
+    return pl.when(hours >= 0).then(hours)
 
 
 def _mean(end: str) -> tuple[dict, dict]:
@@ -40,7 +46,7 @@ def _quantile(q: float):
         # `values`: the sorted sample, for the order-statistic interval of `--ci`; the median and the p90
         # share it.
         kept = _kept(end)
-        return ({f"_{end}_q{q}": kept.quantile(q, interpolation="linear"), f"_{end}_sorted": kept.sort()},
+        return ({f"_{end}_q{q}": kept.quantile(q, interpolation="linear"), f"_{end}_sorted": kept.drop_nulls().sort()},
                 {"numerator": f"_{end}_q{q}", "values": f"_{end}_sorted"})
 
     return summary
@@ -113,6 +119,7 @@ METRICS = (
     Metric(
         name="ticket_volume", title="Tickets", family="service", unit="count", kind="total", additive=True,
         higher_is_better=None, requires=("tickets.ticket_id", "tickets.created_at"), plan=_volume,
+        aggregates=_volume_aggregates,
         numerator="tickets created in the period", description="Tickets created in the period.",
     ),
     Metric(

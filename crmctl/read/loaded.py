@@ -33,3 +33,7 @@ class Loaded:
     invalid: dict[str, FieldIssue] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # shown on stderr by the CLI
     quality: pl.DataFrame | None = None  # per-row quality (quality.py), when data-quality metrics ask
+    # The aggregated road (aggregate.py): the rows are not held (frame is empty), only the report's group_bys
+    # by name, and each extent field's first and last plausible value among the kept rows.
+    aggregates: dict[str, pl.DataFrame] | None = None
+    extents: dict[str, tuple] = field(default_factory=dict)

@@ -33,7 +33,7 @@ def read_files(shapes: list[FileShape], sources: list[Path], spec: DatasetSpec, 
     """Every file of a dataset as the validating read gives it: optimistically when every file is a CSV
     without footer lines (sniffed) whose first rows are mostly clean, else through the validating read."""
     if optimistic and all(shape.format == "csv" and not shape.footer for shape in shapes):
-        frames = [_fast_scan(shape, source, index, spec, columns, config)
+        frames = [fast_scan(shape, source, index, spec, columns, config)
                   for index, (shape, source) in enumerate(zip(shapes, sources))]
         if not any(_mostly_suspect(frame) for frame in frames):
             return _optimistic(frames, shapes, sources, spec, columns, config)
@@ -72,7 +72,7 @@ def _replaced(clean: pl.DataFrame, suspect: pl.Series, validated: pl.DataFrame) 
                               if name not in ("_row", "_file"))
 
 
-def _fast_scan(shape: FileShape, source: Path, index: int, spec: DatasetSpec, columns: list[Column],
+def fast_scan(shape: FileShape, source: Path, index: int, spec: DatasetSpec, columns: list[Column],
                config: Config) -> pl.LazyFrame:
     names = match_columns(shape, spec, columns)
     lf = raw_scan(shape, source, spec)

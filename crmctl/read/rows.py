@@ -95,16 +95,16 @@ def keep_rows(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame, loaded
     # The row flags are not filtered along: that would copy them for nothing.
     kept = kept.select(*(c.field for c in columns), *(f"_cur_{c.field}" for c in columns if c.kind == "number"))
     if spec.where:
-        kept = kept.filter(_wanted(spec))
+        kept = kept.filter(wanted(spec))
     _check_currencies(spec, columns, kept)
     loaded.rows_filtered = loaded.rows_read - loaded.rows_skipped - kept.height
     loaded.rows_used = kept.height
     # One chunk per column: joins and group_bys over the streaming engine's hundreds of chunks are
     # several times slower.
-    loaded.frame = kept.select(_held(c) for c in columns).rechunk()
+    loaded.frame = kept.select(held(c) for c in columns).rechunk()
 
 
-def _wanted(spec: DatasetSpec) -> pl.Expr:
+def wanted(spec: DatasetSpec) -> pl.Expr:
     """The rows `where:` keeps: each field's value in its list (lower-cased for a category, as its values are)."""
     conditions = []
     for fieldname, allowed in spec.where.items():
@@ -159,7 +159,7 @@ def enforce_invalid_limit(spec: DatasetSpec, loaded: Loaded) -> None:
         )
 
 
-def _held(column: Column) -> pl.Expr:
+def held(column: Column) -> pl.Expr:
     """A category (a status, an event, a survey type) or a dimension (a segment, a channel) is held as a
     Categorical: 4 bytes a row where a string view takes 16, and group_bys and joins on integer codes."""
     if column.kind in ("category", "text"):
