@@ -9,8 +9,8 @@ from pathlib import Path
 
 from crmctl.config import Config
 from crmctl.errors import OutputError, UsageError
-from crmctl.read.identity import fields_to_read, resolve_customers
-from crmctl.read.load import Loaded, load_dataset
+from crmctl.read.identity import load_resolved
+from crmctl.read.load import Loaded
 from crmctl.yamlio import load_yaml
 
 FORMATS = ("parquet", "csv")
@@ -41,9 +41,7 @@ def convert_datasets(config: Config, output_dir: Path, fmt: str = "parquet") -> 
     if not config.datasets:
         raise UsageError(f"{config.path}: the config maps no dataset to convert")
     _make_dir(output_dir)
-    wanted = fields_to_read(config, {name: set(spec.columns) for name, spec in config.datasets.items()})
-    loaded = {name: load_dataset(config.datasets[name], config, fields) for name, fields in wanted.items()}
-    resolve_customers(config, loaded)
+    loaded = load_resolved(config, {name: set(spec.columns) for name, spec in config.datasets.items()})
     written = [_write(name, data, output_dir, fmt) for name, data in loaded.items()]
     config_path = output_dir / "crmctl.yaml"
     _write_text(config_path, _converted_config(config, loaded, fmt))

@@ -15,8 +15,7 @@ from crmctl.compare.assignments import after_assignment, experiment_units
 from crmctl.config import Config
 from crmctl.errors import UsageError
 from crmctl.periods import Calendar, Window, resolve_window
-from crmctl.read.identity import fields_to_read, resolve_customers
-from crmctl.read.load import load_dataset
+from crmctl.read.identity import load_resolved
 
 # The fields each dataset gives a comparison, beyond the group column.
 WANTED = {"customers": {"customer_id", "churned", "churned_at"},
@@ -35,9 +34,7 @@ def load_units(config: Config, by: str, start: dt.date | None, end: dt.date | No
     if experiment is None:
         wanted["customers"].add(by)
         wanted.pop("assignments", None)
-    loaded = {name: load_dataset(config.datasets[name], config, fields)
-              for name, fields in fields_to_read(config, wanted).items()}
-    resolve_customers(config, loaded)
+    loaded = load_resolved(config, wanted)
     frames = {name: item.frame for name, item in loaded.items()}
     spans = [_span(frames[name], field) for name, field in TIME_FIELD.items() if name in frames]
     spans = [s for s in spans if s is not None]

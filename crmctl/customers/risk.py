@@ -20,8 +20,8 @@ from crmctl.customers.fit import fit_models, predict
 from crmctl.customers.summary import summarise
 from crmctl.customers.table import horizon_weeks
 from crmctl.errors import UsageError
-from crmctl.read.identity import fields_to_read, resolve_customers
-from crmctl.read.load import Loaded, load_dataset
+from crmctl.read.identity import load_resolved
+from crmctl.read.load import Loaded
 
 SIGNAL_FIELDS = {
     "orders": {"customer_id", "ordered_at", "amount"},
@@ -64,16 +64,7 @@ def load_risk_data(config: Config, dims: tuple[str, ...]) -> dict[str, Loaded]:
             wanted.setdefault(name, set()).update(fields & set(config.datasets[name].columns) | {"customer_id"})
     if dims:
         wanted.setdefault("customers", set()).update({"customer_id", *dims})
-    wanted = fields_to_read(config, wanted)
-    datasets = {name: load_dataset(config.datasets[name], config, {f for f in fields if f in _mapped(config, name)})
-                for name, fields in wanted.items()}
-    resolve_customers(config, datasets)
-    return datasets
-
-
-def _mapped(config: Config, name: str) -> set[str]:
-    spec = config.datasets[name]
-    return set(spec.columns) | ({"type", "score"} if name == "surveys" else set())
+    return load_resolved(config, wanted)  # load_dataset reads the mapped ones of the fields asked for
 
 
 class _Context:

@@ -17,8 +17,7 @@ import datetime as dt
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.read.identity import fields_to_read, resolve_customers
-from crmctl.read.load import load_dataset
+from crmctl.read.identity import load_resolved
 
 # Unset `discount_rate`: 10% a year, the default of `crmctl cohorts --project` (docs/models.md):
 # without discounting, DERL is infinite when α ≤ 1.
@@ -32,9 +31,7 @@ def load_subscriptions(config: Config) -> pl.DataFrame | None:
     if spec is None or "mrr" not in spec.columns:
         return None
     fields = {"customer_id", "started_at", "mrr"} | ({"ended_at"} & set(spec.columns))
-    wanted = fields_to_read(config, {"subscriptions": fields})
-    datasets = {name: load_dataset(config.datasets[name], config, names) for name, names in wanted.items()}
-    resolve_customers(config, datasets)
+    datasets = load_resolved(config, {"subscriptions": fields})
     frame = datasets["subscriptions"].frame
     if "ended_at" not in frame.columns:
         frame = frame.with_columns(ended_at=pl.lit(None, frame.schema["started_at"]))

@@ -20,8 +20,8 @@ from crmctl.customers.summary import summarise
 from crmctl.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
 from crmctl.periods import parse_last
-from crmctl.read.identity import fields_to_read, resolve_customers
-from crmctl.read.load import Loaded, load_dataset
+from crmctl.read.identity import load_resolved
+from crmctl.read.load import Loaded
 
 _OFFSETS = {"day": "d", "week": "w", "month": "mo", "quarter": "q", "year": "y"}
 
@@ -45,10 +45,7 @@ def load_orders(config: Config, dims: tuple[str, ...]) -> dict[str, Loaded]:
     wanted = {"orders": {"customer_id", "ordered_at", "amount"}}
     if dims:
         wanted["customers"] = {"customer_id", *dims}
-    wanted = fields_to_read(config, wanted)
-    datasets = {name: load_dataset(config.datasets[name], config, fields) for name, fields in wanted.items()}
-    resolve_customers(config, datasets)
-    return datasets
+    return load_resolved(config, wanted)
 
 
 def horizon_weeks(as_of: dt.date, horizon: str) -> float:
@@ -99,10 +96,7 @@ def load_all(config: Config, dims: tuple[str, ...]) -> dict[str, Loaded]:
     if "customers" in config.datasets:
         mapped = set(config.datasets["customers"].columns)
         wanted["customers"] = {"customer_id", *dims, *({"created_at", "churned", "churned_at"} & mapped)}
-    wanted = fields_to_read(config, wanted)
-    datasets = {name: load_dataset(config.datasets[name], config, fields) for name, fields in wanted.items()}
-    resolve_customers(config, datasets)
-    return datasets
+    return load_resolved(config, wanted)
 
 
 def default_as_of(datasets: dict[str, Loaded]) -> dt.date | None:

@@ -13,8 +13,8 @@ import datetime as dt
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.read.identity import fields_to_read, resolve_customers
-from crmctl.read.load import Loaded, load_dataset
+from crmctl.read.identity import load_resolved
+from crmctl.read.load import Loaded
 
 MISSING = "(missing)"
 NUMERIC_MIN_VALUES = 10  # more distinct numbers than this: bins, not one row per number
@@ -35,10 +35,7 @@ def extra_datasets(config: Config, ctx) -> dict[str, Loaded]:
         wanted["tickets"] = {"customer_id", "created_at"}
     if ctx.window is not None and "subscriptions" in mapped and config.dimensions("subscriptions"):
         wanted["subscriptions"] = {"customer_id", "started_at", "ended_at", *config.dimensions("subscriptions")}
-    datasets = {name: load_dataset(config.datasets[name], config, fields)
-                for name, fields in fields_to_read(config, wanted).items()}
-    resolve_customers(config, datasets)
-    return datasets
+    return load_resolved(config, wanted)
 
 
 def attribute_columns(config: Config, population: pl.DataFrame, start: dt.datetime | None,

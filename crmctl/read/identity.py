@@ -23,7 +23,7 @@ import polars as pl
 
 from crmctl.config import Config, DatasetSpec
 from crmctl.datasets import ALTERNATE_KEYS, CANONICAL
-from crmctl.read.load import resolve_files
+from crmctl.read.load import load_dataset, resolve_files
 from crmctl.read.loaded import Loaded
 from crmctl.read.scan import match_columns, raw_scan
 from crmctl.read.sniff import sniff, transcoded
@@ -97,6 +97,15 @@ def fields_to_read(config: Config, fields: dict[str, set[str]]) -> dict[str, set
             wanted[name].update(keys)
             wanted.setdefault("customers", set()).update({"customer_id", *(ALTERNATE_KEYS[k] for k in keys)})
     return wanted
+
+
+def load_resolved(config: Config, fields: dict[str, set[str]]) -> dict[str, Loaded]:
+    """Each dataset's `fields` read once, widened by fields_to_read, and every dataset that names customers
+    by another key given its customer_id: how every command but `report` (which shows progress) reads."""
+    datasets = {name: load_dataset(config.datasets[name], config, names)
+                for name, names in fields_to_read(config, fields).items()}
+    resolve_customers(config, datasets)
+    return datasets
 
 
 def resolve_customers(config: Config, datasets: dict[str, Loaded]) -> list[Unresolved]:
