@@ -4,7 +4,7 @@ that keeps the most telling columns when the terminal is too narrow for all of t
 from __future__ import annotations
 
 
-from crmctl.render.base import Format, markdown_table, rows_document, to_text
+from crmctl.render.base import Format, format_value, markdown_table, rows_document, to_text
 
 # How each column reads in a table; anything else (ids, dimensions) is shown as text.
 _STYLE = {
@@ -86,14 +86,8 @@ def cell(column: str, value) -> str:
     style = _STYLE.get(column) or ("decimal" if column.startswith("contribution_") else None)
     if style == "date":
         return value.strftime("%Y-%m-%d")
-    if style == "count":
-        return f"{value:,.0f}"
-    if style == "money":
-        return f"{value:,.2f}"
-    if style == "weeks":
-        return f"{value:,.1f}"
-    if style == "ratio":
-        return f"{value * 100:.1f}%"
+    if style in ("count", "money", "ratio", "weeks"):  # as the report shows these units (weeks: one decimal)
+        return format_value(value, style)
     if style == "score":
         return f"{value:g}"
     if style == "decimal":
