@@ -17,7 +17,6 @@ import datetime as dt
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.read.identity import load_resolved
 
 # Unset `discount_rate`: 10% a year, the default of `crmctl cohorts --project` (docs/models.md):
 # without discounting, DERL is infinite when α ≤ 1.
@@ -25,14 +24,10 @@ DERL_DISCOUNT_RATE = 0.10
 MIN_COUNTS = 3  # the cohort size and two later months: two retention rates separate α from β
 
 
-def load_subscriptions(config: Config) -> pl.DataFrame | None:
-    """customer_id, started_at, ended_at, mrr of the mapped subscriptions; None without `mrr` mapped."""
-    spec = config.datasets.get("subscriptions")
-    if spec is None or "mrr" not in spec.columns:
+def subscription_spells(frame: pl.DataFrame | None) -> pl.DataFrame | None:
+    """customer_id, started_at, ended_at, mrr of the subscriptions the table read; None without `mrr`."""
+    if frame is None or "mrr" not in frame.columns:
         return None
-    fields = {"customer_id", "started_at", "mrr"} | ({"ended_at"} & set(spec.columns))
-    datasets = load_resolved(config, {"subscriptions": fields})
-    frame = datasets["subscriptions"].frame
     if "ended_at" not in frame.columns:
         frame = frame.with_columns(ended_at=pl.lit(None, frame.schema["started_at"]))
     return frame.select("customer_id", "started_at", "ended_at", pl.col("mrr").cast(pl.Float64))
@@ -92,12 +87,13 @@ def cohort_derl(tenure: pl.DataFrame, monthly_rate: float) -> tuple[pl.DataFrame
     return (pl.concat(out) if out else pl.DataFrame(schema=schema)), notes
 
 
-def with_subscription_clv(rows: pl.DataFrame, config: Config, as_of: dt.date, warnings: list[str]) -> pl.DataFrame:
+def with_subscription_clv(rows: pl.DataFrame, config: Config, as_of: dt.date, warnings: list[str],
+                          subscriptions: pl.DataFrame | None) -> pl.DataFrame:
     """predicted_clv = MRR × DERL × gross_margin (clv_basis "subscription") for customers with a running
     subscription in a cohort with an sBG fit; other rows keep their order-based value and basis."""
     from crmctl.models.clv import per_period_rate
 
-    subscriptions = load_subscriptions(config)
+    subscriptions = subscription_spells(subscriptions)  # as the 360° row read them: not read again
     if subscriptions is None or rows.height == 0:
         return rows
     tenure = tenures(subscriptions, as_of)

@@ -119,7 +119,8 @@ def _modelled(config: Config, datasets: dict[str, Loaded], as_of, weeks) -> tupl
     summary = summarise(datasets["orders"].frame.lazy(), as_of).collect().sort("customer_id")
     fitted = fit_models(summary)
     rows = predict(summary, fitted, weeks, gross_margin=margin, discount_rate=discount)
-    rows = with_subscription_clv(rows, config, as_of, fitted.warnings)
+    subscriptions = datasets["subscriptions"].frame if "subscriptions" in datasets else None
+    rows = with_subscription_clv(rows, config, as_of, fitted.warnings, subscriptions)
     meta.update(customers=summary.height, models=fitted.meta(), warnings=fitted.warnings)
     return rows, meta
 
