@@ -74,14 +74,12 @@ def _noise(verdict: dict) -> str:
     return NOISE if any(low <= b <= high for b in bounds) else status
 
 
-def _period(result, period_end: dt.date | None) -> dt.date | None:
+def _period(result, period_end: dt.date | None) -> dt.date:
     """The period holding `period_end`, else the last complete one (the last one, if none is complete)."""
     periods = result.rows.drop_nulls("period_start").group_by("period_start").agg(
         pl.col("period_end").first()).sort("period_start")
     if period_end is not None:
         holding = periods.filter(pl.col("period_start") <= period_end)
         return (holding if holding.height else periods)["period_start"][-1 if holding.height else 0]
-    if result.window is None or not periods.height:  # a snapshot: its one timeless row is judged
-        return None
     complete = periods.filter(pl.col("period_end") <= result.window.end)
     return (complete if complete.height else periods)["period_start"][-1]
