@@ -11,6 +11,7 @@ from crmctl.config import Config
 from crmctl.errors import OutputError, UsageError
 from crmctl.read.identity import load_resolved
 from crmctl.read.load import Loaded
+from crmctl.render import write_output
 from crmctl.yamlio import load_yaml
 
 FORMATS = ("parquet", "csv")
@@ -44,7 +45,7 @@ def convert_datasets(config: Config, output_dir: Path, fmt: str = "parquet") -> 
     loaded = load_resolved(config, {name: set(spec.columns) for name, spec in config.datasets.items()})
     written = [_write(name, data, output_dir, fmt) for name, data in loaded.items()]
     config_path = output_dir / "crmctl.yaml"
-    _write_text(config_path, _converted_config(config, loaded, fmt))
+    write_output(_converted_config(config, loaded, fmt), config_path)  # atomic, as every report file
     return written, config_path
 
 
@@ -90,13 +91,3 @@ def _converted_config(config: Config, loaded: dict[str, Loaded], fmt: str) -> st
     header = (f"# Written by `crmctl convert` from {config.path}: canonical, validated, typed datasets.\n"
               "# Filters, value maps and formats are already applied; `crmctl report -c` this file.\n")
     return header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, default_flow_style=False)
-
-
-def _write_text(target: Path, text: str) -> None:
-    temporary = target.with_name(f".{target.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise OutputError(f"{target}: cannot write: {exc.strerror}") from None

@@ -56,12 +56,12 @@ def convert(
         crmctl convert messy.csv -o clean/ -f json | jq '.files[].warnings'
     """
     if files:
-        from crmctl.read.clean import clean_exports
+        from crmctl.read.clean import FailedFile, clean_exports
         from crmctl.render.convert import render_clean_results
 
         results = with_progress(lambda: clean_exports(list(files), output_dir))
         _summary(render_clean_results(results, fmt.value), fmt)
-        codes = [r.exit_code for r in results if getattr(r, "exit_code", 0)]
+        codes = [r.exit_code for r in results if isinstance(r, FailedFile)]
         if codes:
             raise typer.Exit(int(ExitCode.DATA) if ExitCode.DATA in codes else int(ExitCode.OUTPUT))
         return
