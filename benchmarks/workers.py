@@ -15,8 +15,8 @@ import polars as pl
 from crmctl.config import load_config
 from crmctl.read.cells import blank_to_null, convert
 from crmctl.metrics.catalogue import registry
-from crmctl.plan import plan_report
-from crmctl.report import with_overrides
+from crmctl.report.plan import plan_report
+from crmctl.report.build import with_overrides
 from crmctl.read.sniff import sniff
 
 

@@ -7,7 +7,7 @@ The library is usable without the CLI::
     result.rows  # a polars DataFrame in the tidy result contract (docs/cli.md)
 """
 
-__version__ = "0.1.0"
+from crmctl.version import __version__
 
 __all__ = ["__version__", "load_config", "build_report"]
 
@@ -19,7 +19,7 @@ def __getattr__(name: str):
 
         return load_config
     if name == "build_report":
-        from crmctl.report import build_report
+        from crmctl.report.build import build_report
 
         return build_report
     raise AttributeError(name)

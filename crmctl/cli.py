@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from crmctl import __version__
+from crmctl.version import __version__
 from crmctl.commands import (
     catalogue, chart, check, cohorts, compare, convert, customers, drivers, explain, init, report, validate,
 )

@@ -30,7 +30,7 @@ the same. Conventions for every metric:
 def metrics_markdown() -> str:
     import inspect
 
-    from crmctl import activity
+    from crmctl.context import activity
     from crmctl.metrics.catalogue import FAMILIES, METRICS
 
     models = inspect.cleandoc(activity.__doc__).split("\n", 1)[1].strip()

@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmctl.activity import _merge
+from crmctl.context.activity import _merge
 
 DAY = dt.datetime(2024, 1, 1)
 interval = st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 30), st.one_of(st.none(), st.integers(-3, 15)))

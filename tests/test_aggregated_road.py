@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from crmctl import report as report_module
+from crmctl.report import build as report_module
 from crmctl.config import load_config
 from crmctl.read import aggregate
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 METRICS = ("revenue", "orders", "average_order_value", "sales_growth", "nps", "csat", "ces")
 CONFIG = """

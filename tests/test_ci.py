@@ -15,7 +15,7 @@ import pytest
 
 from crmctl import stats
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 CONFIG = """
     version: 1

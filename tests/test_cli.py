@@ -8,7 +8,7 @@ import pytest
 
 from crmctl.config import bundled_config, load_config
 from crmctl.errors import ExitCode
-from crmctl.report import build_report
+from crmctl.report.build import build_report
 
 
 def test_report_on_the_bundled_sample(cli):
@@ -151,12 +151,12 @@ def test_header_only_export_gives_empty_periods_not_an_error(cli, shop):
 
 
 def test_ctrl_c_exits_130_without_a_traceback(cli, monkeypatch):
-    import crmctl.report
+    import crmctl.report.build
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(crmctl.report, "build_report", interrupted)
+    monkeypatch.setattr(crmctl.report.build, "build_report", interrupted)
     result = cli("report")
     assert result.exit_code == ExitCode.INTERRUPTED and result.stderr.endswith("crmctl: interrupted\n")
 
@@ -236,7 +236,7 @@ def test_status_line_says_what_is_read_only_after_a_second(monkeypatch):
 
 def test_the_library_says_what_it_reads_and_computes():
     from crmctl import progress
-    from crmctl.report import build_report
+    from crmctl.report.build import build_report
 
     messages = []
     with progress.listening(messages.append):

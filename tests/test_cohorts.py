@@ -10,9 +10,9 @@ import datetime as dt
 
 import pytest
 
-from crmctl.cohorts import build_cohorts
+from crmctl.cohorts.build import build_cohorts
 from crmctl.config import load_config
-from crmctl.report import with_overrides
+from crmctl.report.build import with_overrides
 
 
 def _cohorts(project, **overrides):

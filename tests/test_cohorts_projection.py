@@ -9,9 +9,9 @@ import io
 import pytest
 
 import models_reference as ref
-from crmctl.cohorts import build_cohorts, subscription_lifetimes
+from crmctl.cohorts.build import build_cohorts, subscription_lifetimes
 from crmctl.config import load_config
-from crmctl.report import with_overrides
+from crmctl.report.build import with_overrides
 
 # Fader & Hardie (2007), Table 1: "regular" customers alive at the start of years 1..13.
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173]

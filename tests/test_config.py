@@ -178,7 +178,7 @@ def test_discovery_order(tmp_path, monkeypatch):
 
 
 def test_the_example_config_loads_and_maps_every_dataset():
-    from crmctl.datasets import CANONICAL
+    from crmctl.domain.datasets import CANONICAL
 
     config = load_config(bundled_config())
     # assignments is an experiment's export (crmctl compare --experiment); docs/config.md shows one

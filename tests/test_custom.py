@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 
 from crmctl.config import load_config
-from crmctl.custom import ExpressionError, names, parse, to_polars
+from crmctl.config.custom_metrics import ExpressionError, names, parse, to_polars
 from crmctl.errors import ConfigError
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 
 def _rows(project, metrics, by=()):

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 STATUSES = ["paid", "paid", "paid", "refunded"]
 

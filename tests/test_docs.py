@@ -8,7 +8,7 @@ from conftest import ROOT
 
 from crmctl import config as cfg
 from crmctl.docgen import cli_markdown, metrics_markdown
-from crmctl.knobs import KNOBS
+from crmctl.config.definitions import KNOBS
 from crmctl.metrics.catalogue import METRICS
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from crmctl.config import load_config
 from crmctl.drivers import build_drivers
-from crmctl.report import with_overrides
+from crmctl.report.build import with_overrides
 
 CUSTOMERS = """
     id,created,churned,segment,region

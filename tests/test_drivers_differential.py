@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, TELCO
 from crmctl.config import load_config
 from crmctl.drivers import build_drivers
-from crmctl.report import with_overrides
+from crmctl.report.build import with_overrides
 
 START, END = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 EXTRA = """
   spend: {path: spend.csv, columns: {date: day, amount: amount, category: kind}}

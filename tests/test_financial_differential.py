@@ -12,7 +12,7 @@ import random
 import pytest
 
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 METRICS = ("gross_profit", "arpu", "cac", "roi", "market_share", "clv", "retention_cost_per_customer")
 

@@ -11,7 +11,7 @@ from crmctl.config import load_config
 from crmctl.errors import OutputError, UsageError
 from crmctl.render import Format, render_cohorts, render_report
 from crmctl.render.report_html import chart_spec, render_chart, target_rules
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 from conftest import SAMPLE_CONFIG
 
@@ -140,7 +140,7 @@ def test_without_vl_convert_the_error_names_the_install_command(sample, monkeypa
 
 
 def test_cohorts_page_has_heatmaps_and_the_triangle_values():
-    from crmctl.cohorts import build_cohorts
+    from crmctl.cohorts.build import build_cohorts
 
     config = load_config(SAMPLE_CONFIG)
     frame, meta = build_cohorts(config, with_overrides(config.report, by=()))

@@ -9,8 +9,8 @@ import pytest
 
 from crmctl.errors import ConfigError
 from crmctl.read.identity import directory, normalised
-from crmctl.report import build_report, with_overrides
-from crmctl.validate import validate
+from crmctl.report.build import build_report, with_overrides
+from crmctl.setup.validate import validate
 
 CUSTOMERS = """
     id,email,tier,ext

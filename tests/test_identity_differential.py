@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 SEGMENTS = ("gold", "silver", "bronze")
 METRICS = ("revenue", "orders", "average_order_value", "repeat_purchase_rate", "active_customers", "new_customers",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crmctl.init import presets, recognise
+from crmctl.setup.init import presets, recognise
 
 EXPORTS = {
     "HubSpot contacts": ("hubspot-crm-exports-all-contacts.csv",
@@ -121,7 +121,7 @@ def test_init_never_overwrites_without_force(cli, tmp_path):
 def test_init_detects_a_windows_encoding(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_bytes("Order ID,Customer,Order Date,Total\nA1,Café,2024-01-31,10\n".encode("cp1252"))
-    from crmctl.init import _render
+    from crmctl.setup.init import _render
 
     found = recognise(path)
     assert (found.dataset, found.encoding) == ("orders", "cp1252")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crmctl.init import _render, examine, presets, recognise
-from crmctl.presets.scoring import choose, rank
+from crmctl.setup.init import _render, examine, presets, recognise
+from crmctl.setup.presets.scoring import choose, rank
 
 HEADERS = Path(__file__).parent / "data" / "headers"
 

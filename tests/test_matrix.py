@@ -55,12 +55,12 @@ def _once(build):
 
 @pytest.fixture(scope="module")
 def run(datasets):
-    import crmctl.cohorts
-    import crmctl.report
+    import crmctl.cohorts.build
+    import crmctl.report.build
     from crmctl.cli import app
 
-    originals = crmctl.report.build_report, crmctl.cohorts.build_cohorts
-    crmctl.report.build_report, crmctl.cohorts.build_cohorts = (_once(f) for f in originals)
+    originals = crmctl.report.build.build_report, crmctl.cohorts.build.build_cohorts
+    crmctl.report.build.build_report, crmctl.cohorts.build.build_cohorts = (_once(f) for f in originals)
     runner = CliRunner()
 
     def invoke(data: str, *args: str):
@@ -72,7 +72,7 @@ def run(datasets):
         return result
 
     yield invoke
-    crmctl.report.build_report, crmctl.cohorts.build_cohorts = originals
+    crmctl.report.build.build_report, crmctl.cohorts.build.build_cohorts = originals
 
 
 @pytest.mark.parametrize("data", ["dated", "snapshot"])

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmctl.errors import UsageError
-from crmctl.periods import Calendar, parse_last, resolve_window
+from crmctl.domain.periods import Calendar, parse_last, resolve_window
 
 D = dt.date
 

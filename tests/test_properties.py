@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmctl.config import parse_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 order = st.tuples(
     st.sampled_from(["c1", "c2", "c3", "c4", "ghost"]),

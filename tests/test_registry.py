@@ -6,10 +6,10 @@ import polars as pl
 import pytest
 
 from crmctl.config import bundled_config, load_config
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 from crmctl.metrics.catalogue import METRICS
-from crmctl.metrics.registry import UNITS
-from crmctl.report import build_report, with_overrides
+from crmctl.metrics.metric import UNITS
+from crmctl.report.build import build_report, with_overrides
 
 
 def test_names_are_unique_and_declarations_complete():

@@ -13,7 +13,7 @@ import pytest
 from crmctl.config import load_config
 from crmctl.errors import OutputError
 from crmctl.render import Format, Layout, format_value, render_report, write_output
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

@@ -12,7 +12,7 @@ from crmctl.config import load_config
 from crmctl.render import Format, Layout, render_report
 from crmctl.render.base import header
 from crmctl.render.sparkline import BARS, last_change, sparkline
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 from conftest import SAMPLE_CONFIG
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from conftest import Project
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 RETENTION = ("active_customers", "new_customers", "lost_customers", "customer_retention_rate", "churn_rate")
 
@@ -214,7 +214,7 @@ def test_flows_equal_the_per_customer_formulations(period, by, model):
     import polars as pl
 
     from crmctl.metrics import financial, mrr, retention
-    from crmctl.report import prepare
+    from crmctl.report.build import prepare
 
     config = load_config(Path(__file__).parents[1] / "config.example.yaml")
     config = dataclasses.replace(config, definitions=MappingProxyType({**config.definitions, "activity_model": model}))
@@ -264,7 +264,7 @@ def test_flows_equal_per_customer_forms_on_random_subscriptions(tmp_path, subs, 
     import polars as pl
 
     from crmctl.metrics import mrr, retention
-    from crmctl.report import prepare
+    from crmctl.report.build import prepare
 
     day = dt.date(2024, 1, 1)
     rows = "".join(f"s{i},{c},{day + dt.timedelta(days=s)},{'' if n is None else day + dt.timedelta(days=s + n)},{m},{p}\n"

@@ -13,7 +13,7 @@ import random
 import pytest
 
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 METRICS = ("active_customers", "new_customers", "lost_customers", "customer_retention_rate", "churn_rate",
            "repeat_purchase_rate")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 
 def _values(result, metric, **segment):

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from crmctl.config import load_config
-from crmctl.report import build_report, with_overrides
+from crmctl.report.build import build_report, with_overrides
 
 SURVEYS = """
     datasets:

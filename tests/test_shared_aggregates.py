@@ -9,8 +9,8 @@ from polars.testing import assert_frame_equal
 
 from crmctl.config import load_config
 from crmctl.config.files import bundled_config
-from crmctl.context import ReportContext
-from crmctl.report import build_report, with_overrides
+from crmctl.context.frames import ReportContext
+from crmctl.report.build import build_report, with_overrides
 
 SHARED = ("revenue", "orders", "average_order_value", "ticket_volume", "first_contact_resolution",
           "avg_resolution_time", "median_resolution_time", "p90_resolution_time", "first_response_time",

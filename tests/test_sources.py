@@ -239,7 +239,7 @@ def test_only_requested_fields_are_read(project):
 
 def test_input_files_are_not_modified(shop):
     from crmctl.config import load_config
-    from crmctl.report import build_report
+    from crmctl.report.build import build_report
 
     before = {p: p.read_bytes() for p in shop.root.glob("*.csv")}
     build_report(load_config(shop.root / "crmctl.yaml"))

@@ -26,7 +26,7 @@ def metrics_command(
 
         crmctl metrics --format json | jq '.[] | select(.computable)'
     """
-    from crmctl.catalogue_view import catalogue_records
+    from crmctl.report.catalogue import catalogue_records
     from crmctl.render import render_records, write_output
 
     cfg = load(config)

@@ -36,7 +36,7 @@ def chart(
     from dataclasses import replace
 
     from crmctl.render import render_chart, write_output
-    from crmctl.report import build_report, with_overrides
+    from crmctl.report.build import build_report, with_overrides
 
     if fmt not in (Format.svg, Format.png):
         raise UsageError(f"--format {fmt.value}: a chart is svg or png")

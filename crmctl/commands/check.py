@@ -43,7 +43,7 @@ def check(
 
         crmctl check --significant-only
     """
-    from crmctl.check import run_check
+    from crmctl.report.check import run_check
     from crmctl.render import render_check, write_output
 
     cfg = load(config)

@@ -46,9 +46,9 @@ def cohorts(
 
         crmctl cohorts --period quarter --project 4
     """
-    from crmctl.cohorts import build_cohorts
+    from crmctl.cohorts.build import build_cohorts
     from crmctl.render import render_cohorts, write_output
-    from crmctl.report import with_overrides
+    from crmctl.report.build import with_overrides
 
     cfg = load(config)
     spec = with_overrides(cfg.report, period=period.value if period else None, by=split(by) or (),

@@ -65,7 +65,7 @@ def convert(
         if codes:
             raise typer.Exit(int(ExitCode.DATA) if ExitCode.DATA in codes else int(ExitCode.OUTPUT))
         return
-    from crmctl.convert import convert_datasets
+    from crmctl.setup.convert import convert_datasets
 
     cfg = load(config)
     written, config_path = with_progress(lambda: convert_datasets(cfg, output_dir, to.value))

@@ -36,7 +36,7 @@ def drivers(
     from crmctl.drivers import build_drivers
     from crmctl.render import write_output
     from crmctl.render.drivers import render_drivers
-    from crmctl.report import with_overrides
+    from crmctl.report.build import with_overrides
 
     cfg = load(config)
     spec = with_overrides(cfg.report, last=last, start=date(start, "--from"), end=date(end, "--to"))

@@ -32,8 +32,8 @@ def explain(
 
         crmctl explain nps -f json
     """
-    from crmctl.explain import explain as explain_metric
-    from crmctl.explain import parse_period, parse_segment
+    from crmctl.report.explain import explain as explain_metric
+    from crmctl.report.explain import parse_period, parse_segment
     from crmctl.render import render_explanation, write_output
 
     cfg = load(config)

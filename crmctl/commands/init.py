@@ -31,9 +31,9 @@ def init(
         crmctl init exports/ -o - | less
     """
     from crmctl.config import parse_config
-    from crmctl.init import export_files, write_config
+    from crmctl.setup.init import export_files, write_config
     from crmctl.render import write_output
-    from crmctl.yamlio import load_yaml
+    from crmctl.config.yaml_reader import load_yaml
 
     to_stdout = str(output) == "-"
     if not to_stdout and output.exists() and not force:

@@ -65,7 +65,7 @@ def report(
     from dataclasses import replace
 
     from crmctl.render import render_report, write_output
-    from crmctl.report import build_report, with_overrides
+    from crmctl.report.build import build_report, with_overrides
 
     cfg = load(config)
     if metrics is not None and family is not None:

@@ -36,7 +36,7 @@ def validate(
         crmctl validate --strict -f json > validation.json
     """
     from crmctl.render import render_validation, write_output
-    from crmctl.validate import validate as validate_config
+    from crmctl.setup.validate import validate as validate_config
 
     cfg = load(config)
     report = with_progress(lambda: validate_config(cfg))

@@ -8,6 +8,6 @@ significant; plus a sample-ratio-mismatch check. `plan_sample_size` sizes a test
 
 from crmctl.compare.build import COLUMNS, build_comparison, srm
 from crmctl.compare.measures import MEASURES
-from crmctl.compare.plan import plan_sample_size
+from crmctl.compare.sample_size import plan_sample_size
 
 __all__ = ["COLUMNS", "MEASURES", "build_comparison", "plan_sample_size", "srm"]

@@ -14,7 +14,7 @@ import polars as pl
 from crmctl.compare.assignments import after_assignment, experiment_units
 from crmctl.config import Config
 from crmctl.errors import UsageError
-from crmctl.periods import Calendar, Window, resolve_window
+from crmctl.domain.periods import Calendar, Window, resolve_window
 from crmctl.read.identity import load_resolved
 
 # The fields each dataset gives a comparison, beyond the group column.

@@ -6,7 +6,7 @@ from crmctl.config.model import (
     DatasetSpec, ReportSpec,
 )
 from crmctl.config.parse import parse_config
-from crmctl.targets import TARGET_KEYS
+from crmctl.config.targets import TARGET_KEYS
 
 __all__ = [
     "COLUMN_KEYS", "COMPARE", "DATASET_KEYS", "DEFAULT_NULLS", "PERIODS", "REPORT_KEYS", "TARGET_KEYS", "TOP_KEYS",

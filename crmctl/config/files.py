@@ -8,7 +8,7 @@ from pathlib import Path
 from crmctl.config.model import Config
 from crmctl.config.parse import parse_config
 from crmctl.errors import ConfigError
-from crmctl.yamlio import load_yaml
+from crmctl.config.yaml_reader import load_yaml
 
 
 def load_config(path: str | os.PathLike) -> Config:

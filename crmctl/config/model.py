@@ -8,10 +8,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from crmctl.datasets import CANONICAL
-from crmctl.knobs import KNOBS
+from crmctl.domain.datasets import CANONICAL
+from crmctl.config.definitions import KNOBS
 from crmctl.config.risk import RiskSpec
-from crmctl.targets import Target
+from crmctl.config.targets import Target
 
 PERIODS = ("day", "week", "month", "quarter", "year", "all")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

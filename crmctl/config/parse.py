@@ -16,12 +16,12 @@ from crmctl.config.model import (
 from crmctl.config.problems import Problems
 from crmctl.config.report_section import parse_report
 from crmctl.config.risk import parse_risk
-from crmctl.custom import parse_custom_metrics
-from crmctl.datasets import ALTERNATE_KEYS, CANONICAL, KINDS
+from crmctl.config.custom_metrics import parse_custom_metrics
+from crmctl.domain.datasets import ALTERNATE_KEYS, CANONICAL, KINDS
 from crmctl.errors import ConfigError, did_you_mean
-from crmctl.knobs import KNOBS
-from crmctl.targets import parse_benchmarks, parse_targets
-from crmctl.units import UNITS
+from crmctl.config.definitions import KNOBS
+from crmctl.config.targets import parse_benchmarks, parse_targets
+from crmctl.domain.units import UNITS
 
 
 def parse_config(raw, path: Path) -> Config:

@@ -1,7 +1,7 @@
 """`crmctl customers --at-risk --as-of DATE --backtest`: were the customers flagged on DATE the ones who churned?
 
 The list is computed as of DATE exactly as `--at-risk` computes it (no signal reads anything after DATE).
-The outcome comes from the report's activity model (crmctl.activity spells): a customer active at the end
+The outcome comes from the report's activity model (crmctl.context.activity spells): a customer active at the end
 of DATE *churned after* when the spell they were in ends within (DATE, DATE + horizon]. The horizon must
 end by the data's last day, or churn near its end would be unknowable and counted as "stayed".
 """
@@ -17,7 +17,7 @@ from crmctl.customers import signals
 from crmctl.customers.risk import Scored, customer_spells, load_risk_data, score_customers
 from crmctl.customers.table import _OFFSETS
 from crmctl.errors import UsageError
-from crmctl.periods import parse_last
+from crmctl.domain.periods import parse_last
 
 BACKTEST_COLUMNS = ["rule", "customers", "flagged", "churned", "flagged_churned", "precision", "recall",
                     "base_rate", "lift", "note"]
@@ -41,7 +41,7 @@ def data_end(datasets) -> dt.date:
 
 def churned_after(spells: pl.DataFrame, as_of: dt.date, stop: dt.date) -> pl.DataFrame:
     """customer_id, churned: the spell active at the end of `as_of` ends by the end of `stop`."""
-    from crmctl import activity
+    from crmctl.context import activity
 
     start, finish = signals.day_end(as_of), signals.day_end(stop)
     active = spells.filter(*activity.active_at(pl.lit(start)))

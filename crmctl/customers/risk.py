@@ -2,7 +2,7 @@
 
 Score = Σ weight × fires over the signals whose data is mapped (signals.py; weights in config `risk:`).
 The population is every customer active at the end of the as-of day under the report's activity model
-(crmctl.activity): customers who have already churned, or were not yet acquired, have no row.
+(crmctl.context.activity): customers who have already churned, or were not yet acquired, have no row.
 A customer is listed when the score reaches `risk.min_score`.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from crmctl import activity
+from crmctl.context import activity
 from crmctl.config import Config
 from crmctl.customers import signals
 from crmctl.customers.fit import fit_models, predict
@@ -68,7 +68,7 @@ def load_risk_data(config: Config, dims: tuple[str, ...]) -> dict[str, Loaded]:
 
 
 class _Context:
-    """What crmctl.activity.spells reads of a report context."""
+    """What crmctl.context.activity.spells reads of a report context."""
 
     def __init__(self, config: Config, datasets: dict[str, Loaded]):
         self.config, self.datasets = config, datasets

@@ -12,7 +12,7 @@ import datetime as dt
 
 import polars as pl
 
-from crmctl.context import midnight
+from crmctl.context.frames import midnight
 
 DAYS_PER_WEEK = 7.0
 

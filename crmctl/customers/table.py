@@ -17,9 +17,9 @@ from crmctl.config import Config
 from crmctl.customers.fit import TIME_UNIT, fit_models, predict
 from crmctl.customers.subscriptions import with_subscription_clv
 from crmctl.customers.summary import summarise
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
-from crmctl.periods import parse_last
+from crmctl.domain.periods import parse_last
 from crmctl.read.identity import load_resolved
 from crmctl.read.load import Loaded
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from crmctl import __version__
+from crmctl.version import __version__
 from crmctl.config import Config, ReportSpec
-from crmctl.context import midnight
+from crmctl.context.frames import midnight
 from crmctl.drivers.attributes import attribute_columns, extra_datasets
 from crmctl.drivers.separation import nps_verdict, separation, value_rows
 from crmctl.errors import UsageError
-from crmctl.report import prepare, with_overrides
+from crmctl.report.build import prepare, with_overrides
 
 DEFAULT_LAST = "12m"
 

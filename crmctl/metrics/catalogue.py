@@ -6,10 +6,10 @@ from crmctl.metrics import (
     data_quality, engagement, financial, mrr, operations, pipeline, retention, sales, satisfaction, service,
 )
 from crmctl.config import Config
-from crmctl.custom import names
+from crmctl.config.custom_metrics import names
 from crmctl.errors import ConfigError, did_you_mean
 from crmctl.metrics.custom import custom_metric
-from crmctl.metrics.registry import Metric
+from crmctl.metrics.metric import Metric
 
 METRICS: tuple[Metric, ...] = (
     *satisfaction.METRICS, *retention.METRICS, *mrr.METRICS, *sales.METRICS, *pipeline.METRICS, *engagement.METRICS,

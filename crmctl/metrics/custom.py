@@ -1,9 +1,9 @@
-"""A config's custom metric (crmctl.custom parses it) as a Metric declaration over the metrics it uses."""
+"""A config's custom metric (crmctl.config.custom_metrics parses it) as a Metric declaration over the metrics it uses."""
 
 from __future__ import annotations
 
-from crmctl.custom import CustomSpec, names, to_polars
-from crmctl.metrics.registry import Metric
+from crmctl.config.custom_metrics import CustomSpec, names, to_polars
+from crmctl.metrics.metric import Metric
 
 
 def custom_metric(spec: CustomSpec, registry: dict):

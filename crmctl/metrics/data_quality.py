@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.metrics.registry import Metric
+from crmctl.metrics.metric import Metric
 from crmctl.metrics.sales import customer_orders
 
 QUALITY = ("quality.rows",)

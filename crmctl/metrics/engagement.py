@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.metrics.registry import Metric
+from crmctl.metrics.metric import Metric
 
 EVENTS = ("interactions.occurred_at", "interactions.event")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.activity import active_at
+from crmctl.context.activity import active_at
 from crmctl.metrics import retention
 from crmctl.metrics.sales import customer_orders
-from crmctl.metrics.registry import Metric
+from crmctl.metrics.metric import Metric
 
 DAYS_PER_MONTH = 30.4375
 

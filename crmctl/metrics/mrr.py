@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.activity import FOREVER, _merge, active_at
-from crmctl.context import integer_ids
-from crmctl.metrics.registry import Metric
+from crmctl.context.activity import FOREVER, _merge, active_at
+from crmctl.context.frames import integer_ids
+from crmctl.metrics.metric import Metric
 from crmctl.metrics.retention import alive_at_edge, running
 
 MRR_FIELDS = ("subscriptions.customer_id", "subscriptions.ended_at")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.metrics.registry import Metric
+from crmctl.metrics.metric import Metric
 
 
 def _sla(ctx) -> pl.LazyFrame:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.activity import FOREVER
-from crmctl.metrics.registry import Metric
+from crmctl.context.activity import FOREVER
+from crmctl.metrics.metric import Metric
 
 NEGATIVE = "deals won before they were created excluded"
 

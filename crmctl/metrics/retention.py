@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.activity import SOURCE, active_at, spells
-from crmctl.metrics.registry import Metric
+from crmctl.context.activity import SOURCE, active_at, spells
+from crmctl.metrics.metric import Metric
 from crmctl.metrics.sales import customer_orders
 
 DATED = ("activity.dated",)

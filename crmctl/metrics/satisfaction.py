@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.metrics.registry import Metric
+from crmctl.metrics.metric import Metric
 
 SURVEY = ("surveys.type", "surveys.score", "surveys.responded_at")
 OFF_SCALE = "responses outside the scale excluded"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.activity import FOREVER
-from crmctl.metrics.registry import Metric
+from crmctl.context.activity import FOREVER
+from crmctl.metrics.metric import Metric
 
 NEGATIVE = "tickets with a resolution before creation excluded"
 RESOLVED = ("tickets.created_at", "tickets.resolved_at")

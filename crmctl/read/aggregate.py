@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from crmctl.config import Config, DatasetSpec
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 from crmctl.read.load import resolve_files
 from crmctl.read.loaded import Loaded
 from crmctl.read.optimistic import fast_scan

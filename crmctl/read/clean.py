@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from crmctl.errors import CrmctlError, DataError, ExitCode, OutputError
-from crmctl.fsmode import new_file_mode
+from crmctl.files.modes import new_file_mode
 from crmctl.read.decode import decode, read_bytes
 from crmctl.read.dialect import Dialect, detect_dialect
 from crmctl.read.table import Record, Table, build_table

@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import Config, DatasetSpec
-from crmctl.datasets import ALTERNATE_KEYS, CANONICAL
+from crmctl.domain.datasets import ALTERNATE_KEYS, CANONICAL
 from crmctl.read.load import load_dataset, resolve_files
 from crmctl.read.loaded import Loaded
 from crmctl.read.scan import match_columns, raw_scan

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import Config, DatasetSpec
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError
 from crmctl.read.loaded import FieldIssue, Loaded  # noqa: F401  (re-exported: the reader's result types)
 from crmctl.read.optimistic import read_files

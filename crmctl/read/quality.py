@@ -10,7 +10,7 @@ import datetime as dt
 
 import polars as pl
 
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 
 PLAUSIBLE_FROM = dt.datetime(1990, 1, 1)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import Column, DatasetSpec
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError
 from crmctl.read.cells import CURRENCY_SYMBOLS
 from crmctl.read.loaded import FieldIssue, Loaded

@@ -13,7 +13,7 @@ from enum import Enum
 from pathlib import Path
 
 from crmctl.errors import OutputError
-from crmctl.fsmode import new_file_mode
+from crmctl.files.modes import new_file_mode
 
 
 class Format(str, Enum):

@@ -12,7 +12,7 @@ from crmctl.render.charts import line_spec, to_file_svg, to_png, to_svg
 from crmctl.render.html_page import esc, figure, meta_list, page, section
 from crmctl.render.marks import LOW_N, footnotes, low_n, value_cell
 from crmctl.render.sparkline import last_change, sparkline
-from crmctl.targets import segment_key
+from crmctl.config.targets import segment_key
 
 
 def segment_of(row: dict, by) -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from crmctl.units import UNITS  # noqa: F401  (re-exported beside the declarations that name a unit)
+from crmctl.domain.units import UNITS  # noqa: F401  (re-exported beside the declarations that name a unit)
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from crmctl.context import ReportContext
+    from crmctl.context.frames import ReportContext
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ import datetime as dt
 import polars as pl
 
 from crmctl.config import Config, ReportSpec
-from crmctl.context import midnight
+from crmctl.context.frames import midnight
 from crmctl.errors import UsageError
 from crmctl.metrics import retention
-from crmctl.report import prepare, with_overrides
+from crmctl.report.build import prepare, with_overrides
 
 # DERL diverges without discounting (alpha <= 1), so an unset `discount_rate` means 10% a year here.
 DERL_DISCOUNT_RATE = 0.10
@@ -37,7 +37,7 @@ def build_cohorts(config: Config, spec: ReportSpec, *, project: int = 0) -> tupl
         raise UsageError(f"--project takes a number of periods (0 or more), got {project}")
     frame, meta = _observed(config, spec)
     if project and "last_complete" in meta:
-        from crmctl.cohort_projection import project_frame
+        from crmctl.cohorts.projection import project_frame
 
         frame, meta["projection"] = project_frame(frame, meta, project, _discount_rate(config))
     return frame, meta
@@ -50,7 +50,7 @@ def subscription_lifetimes(config: Config, spec: ReportSpec) -> pl.DataFrame:
     cohort still active at its latest observed period (null with a note when the cohort has no fit).
     MRR × derl_periods (with `period: month`) is a subscription customer's predicted value.
     """
-    from crmctl.cohort_projection import fit_table
+    from crmctl.cohorts.projection import fit_table
 
     frame, meta = _observed(config, spec)
     return fit_table(frame, meta, _discount_rate(config))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.metrics.registry import Metric
+from crmctl.metrics.metric import Metric
 
 SAMPLE_COLUMNS = ("sd", "promoters", "detractors")  # what a plan may add for its interval and test
 TESTED = ("numerator", "denominator", "n", "value", *SAMPLE_COLUMNS)  # carried as previous_* by --compare

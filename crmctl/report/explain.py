@@ -14,9 +14,9 @@ import polars as pl
 
 from crmctl.config import Config
 from crmctl.errors import UsageError, did_you_mean
-from crmctl.knobs import FAMILY_KNOBS, KNOBS
+from crmctl.config.definitions import FAMILY_KNOBS, KNOBS
 from crmctl.metrics.catalogue import registry
-from crmctl.report import ReportResult, build_report, with_overrides
+from crmctl.report.build import ReportResult, build_report, with_overrides
 
 MAX_IDS = 1000
 
@@ -95,7 +95,7 @@ def _cell(result: ReportResult, period: dt.date | None, segment: dict[str, str])
 def _ids(config: Config, metric, spec, row: dict) -> dict:
     if metric.members is None:
         return {"available": False, "why": f"{metric.name} does not list the ids behind its numerator yet"}
-    from crmctl.report import prepare
+    from crmctl.report.build import prepare
 
     ctx, _ = prepare(config, spec)
     members = metric.members(ctx).collect()

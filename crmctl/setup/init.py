@@ -13,12 +13,12 @@ import json
 import os
 from pathlib import Path
 
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
-from crmctl.presets import load_presets
-from crmctl.presets.linking import link
-from crmctl.presets.sample import Recognised, inspect_sample, json_columns
-from crmctl.presets.scoring import Verdict, choose, rank
+from crmctl.setup.presets import load_presets
+from crmctl.setup.presets.linking import link
+from crmctl.setup.presets.sample import Recognised, inspect_sample, json_columns
+from crmctl.setup.presets.scoring import Verdict, choose, rank
 from crmctl.read.sniff import _head, detect_encoding, sniff
 
 EXTENSIONS = (".csv", ".tsv", ".txt", ".gz", ".parquet")

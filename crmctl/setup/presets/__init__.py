@@ -15,7 +15,7 @@ PRESET_FILES = ("exports.yaml", "connectors.yaml")
 
 @cache
 def _load(name: str) -> tuple[dict, ...]:
-    from crmctl.yamlio import load_yaml
+    from crmctl.config.yaml_reader import load_yaml
 
     path = Path(__file__).parent / name
     return tuple(load_yaml(path.read_text(encoding="utf-8"), str(path)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crmctl.config import Config
 from crmctl.errors import UsageError, did_you_mean
 from crmctl.metrics.catalogue import registry
-from crmctl.plan import missing_requirement
+from crmctl.report.plan import missing_requirement
 
 SUMMARY = ["name", "family", "unit", "interval", "computable", "description"]
 DETAIL = ["name", "title", "family", "unit", "higher_is_better", "description", "numerator", "denominator",

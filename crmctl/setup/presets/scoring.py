@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmctl.datasets import ALTERNATE_KEYS, CANONICAL
-from crmctl.presets import is_generic
+from crmctl.domain.datasets import ALTERNATE_KEYS, CANONICAL
+from crmctl.setup.presets import is_generic
 from crmctl.read.sniff import normalise_name
 
 REQUIRED_WEIGHT = 3.0

@@ -11,20 +11,21 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from crmctl import __version__, progress
-from crmctl.activity import model_fields
+from crmctl import progress
+from crmctl.version import __version__
+from crmctl.context.activity import model_fields
 from crmctl.config import Config, ReportSpec
-from crmctl.context import ReportContext, read_aggregated
-from crmctl.grid import fill, finish, period_grid, timeless
-from crmctl.metrics.registry import Metric
-from crmctl.periods import Calendar, Window, resolve_window
-from crmctl.plan import Plan, aggregable, metric_dataset, plan_report
+from crmctl.context.frames import ReportContext, read_aggregated
+from crmctl.report.grid import fill, finish, period_grid, timeless
+from crmctl.metrics.metric import Metric
+from crmctl.domain.periods import Calendar, Window, resolve_window
+from crmctl.report.plan import Plan, aggregable, metric_dataset, plan_report
 
 from crmctl.read.identity import fields_to_read, resolve_customers
 from crmctl.read.load import Loaded, load_dataset
 from crmctl.read.quality import PLAUSIBLE_FROM
-from crmctl.targets import benchmark_columns, mark
-from crmctl.uncertainty import SAMPLE_COLUMNS, TESTED, add_intervals, change_test, suppress_small
+from crmctl.config.targets import benchmark_columns, mark
+from crmctl.report.uncertainty import SAMPLE_COLUMNS, TESTED, add_intervals, change_test, suppress_small
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _data_spans(config: Config, plan: Plan, datasets: dict[str, Loaded]) -> dict
     everything the activity model reads: a customer who signed up in January and first ordered in March is
     a January customer, so activity metrics start in January (new customers) and count 0, not "no data",
     for the months before anyone churned."""
-    from crmctl.datasets import CANONICAL
+    from crmctl.domain.datasets import CANONICAL
 
     def span(dataset: str, fields) -> tuple[dt.date, dt.date] | None:
         if datasets[dataset].aggregates is not None:  # the aggregated road found them in its scan

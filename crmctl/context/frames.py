@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError
-from crmctl.periods import Calendar, Window
+from crmctl.domain.periods import Calendar, Window
 from crmctl.read.load import Loaded
 
 

@@ -1,6 +1,6 @@
 """sBG projections of cohort triangles (Fader & Hardie 2007) and each cohort's DERL (2010).
 
-Works on the long triangle of `crmctl.cohorts`: per cohort (× --by group), the survivors n_0..n_k
+Works on the long triangle of `crmctl.cohorts.build`: per cohort (× --by group), the survivors n_0..n_k
 are its `retained` counts at period indexes 0..k of the complete periods (the period the data ends
 inside is left out: its survivors are not final). Survival S(t) = B(α, β+t) / B(α, β) then
 projects rate_t = rate_0 × S(t), which is S(t) itself when nobody left in the acquisition period.
@@ -104,7 +104,7 @@ def project_frame(frame: pl.DataFrame, meta: dict, periods: int, discount_rate: 
 
 def _projected_rows(extra: list[dict], frame: pl.DataFrame, meta: dict) -> pl.DataFrame:
     """Projected cells: their period starts, the projected rate, and no counts or revenue (not observed)."""
-    from crmctl.periods import Calendar
+    from crmctl.domain.periods import Calendar
 
     calendar = Calendar(meta["period"])
     rows = pl.DataFrame(extra)

@@ -8,9 +8,9 @@ import datetime as dt
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.context import ReportContext
-from crmctl.metrics.registry import Metric
-from crmctl.plan import metric_dataset
+from crmctl.context.frames import ReportContext
+from crmctl.metrics.metric import Metric
+from crmctl.report.plan import metric_dataset
 
 
 def span_key(config: Config, metric: Metric) -> str:

@@ -13,8 +13,8 @@ import polars as pl
 
 from crmctl.config import Config
 from crmctl.errors import ConfigError
-from crmctl.report import build_report, with_overrides
-from crmctl.targets import segment_key
+from crmctl.report.build import build_report, with_overrides
+from crmctl.config.targets import segment_key
 
 
 @dataclass

@@ -12,7 +12,7 @@ from crmctl.errors import OutputError, UsageError
 from crmctl.read.identity import load_resolved
 from crmctl.read.load import Loaded
 from crmctl.render import write_output
-from crmctl.yamlio import load_yaml
+from crmctl.config.yaml_reader import load_yaml
 
 FORMATS = ("parquet", "csv")
 # What the converted files already carry out: filters, value maps and the reading knobs of the source.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crmctl.activity import SOURCE, activity_model, model_fields
+from crmctl.context.activity import SOURCE, activity_model, model_fields
 from crmctl.config import Config, ReportSpec
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import UsageError, did_you_mean
 from crmctl.metrics.catalogue import registry
-from crmctl.metrics.registry import Metric
+from crmctl.metrics.metric import Metric
 
 
 @dataclass

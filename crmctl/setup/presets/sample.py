@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crmctl.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError
-from crmctl.presets.scoring import Verdict
+from crmctl.setup.presets.scoring import Verdict
 from crmctl.read.sniff import sample_text
 
 SAMPLE_ROWS = 500

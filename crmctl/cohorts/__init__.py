@@ -1,0 +1,1 @@
+"""Acquisition cohorts: the retention triangle and its sBG projection."""

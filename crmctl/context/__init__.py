@@ -1,0 +1,1 @@
+"""What every metric plan sees: canonical frames bucketed into periods, and who is active when."""

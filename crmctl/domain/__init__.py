@@ -1,0 +1,1 @@
+"""The vocabulary: canonical datasets and fields, periods and calendars, units."""

@@ -1,0 +1,1 @@
+"""The files crmctl writes: atomic replacement, modes."""

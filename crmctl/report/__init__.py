@@ -1,0 +1,1 @@
+"""Aggregate reports: plan, build, grid, uncertainty, targets marking, explain, check, the catalogue view."""

@@ -1,0 +1,1 @@
+"""From raw exports to a working config: init (with the export presets), validate, convert."""
