@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmctl.context.frames import _look_up, integer_ids
+from crmctl.context.keys import integer_ids, look_up as _look_up
 
 ids = st.one_of(st.none(), st.sampled_from(["c1", "c2", "c3", "c4", "1", "01", "", "Zoë"]))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from polars.testing import assert_frame_equal
 
-import crmctl.context.frames
+import crmctl.context.keys
 import crmctl.metrics.mrr
 from crmctl.config import load_config
 from crmctl.config.files import bundled_config
@@ -18,9 +18,9 @@ METRICS = ("revenue", "average_order_value", "nps", "ticket_volume", "engagement
 def test_integer_and_string_roads_agree(monkeypatch):
     config = load_config(bundled_config())
     spec = with_overrides(config.report, metrics=METRICS, period="month", by=("segment",))
-    assert crmctl.context.frames.integer_ids(build_report(config, spec).datasets["customers"].frame["customer_id"]) is not None
+    assert crmctl.context.keys.integer_ids(build_report(config, spec).datasets["customers"].frame["customer_id"]) is not None
     integers = build_report(config, spec).rows
-    monkeypatch.setattr(crmctl.context.frames, "integer_ids", lambda ids: None)
+    monkeypatch.setattr(crmctl.context.keys, "integer_ids", lambda ids: None)
     monkeypatch.setattr(crmctl.metrics.mrr, "integer_ids", lambda ids: None)
     strings = build_report(config, spec).rows
     assert set(integers["metric"]) == set(METRICS)

@@ -15,6 +15,7 @@ from crmctl.errors import DataError
 from crmctl.read import load as load_module
 from crmctl.read.load import load_dataset, resolve_files
 from crmctl.read.optimistic import read_files
+from crmctl.read.scan import file_scans
 from crmctl.read.sniff import sniff
 
 CLEAN = {
@@ -83,8 +84,8 @@ def _both(config, name: str = "orders"):
     columns = list(spec.columns.values())
     paths = resolve_files(spec)
     shapes = [sniff(p, spec.delimiter, spec.encoding) for p in paths]
-    return (read_files(shapes, paths, spec, columns, config, optimistic=True),
-            read_files(shapes, paths, spec, columns, config, optimistic=False))
+    scans = file_scans(spec, columns, shapes, paths)
+    return read_files(scans, optimistic=True), read_files(scans, optimistic=False)
 
 
 def _outcome(read):
@@ -108,8 +109,8 @@ def test_the_optimistic_read_gives_the_validating_frame(tmp_path, monkeypatch, f
     config = _config(tmp_path, "" if zoned else ', format: "%Y-%m-%dT%H:%M:%SZ"', decimal_comma, timezone)
     spec = config.datasets["orders"]
     paths = resolve_files(spec)
-    read = functools.partial(read_files, [sniff(p, None) for p in paths], paths, spec, list(spec.columns.values()),
-                             config)
+    read = functools.partial(read_files, file_scans(spec, list(spec.columns.values()), [sniff(p, None) for p in paths],
+                                                    paths))
     fast, checked = _outcome(functools.partial(read, optimistic=True)), _outcome(functools.partial(read, optimistic=False))
     if isinstance(checked, str):
         assert fast == checked
@@ -121,7 +122,7 @@ def test_the_optimistic_read_gives_the_validating_frame(tmp_path, monkeypatch, f
 def _loaded(config, optimistic: bool, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(load_module, "read_files", functools.partial(read_files, optimistic=optimistic))
-        return _outcome(lambda: load_dataset(config.datasets["orders"], config, quality=True))
+        return _outcome(lambda: load_dataset(config.datasets["orders"], quality=True))
 
 
 @pytest.mark.parametrize("dirt", [0.0, 0.2])
@@ -156,7 +157,7 @@ def test_a_clean_export_is_read_without_the_validating_path(tmp_path, monkeypatc
     monkeypatch.setattr("crmctl.read.optimistic.scan_file", validating)
     spec = config.datasets["orders"]
     paths = resolve_files(spec)
-    frame = read_files([sniff(p, None) for p in paths], paths, spec, list(spec.columns.values()), config)
+    frame = read_files(file_scans(spec, list(spec.columns.values()), [sniff(p, None) for p in paths], paths))
     assert frame["amount"].to_list() == [12.5, -3.0]
     assert frame["ordered_at"].to_list() == [dt.datetime(2024, 1, 5, 10), None]
     assert frame["status"].to_list() == ["smb", "mid"]

@@ -29,7 +29,7 @@ def _amounts(project, scale, csv=None, path="orders.csv"):
     if csv is not None:
         project.file(path, csv)
     config = project.load(CONFIG.format(path=path, scale=scale))
-    return load_dataset(config.datasets["orders"], config)
+    return load_dataset(config.datasets["orders"])
 
 
 def test_cents_read_as_major_units_exactly(project):

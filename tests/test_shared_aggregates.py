@@ -9,7 +9,7 @@ from polars.testing import assert_frame_equal
 
 from crmctl.config import load_config
 from crmctl.config.files import bundled_config
-from crmctl.context.frames import ReportContext
+from crmctl.context.declarations import Declarations
 from crmctl.report.build import build_report, with_overrides
 
 SHARED = ("revenue", "orders", "average_order_value", "ticket_volume", "first_contact_resolution",
@@ -29,8 +29,8 @@ def test_shared_group_by_gives_each_metrics_rows(by):
 
 
 def test_one_name_means_one_aggregation():
-    ctx = ReportContext(config=None, calendar=None, by=(), window=None, datasets={})
-    ctx.declare("orders", "ordered_at", {"_orders": pl.len()})
-    ctx.declare("orders", "ordered_at", {"_orders": pl.len(), "_revenue": pl.col("amount").sum()})
+    declarations = Declarations(config=None, schemas={})
+    declarations.declare("orders", "ordered_at", {"_orders": pl.len()})
+    declarations.declare("orders", "ordered_at", {"_orders": pl.len(), "_revenue": pl.col("amount").sum()})
     with pytest.raises(ValueError, match="_revenue"):
-        ctx.declare("orders", "ordered_at", {"_revenue": pl.col("amount").mean()})
+        declarations.declare("orders", "ordered_at", {"_revenue": pl.col("amount").mean()})

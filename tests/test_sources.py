@@ -34,7 +34,7 @@ def _orders(project, csv_text, *, path="orders.csv", ordered_at="date", amount="
     if csv_text is not None:
         project.file(path, csv_text)
     config = project.load(ORDERS.format(path=path, ordered_at=ordered_at, amount=amount, extra=extra))
-    return load_dataset(config.datasets["orders"], config)
+    return load_dataset(config.datasets["orders"])
 
 
 def test_ids_keep_leading_zeros_and_case(project):
@@ -105,7 +105,7 @@ def test_zoned_timestamps_become_local_time_of_the_config_zone(project):
     project.file("orders.csv", "id,cust,date,total\n1,c,2024-01-31T23:30:00Z,1\n2,c,2024-03-31T12:00:00+02:00,1\n")
     config = project.load(ORDERS.format(path="orders.csv", ordered_at="date", amount="total", extra="")
                           + "timezone: Europe/Berlin\n")
-    frame = load_dataset(config.datasets["orders"], config).frame
+    frame = load_dataset(config.datasets["orders"]).frame
     # 23:30 UTC on 31 January is 00:30 on 1 February in Berlin: a February order there.
     assert frame["ordered_at"].to_list() == [dt.datetime(2024, 2, 1, 0, 30), dt.datetime(2024, 3, 31, 12, 0)]
 
@@ -123,7 +123,7 @@ def test_value_maps_and_where_filters(project):
               score: score
             where: {type: [NPS, csat]}
     """)
-    loaded = load_dataset(config.datasets["surveys"], config)
+    loaded = load_dataset(config.datasets["surveys"])
     assert loaded.frame["type"].to_list() == ["nps", "csat"]
     assert (loaded.rows_read, loaded.rows_filtered) == (3, 1)
 
@@ -138,7 +138,7 @@ def test_booleans_from_export_spellings(project):
             max_invalid_ratio: 0.5
             columns: {ticket_id: id, created_at: created, automated: auto}
     """)
-    loaded = load_dataset(config.datasets["tickets"], config)
+    loaded = load_dataset(config.datasets["tickets"])
     assert loaded.frame["automated"].to_list() == [True, False, True, False, None, None]
     assert loaded.invalid["automated"].count == 1  # "maybe"; the blank is missing, not invalid
 
@@ -233,7 +233,7 @@ def test_only_requested_fields_are_read(project):
     project.file("orders.csv", "id,cust,date,total,status\n1,c,2024-01-01,2,paid\n")
     config = project.load(ORDERS.format(path="orders.csv", ordered_at="date", amount="total", extra="")
                           + "      status: status\n")
-    loaded = load_dataset(config.datasets["orders"], config, {"amount"})
+    loaded = load_dataset(config.datasets["orders"], {"amount"})
     assert loaded.frame.columns == ["order_id", "customer_id", "ordered_at", "amount"]
 
 
@@ -314,7 +314,7 @@ def test_preamble_blank_lines_and_footer_are_skipped_and_counted(project):
             columns: {order_id: Opportunity ID, customer_id: Customer, ordered_at: {column: Close Date,
                       format: "%m/%d/%Y"}, amount: Amount}
     """)
-    loaded = load_dataset(config.datasets["orders"], config)
+    loaded = load_dataset(config.datasets["orders"])
     assert loaded.frame["order_id"].to_list() == ["006A1", "006A2"]
     assert loaded.invalid == {}
     assert loaded.skipped_because == {"blank line": 3, "footer or note line": 2}
@@ -343,11 +343,11 @@ def test_a_currency_column_with_several_values_needs_a_where(project):
     base = ORDERS.format(path="o.csv", ordered_at="date", amount="total", extra="") + "      currency: cur\n"
     with pytest.raises(DataError) as caught:
         config = project.load(base)
-        load_dataset(config.datasets["orders"], config)
+        load_dataset(config.datasets["orders"])
     assert caught.value.problems == ["the currency column has several values: eur, usd; keep one with "
                                      "where: {currency: [eur]}"]
     config = project.load(base + "    where: {currency: [usd]}\n")
-    assert load_dataset(config.datasets["orders"], config).frame["amount"].to_list() == [5.0]
+    assert load_dataset(config.datasets["orders"]).frame["amount"].to_list() == [5.0]
 
 
 def test_spreadsheet_errors_are_invalid_in_any_column(project):
@@ -397,7 +397,7 @@ def test_one_export_column_can_feed_two_fields(project):
             path: subs.csv
             columns: {subscription_id: id, customer_id: cust, started_at: start, ended_at: end, term_end_at: end}
     """)
-    frame = load_dataset(config.datasets["subscriptions"], config).frame
+    frame = load_dataset(config.datasets["subscriptions"]).frame
     assert frame["ended_at"].to_list() == frame["term_end_at"].to_list() == [dt.datetime(2024, 2, 29)]
 
 
@@ -409,7 +409,7 @@ def test_every_scan_runs_on_the_streaming_engine():
 
     from crmctl.config import load_config
     from crmctl.read.load import resolve_files
-    from crmctl.read.scan import scan_file
+    from crmctl.read.scan import FileScan, scan_file
     from crmctl.read.sniff import sniff
 
     config = load_config(SAMPLE_CONFIG)
@@ -417,7 +417,7 @@ def test_every_scan_runs_on_the_streaming_engine():
         columns = list(spec.columns.values())
         for index, path in enumerate(resolve_files(spec)):
             shape = sniff(path, spec.delimiter, spec.encoding)
-            plan = scan_file(shape, shape.path, index, spec, columns, config)
+            plan = scan_file(FileScan(spec, tuple(columns), shape, shape.path, index))
             graph = plan.show_graph(engine="streaming", plan_stage="physical", raw_output=True)
             fallbacks = [line for line in graph.splitlines() if 'fillcolor="0.0 0.3 1.0"' in line]
             assert not fallbacks, f"{name}: {fallbacks}"

@@ -49,6 +49,7 @@ class DatasetSpec:
     max_invalid_ratio: float = 0.01
     encoding: str | None = None  # None: UTF-8 (with or without BOM)
     deduplicate: bool = True  # rows repeating an id (overlapping exports): keep the last
+    timezone: str = "UTC"  # the config's: naive timestamps are read in it (the reader needs no Config)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ the parser knows the config's keys, not the metric catalogue, so imports point o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -38,7 +39,8 @@ def parse_config(raw, path: Path) -> Config:
     week_start = problems.choice("week_start", raw.get("week_start", "monday"), WEEKDAYS) or "monday"
     fiscal_month = _month(raw.get("fiscal_year_start_month", 1), problems)
     currency = problems.typed("currency", raw.get("currency", ""), str, "a currency code such as EUR") or None
-    datasets = _datasets(raw.get("datasets") or {}, path.resolve().parent, problems)
+    datasets = {name: replace(spec, timezone=timezone)
+                for name, spec in _datasets(raw.get("datasets") or {}, path.resolve().parent, problems).items()}
     _alternate_keys_held(datasets, problems)
     config = Config(
         path=path,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from crmctl.context.activity import FOREVER, _merge, active_at
-from crmctl.context.frames import integer_ids
+from crmctl.context.keys import integer_ids
 from crmctl.metrics.metric import Metric
 from crmctl.metrics.retention import alive_at_edge, running
 

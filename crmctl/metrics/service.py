@@ -67,7 +67,7 @@ def _durations(ctx, end: str, summary) -> pl.LazyFrame:
 def _first_contact_aggregates(ctx) -> dict[str, pl.Expr]:
     """Resolved on first contact: the flag when mapped, else fewer than two agent replies (Zendesk Explore's
     one-touch tickets), or exactly one with `fcr_zero_contacts: exclude`."""
-    names = ctx.frame("tickets", "resolved_at").collect_schema().names()
+    names = ctx.columns("tickets")
     if "first_contact_resolved" in names:
         first = pl.col("first_contact_resolved")
         counted = first.is_not_null()

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from crmctl.config import Config, DatasetSpec
+from crmctl.config import DatasetSpec
 from crmctl.domain.datasets import CANONICAL
 from crmctl.read.load import resolve_files
 from crmctl.read.loaded import Loaded
 from crmctl.read.optimistic import fast_scan
+from crmctl.read.scan import FileScan, file_scans
 from crmctl.read.rows import held, wanted
 from crmctl.read.sniff import sniff, transcoded
 
@@ -45,24 +46,24 @@ class Grouping:
     aggregations: dict[str, pl.Expr]
 
 
-def stream_schema(spec: DatasetSpec, config: Config, fields: set[str]) -> pl.Schema:
+def stream_schema(spec: DatasetSpec, fields: set[str]) -> pl.Schema:
     """The held frame's columns and types for `fields`, with no row read: what the metrics' declarations
     look at before the aggregated road runs."""
     columns = _columns(spec, fields)
     shape = sniff(resolve_files(spec)[0], spec.delimiter, spec.encoding)
     if shape.needs_transcoding or shape.format != "csv":
         return pl.Schema({})
-    frame = fast_scan(shape, shape.path, 0, spec, columns, config).select(held(c) for c in columns)
+    frame = fast_scan(FileScan(spec, tuple(columns), shape, shape.path)).select(held(c) for c in columns)
     return frame.collect_schema()
 
 
-def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], name: str, grouping: Grouping,
+def load_aggregated(spec: DatasetSpec, fields: set[str], name: str, grouping: Grouping,
                     customers: pl.DataFrame | dict[str, pl.Expr] | None, extent: tuple[str, ...],
                     plausible: tuple) -> Loaded | None:
     """The dataset's one group_by (`Loaded.aggregates[name]`) and account, or None when the held road must
     read it. `customers` holds the customers' --by columns to join, keyed by customer_id, or by `_key`, or
     gives them as expressions of `_key` (a gather from a table indexed by id), when every customer id is an
-    integer written as it prints (context.integer_ids): the rows' ids are then read as integers, and a row
+    integer written as it prints (context/keys.py: integer_ids): the rows' ids are then read as integers, and a row
     whose id does not print back as written sends the dataset to the held road ("007" is not customer 7)."""
     columns = _columns(spec, fields)
     files = resolve_files(spec)
@@ -72,8 +73,7 @@ def load_aggregated(spec: DatasetSpec, config: Config, fields: set[str], name: s
     with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
         sources = [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
         try:
-            frames = [fast_scan(shape, source, index, spec, columns, config)
-                      for index, (shape, source) in enumerate(zip(shapes, sources))]
+            frames = [fast_scan(scan) for scan in file_scans(spec, columns, shapes, sources)]
             if any(frame.head(_PROBE_ROWS).select(pl.col("_suspect").any()).collect().item() for frame in frames):
                 return None  # a suspect row sends the dataset to the held road: found early, one pass saved
             rows = pl.concat(frames, how="vertical")

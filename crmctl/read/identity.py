@@ -102,7 +102,7 @@ def fields_to_read(config: Config, fields: dict[str, set[str]]) -> dict[str, set
 def load_resolved(config: Config, fields: dict[str, set[str]]) -> dict[str, Loaded]:
     """Each dataset's `fields` read once, widened by fields_to_read, and every dataset that names customers
     by another key given its customer_id: how every command but `report` (which shows progress) reads."""
-    datasets = {name: load_dataset(config.datasets[name], config, names)
+    datasets = {name: load_dataset(config.datasets[name], names)
                 for name, names in fields_to_read(config, fields).items()}
     resolve_customers(config, datasets)
     return datasets

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from crmctl.config import Config, DatasetSpec
+from crmctl.config import DatasetSpec
 from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError
 from crmctl.read.loaded import FieldIssue, Loaded  # noqa: F401  (re-exported: the reader's result types)
@@ -21,6 +21,7 @@ from crmctl.read.optimistic import read_files
 from crmctl.read.rows import (
     count_invalid, drop_blank_lines, drop_short_rows, enforce_invalid_limit, fill_examples, keep_rows,
 )
+from crmctl.read.scan import file_scans
 from crmctl.read.sniff import FileShape, first_ragged_row, sniff, transcoded
 
 
@@ -39,7 +40,7 @@ def resolve_files(spec: DatasetSpec) -> list[Path]:
     return files
 
 
-def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = None, quality: bool = False) -> Loaded:
+def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: bool = False) -> Loaded:
     """Reads the mapped `fields` (all mapped when None) of one dataset into a typed DataFrame."""
     canonical = CANONICAL[spec.name]
     fields = set(spec.columns) if fields is None else fields | set(canonical.required) | set(spec.where)
@@ -51,7 +52,7 @@ def load_dataset(spec: DatasetSpec, config: Config, fields: set[str] | None = No
     with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
         sources = [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
         try:
-            collected = read_files(shapes, sources, spec, columns, config)
+            collected = read_files(file_scans(spec, columns, shapes, sources))
         except pl.exceptions.PolarsError as exc:
             raise _read_error(spec, shapes, sources, exc) from None
         collected = _mark_footers(collected, shapes)

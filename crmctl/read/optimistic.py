@@ -11,16 +11,13 @@ flag for flag (tests/test_optimistic.py holds the two equal)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 
-from crmctl.config import Column, Config, DatasetSpec
+from crmctl.config import Column
 from crmctl.read.cells import (
     CURRENCY_SYMBOLS, EXCEL_ERRORS, checks_excel_errors, convert_unchecked, parse_datetime, scaled,
 )
-from crmctl.read.scan import match_columns, raw_scan, sampled_formats, scan_file, trimmed
-from crmctl.read.sniff import FileShape
+from crmctl.read.scan import FileScan, match_columns, raw_scan, sampled_formats, scan_file, trimmed
 
 _OFFSET = "%#z"
 _SAMPLE_ROWS = 100
@@ -28,17 +25,14 @@ _PROBE_ROWS, _MOSTLY = 1000, 0.2
 _EXCEL_ENDINGS = tuple(sorted({error[-1] for error in EXCEL_ERRORS}))  # "!" and "?"
 
 
-def read_files(shapes: list[FileShape], sources: list[Path], spec: DatasetSpec, columns: list[Column],
-               config: Config, optimistic: bool = True) -> pl.DataFrame:
+def read_files(scans: list[FileScan], optimistic: bool = True) -> pl.DataFrame:
     """Every file of a dataset as the validating read gives it: optimistically when every file is a CSV
     without footer lines (sniffed) whose first rows are mostly clean, else through the validating read."""
-    if optimistic and all(shape.format == "csv" and not shape.footer for shape in shapes):
-        frames = [fast_scan(shape, source, index, spec, columns, config)
-                  for index, (shape, source) in enumerate(zip(shapes, sources))]
+    if optimistic and all(scan.shape.format == "csv" and not scan.shape.footer for scan in scans):
+        frames = [fast_scan(scan) for scan in scans]
         if not any(_mostly_suspect(frame) for frame in frames):
-            return _optimistic(frames, shapes, sources, spec, columns, config)
-    frames = [scan_file(shape, source, index, spec, columns, config)
-              for index, (shape, source) in enumerate(zip(shapes, sources))]
+            return _optimistic(frames, scans)
+    frames = [scan_file(scan) for scan in scans]
     return pl.concat(frames, how="diagonal_relaxed").collect(engine="streaming")
 
 
@@ -50,15 +44,14 @@ def _mostly_suspect(frame: pl.LazyFrame) -> bool:
     return share is not None and share > _MOSTLY
 
 
-def _optimistic(frames: list[pl.LazyFrame], shapes: list[FileShape], sources: list[Path], spec: DatasetSpec,
-                columns: list[Column], config: Config) -> pl.DataFrame:
+def _optimistic(frames: list[pl.LazyFrame], scans: list[FileScan]) -> pl.DataFrame:
+    columns = scans[0].columns
     fast = pl.concat(frames, how="vertical").collect(engine="streaming")
     suspect = fast["_suspect"]
     if not suspect.any():
         return _with_clean_account(fast, columns)
     rows = fast.filter(suspect).select("_file", "_row").partition_by("_file", as_dict=True)
-    redo = [scan_file(shapes[index], sources[index], index, spec, columns, config, rows=group["_row"])
-            for (index,), group in rows.items()]
+    redo = [scan_file(scans[index], rows=group["_row"]) for (index,), group in rows.items()]
     validated = pl.concat(redo, how="vertical").collect(engine="streaming").sort("_file", "_row")
     return _replaced(_with_clean_account(fast, columns), suspect, validated)
 
@@ -72,8 +65,8 @@ def _replaced(clean: pl.DataFrame, suspect: pl.Series, validated: pl.DataFrame) 
                               if name not in ("_row", "_file"))
 
 
-def fast_scan(shape: FileShape, source: Path, index: int, spec: DatasetSpec, columns: list[Column],
-               config: Config) -> pl.LazyFrame:
+def fast_scan(scan: FileScan) -> pl.LazyFrame:
+    shape, source, index, spec, columns = scan.shape, scan.source, scan.index, scan.spec, scan.columns
     names = match_columns(shape, spec, columns)
     lf = raw_scan(shape, source, spec)
     formats = sampled_formats(lf, names, columns, shape)
@@ -87,7 +80,7 @@ def fast_scan(shape: FileShape, source: Path, index: int, spec: DatasetSpec, col
         *(pl.col(names[c.field]).alias(f"_text_{c.field}") for c in columns if c.field in plain),
         *(trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns if c.field not in plain),
     )
-    values = [_fast_value(pl.col(f"_text_{c.field}"), c, config.timezone, formats[c.field], c.field in utc)
+    values = [_fast_value(pl.col(f"_text_{c.field}"), c, spec.timezone, formats[c.field], c.field in utc)
               .alias(c.field) for c in columns]
     suspects = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in columns] or [pl.lit(False)])]
     suspects += [_suspect(pl.col(f"_text_{c.field}"), pl.col(c.field), c) for c in columns]

@@ -5,16 +5,34 @@ Every expression here must be one the streaming engine runs in chunks (not `repl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from crmctl.config import Column, Config, DatasetSpec
+from crmctl.config import Column, DatasetSpec
 from crmctl.errors import DataError, closest
 from crmctl.read.cells import CURRENCY_SYMBOLS, blank_to_null, convert, convert_typed, detect_date_format
 from crmctl.read.sniff import FileShape, normalise_name
 
 _SAMPLE_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """One file of a dataset to read: the dataset's spec, the mapped columns wanted, the file as sniffed, and
+    where its bytes are (`source`: the file, or its UTF-8 copy when it needed transcoding)."""
+
+    spec: DatasetSpec
+    columns: tuple[Column, ...]
+    shape: FileShape
+    source: Path
+    index: int = 0  # the file's place in the dataset (`_file`)
+
+
+def file_scans(spec: DatasetSpec, columns: list[Column], shapes: list[FileShape], sources: list[Path]) -> list[FileScan]:
+    return [FileScan(spec, tuple(columns), shape, source, index)
+            for index, (shape, source) in enumerate(zip(shapes, sources))]
 
 
 def raw_scan(shape: FileShape, source: Path, spec: DatasetSpec) -> pl.LazyFrame:
@@ -32,9 +50,9 @@ def trimmed(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String).str.strip_chars()
 
 
-def scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, columns: list[Column],
-               config: Config, rows: pl.Series | None = None) -> pl.LazyFrame:
+def scan_file(scan: FileScan, rows: pl.Series | None = None) -> pl.LazyFrame:
     """The validating read of one file; of only its `rows` (line numbers) when given."""
+    shape, source, index, spec, columns = scan.shape, scan.source, scan.index, scan.spec, scan.columns
     names = match_columns(shape, spec, columns)
     lf = raw_scan(shape, source, spec)
     schema = lf.collect_schema()
@@ -53,10 +71,10 @@ def scan_file(shape: FileShape, source: Path, index: int, spec: DatasetSpec, col
     for column in columns:
         if column.field in typed:
             raw = pl.col(f"_raw_{column.field}")
-            values.append(convert_typed(raw, schema[names[column.field]], column, config.timezone).alias(column.field))
+            values.append(convert_typed(raw, schema[names[column.field]], column, spec.timezone).alias(column.field))
         else:
             fmt = column.format or sampled.get(column.field)
-            values.append(convert(pl.col(f"_text_{column.field}"), column, config.timezone, fmt).alias(column.field))
+            values.append(convert(pl.col(f"_text_{column.field}"), column, spec.timezone, fmt).alias(column.field))
         if column.kind == "number":  # the few cells with a currency symbol, for _currency_bits
             text = pl.col(f"_text_{column.field}")
             values.append(pl.when(text.str.contains_any(CURRENCY_SYMBOLS)).then(text).alias(f"_sym_{column.field}"))
@@ -81,7 +99,7 @@ def _currency_bits(text: pl.Expr) -> pl.Expr:
     return pl.sum_horizontal(bits).cast(pl.UInt8)
 
 
-def sampled_formats(lf: pl.LazyFrame, names: dict[str, str], columns: list[Column], shape: FileShape) -> dict:
+def sampled_formats(lf: pl.LazyFrame, names: dict[str, str], columns, shape: FileShape) -> dict:
     """The date format of each datetime column without `format:`, from one sample of the file's first rows."""
     dated = [c for c in columns if c.kind == "datetime" and not c.format]
     if not dated:
@@ -91,7 +109,7 @@ def sampled_formats(lf: pl.LazyFrame, names: dict[str, str], columns: list[Colum
             for c in dated}
 
 
-def match_columns(shape: FileShape, spec: DatasetSpec, columns: list[Column]) -> dict[str, str]:
+def match_columns(shape: FileShape, spec: DatasetSpec, columns) -> dict[str, str]:
     """Config column names → the file's header names, tolerating case, spaces and a BOM."""
     by_norm: dict[str, list[str]] = {}
     for name in shape.header:

@@ -15,7 +15,8 @@ from crmctl import progress
 from crmctl.version import __version__
 from crmctl.context.activity import model_fields
 from crmctl.config import Config, ReportSpec
-from crmctl.context.frames import ReportContext, read_aggregated
+from crmctl.context.aggregated import read_aggregated
+from crmctl.context.frames import ReportContext
 from crmctl.report.grid import fill, finish, period_grid, timeless
 from crmctl.metrics.metric import Metric
 from crmctl.domain.periods import Calendar, Window, resolve_window
@@ -78,14 +79,14 @@ def prepare(config: Config, spec: ReportSpec, aggregated: bool = False) -> tuple
 
     def load(name: str) -> Loaded:
         if name not in datasets:
-            datasets[name] = load_dataset(config.datasets[name], config, wanted[name], quality=plan.quality)
+            datasets[name] = load_dataset(config.datasets[name], wanted[name], quality=plan.quality)
         return datasets[name]
 
     for number, name in enumerate(wanted, start=1):
         progress.step(f"reading {name} ({number}/{len(wanted)})")
         if name in fast:  # the customers' --by columns are joined in its scan: they are read first
             customers = {"customers": load("customers")} if "customers" in wanted else {}
-            datasets[name] = read_aggregated(config, spec, plan, calendar, customers, name, wanted[name], shared)
+            datasets[name] = read_aggregated(config, spec.by, plan, calendar, customers, name, wanted[name], shared)
         if datasets.get(name) is None:
             datasets.pop(name, None)
             load(name)
@@ -94,13 +95,12 @@ def prepare(config: Config, spec: ReportSpec, aggregated: bool = False) -> tuple
     spans = _data_spans(config, plan, datasets)
     span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
     window = resolve_window(spec.start, spec.end, spec.last, span, calendar)
-    if window is None and any(d.aggregates is not None for d in datasets.values()):  # bucketed without a window
-        return prepare(config, spec)
+    if window is None:  # no dated data: a dataset bucketed in its scan is read again, held, to be timeless
+        for name in [name for name, loaded in datasets.items() if loaded.aggregates is not None]:
+            datasets[name] = load_dataset(config.datasets[name], wanted[name], quality=plan.quality)
     ctx = ReportContext(config, calendar, spec.by, window, datasets, plan.customer_dims, span, plan.activity, spans,
                         _cache=shared)
-    for metric in plan.all_metrics:
-        if metric.aggregates:
-            ctx.declare(metric.dataset, metric.time_field, metric.aggregates(ctx))
+    ctx.declarations.declare_all(plan.all_metrics)
     return ctx, plan
 
 

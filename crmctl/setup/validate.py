@@ -52,7 +52,7 @@ def validate(config: Config) -> Validation:
     loaded: dict[str, Loaded] = {}
     for name, spec in config.datasets.items():
         try:
-            loaded[name] = load_dataset(spec, config, None, quality=True)
+            loaded[name] = load_dataset(spec, None, quality=True)
         except DataError as error:
             result.findings.append(Finding("error", name, str(error)))
     unresolved = resolve_customers(config, loaded)  # before the summaries: unmatched rows may be skipped
