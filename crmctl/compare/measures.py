@@ -11,6 +11,8 @@ from typing import Callable
 
 import polars as pl
 
+from crmctl.domain.requirements import Requirement
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -18,7 +20,7 @@ class Measure:
     title: str
     unit: str  # ratio, money, score: how the table shows values
     kind: str  # an estimators.KINDS key
-    needs: tuple[tuple[str, str], ...]
+    needs: tuple[str, ...]  # requirements, as metrics declare them (domain/requirements.py)
     survey: str | None  # the survey type whose responses are the units, else None (customers)
     inputs: Callable  # (group's customer rows or responses, config) -> the estimator's data
     description: str
@@ -53,22 +55,22 @@ def _csat(rows: pl.DataFrame, config):
     return int(rows.select((pl.col("score") >= config.knob("csat_satisfied_min")).sum()).item()), rows.height
 
 
-_ORDERS = (("orders", "amount"),)
+_ORDERS = ("orders.amount",)
 MEASURES: tuple[Measure, ...] = (
     Measure("conversion_rate", "Conversion rate", "ratio", "proportion", _ORDERS, None,
             _share(pl.col("orders") >= 1), "customers with at least one order in the window ÷ customers"),
     Measure("repeat_purchase_rate", "Repeat purchase rate", "ratio", "proportion", _ORDERS, None,
             _share(pl.col("orders") >= 2, pl.col("orders") >= 1),
             "customers with two or more orders in the window ÷ customers with at least one"),
-    Measure("churn_rate", "Churn rate", "ratio", "proportion", (("customers", "churned|churned_at"),), None,
+    Measure("churn_rate", "Churn rate", "ratio", "proportion", ("customers.churned|churned_at",), None,
             _churn, "customers flagged churned (or whose churned_at falls in the window) ÷ customers"),
     Measure("revenue_per_customer", "Revenue per customer", "money", "mean", _ORDERS, None,
             _column("revenue"), "mean revenue in the window over all customers of the group, 0 for non-buyers"),
     Measure("average_order_value", "Average order value", "money", "ratio", _ORDERS, None,
             _aov, "revenue ÷ orders in the window, per-customer sums; delta-method variance"),
-    Measure("nps", "NPS", "score", "nps", (("surveys", "score"),), "nps",
+    Measure("nps", "NPS", "score", "nps", ("surveys.score",), "nps",
             _nps, "% promoters (9–10) − % detractors (0–6) of the group's NPS responses in the window"),
-    Measure("csat", "CSAT", "ratio", "proportion", (("surveys", "score"),), "csat",
+    Measure("csat", "CSAT", "ratio", "proportion", ("surveys.score",), "csat",
             _csat, "CSAT responses in the window with score ≥ csat_satisfied_min ÷ CSAT responses"),
 )
 BY_NAME = {m.name: m for m in MEASURES}
@@ -76,10 +78,10 @@ BY_NAME = {m.name: m for m in MEASURES}
 
 def missing(measure: Measure, config) -> str | None:
     """Why a measure cannot be computed with this config, or None."""
-    for dataset, fields in measure.needs:
-        spec = config.datasets.get(dataset)
+    for requirement in map(Requirement.parse, measure.needs):
+        spec = config.datasets.get(requirement.dataset)
         if spec is None:
-            return f"needs the {dataset} dataset"
-        if not any(f in spec.columns for f in fields.split("|")):
-            return f"needs {dataset}.{fields.replace('|', ' or ')}"
+            return f"needs the {requirement.dataset} dataset"
+        if not any(f in spec.columns for f in requirement.fields):
+            return f"needs {requirement.dataset}.{' or '.join(requirement.fields)}"
     return None

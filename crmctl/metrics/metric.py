@@ -9,8 +9,10 @@ builds the same columns from other metrics' filled results (e.g. growth from rev
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
+from crmctl.domain.requirements import Requirement
 from crmctl.domain.units import UNITS  # noqa: F401  (re-exported beside the declarations that name a unit)
 
 if TYPE_CHECKING:
@@ -50,14 +52,23 @@ class Metric:
     interval: str | None = None
     quantile: float = 0.5  # which quantile a "quantile" metric is (0.5 median, 0.9 p90)
 
+    @cached_property
+    def requirements(self) -> tuple[Requirement, ...]:
+        """`requires`, parsed (domain/requirements.py): the one place its text is read."""
+        return tuple(Requirement.parse(item) for item in self.requires)
+
+    @cached_property
+    def optional_requirements(self) -> tuple[Requirement, ...]:
+        return tuple(Requirement.parse(item) for item in self.optional)
+
     @property
     def dataset(self) -> str:
-        return self.requires[0].split(".")[0]
+        return self.requirements[0].dataset
 
     @property
     def fields(self) -> dict[str, set[str]]:
+        """Dataset -> every field the metric reads when mapped (each alternative of a requirement)."""
         needed: dict[str, set[str]] = {}
-        for item in (*self.requires, *self.optional):
-            dataset, field = item.split(".")
-            needed.setdefault(dataset, set()).add(field)
+        for requirement in (*self.requirements, *self.optional_requirements):
+            needed.setdefault(requirement.dataset, set()).update(requirement.fields)
         return needed

@@ -20,7 +20,7 @@ from crmctl.context.frames import ReportContext
 from crmctl.report.grid import fill, finish, period_grid, timeless
 from crmctl.metrics.metric import Metric
 from crmctl.domain.periods import Calendar, Window, resolve_window
-from crmctl.report.plan import Plan, aggregable, metric_dataset, plan_report
+from crmctl.report.plan import Plan, aggregable, plan_report
 
 from crmctl.read.identity import fields_to_read, resolve_customers
 from crmctl.read.load import Loaded, load_dataset
@@ -123,7 +123,7 @@ def _data_spans(config: Config, plan: Plan, datasets: dict[str, Loaded]) -> dict
         return (min(d.min() for d in dates).date(), max(d.max() for d in dates).date()) if dates else None
 
     now = dt.datetime.now()
-    counted = {metric_dataset(config, m) for m in plan.metrics if m.dataset != "activity"}
+    counted = {plan.capabilities.dataset_of(m) for m in plan.metrics if m.dataset != "activity"}
     if "quality" in counted:
         counted = (counted - {"quality"}) | set(datasets)
     spans = {dataset: span(dataset, CANONICAL[dataset].extent_fields) for dataset in counted}

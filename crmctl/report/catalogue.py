@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from crmctl.config import Config
 from crmctl.errors import UsageError, did_you_mean
-from crmctl.metrics.catalogue import registry
-from crmctl.report.plan import missing_requirement
+from crmctl.report.capabilities import Capabilities
 
 SUMMARY = ["name", "family", "unit", "interval", "computable", "description"]
 DETAIL = ["name", "title", "family", "unit", "higher_is_better", "description", "numerator", "denominator",
@@ -16,13 +15,14 @@ INTERVAL_METHODS = {"wilson": "Wilson", "nps": "trinomial normal", "mean": "Stud
 
 
 def catalogue_records(config: Config, name: str | None = None) -> tuple[list[str], list[dict]]:
-    BY_NAME = registry(config)
+    capabilities = Capabilities.of(config)
+    BY_NAME = capabilities.metrics
     if name is not None and name not in BY_NAME:
         raise UsageError(f"unknown metric {name!r}{did_you_mean(name, BY_NAME)}; `crmctl metrics` lists them")
     chosen = [BY_NAME[name]] if name else list(BY_NAME.values())
     records = []
     for metric in chosen:
-        missing = missing_requirement(config, metric)
+        missing = capabilities.missing(metric)
         records.append({
             "name": metric.name, "title": metric.title, "family": metric.family, "unit": metric.unit,
             "higher_is_better": metric.higher_is_better, "description": metric.description,

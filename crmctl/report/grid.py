@@ -7,15 +7,8 @@ import datetime as dt
 
 import polars as pl
 
-from crmctl.config import Config
 from crmctl.context.frames import ReportContext
 from crmctl.metrics.metric import Metric
-from crmctl.report.plan import metric_dataset
-
-
-def span_key(config: Config, metric: Metric) -> str:
-    """Which span bounds a metric's periods: the activity model's for activity metrics, else its dataset's."""
-    return "activity" if metric.dataset == "activity" else metric_dataset(config, metric)
 
 
 def period_grid(ctx: ReportContext, results) -> pl.DataFrame:
@@ -55,7 +48,8 @@ def fill(ctx: ReportContext, grid: pl.DataFrame, metric: Metric, frame: pl.DataF
     if timeless(frame):
         return frame
     joined = grid.join(frame, on=ctx.keys, how="left", nulls_equal=True)
-    span = ctx.spans.get(span_key(ctx.config, metric))
+    # Activity metrics are bounded by the activity model's span ("activity"), others by their dataset's.
+    span = ctx.spans.get(metric.dataset)
     if not metric.additive or span is None:
         return joined
     if ctx.calendar.period == "all":

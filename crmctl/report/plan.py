@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crmctl.context.activity import SOURCE, activity_model, model_fields
+from crmctl.context.activity import model_fields
 from crmctl.config import Config, ReportSpec
 from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import UsageError, did_you_mean
-from crmctl.metrics.catalogue import registry
 from crmctl.metrics.metric import Metric
+from crmctl.report.capabilities import Capabilities
 
 
 @dataclass
@@ -20,72 +20,9 @@ class Plan:
     customer_dims: tuple[str, ...] = ()
     unavailable: dict[str, str] = field(default_factory=dict)  # metric -> reason
     registry: dict[str, Metric] = field(default_factory=dict)  # built-in and custom metrics by name
+    capabilities: Capabilities | None = None  # what the config can compute from
     activity: str | None = None  # the activity model, when a selected metric needs one
     quality: bool = False  # data-quality metrics: read every mapped field with per-row quality
-
-
-def metric_dataset(config: Config, metric: Metric) -> str:
-    """The dataset whose rows a metric counts; for activity metrics, the activity model's source;
-    "quality" for data-quality metrics, which count rows of every dataset."""
-    if metric.dataset != "activity":
-        return metric.dataset
-    return SOURCE.get(activity_model(config), "customers")
-
-
-def _missing_special(config: Config, item: str, by) -> str | None:
-    if item.startswith("activity."):
-        return _missing_activity(config, item)
-    if item == "report.by":
-        return None if by else "needs segments to compare: add --by (e.g. --by segment)"
-    return None if config.datasets else "needs at least one mapped dataset"  # quality.rows
-
-
-def _missing_activity(config: Config, item: str) -> str | None:
-    model = activity_model(config)
-    if model is None:
-        return ("needs customer activity: map subscriptions, orders, or customers with churned_at "
-                "(or a churned status flag)")
-    if item == "activity.dated" and model == "snapshot":
-        return "needs dated activity; a snapshot (customers.churned without dates) gives only churn_rate"
-    return None
-
-
-def _missing_field(config: Config, item: str) -> str | None:
-    """An item is dataset.field, or dataset.a|b when either field will do."""
-    dataset, fields = item.split(".")
-    if dataset not in config.datasets:
-        return f"needs the {dataset} dataset (map it under datasets.{dataset})"
-    provided = CANONICAL[dataset].provided(config.datasets[dataset].columns)
-    options = fields.split("|")
-    if not provided & set(options):
-        return f"needs {dataset}.{' or '.join(options)} (map it under datasets.{dataset}.columns)"
-    return None
-
-
-def missing_requirement(config: Config, metric: Metric, by=()) -> str | None:
-    """Why `metric` cannot be computed with this config (and --by), or None when it can."""
-    for item in metric.requires:
-        special = item.split(".")[0] in ("activity", "report", "quality")
-        reason = _missing_special(config, item, by) if special else _missing_field(config, item)
-        if reason:
-            return reason
-    dataset = metric_dataset(config, metric)
-    if dataset == "quality":
-        allowed = ("dataset", "field") if metric.name == "data_completeness" else ("dataset",)
-        wrong = [d for d in by if d not in allowed]
-        return f"cannot split by {wrong[0]}: data-quality metrics split by {' and '.join(allowed)}" if wrong else None
-    for dim in by:
-        if dim in config.dimensions(dataset):
-            continue
-        linked = CANONICAL[dataset].provided(config.datasets[dataset].columns)  # customer_id, or a key for it
-        if dim in config.dimensions("customers") and "customer_id" in linked:
-            continue
-        return f"cannot split by {dim}: not a dimension of {dataset} or of customers linked by customer_id"
-    for dependency in metric.depends_on:
-        reason = missing_requirement(config, registry(config)[dependency], by)
-        if reason:
-            return reason
-    return None
 
 
 def select_metrics(spec: ReportSpec, known: dict[str, Metric]) -> tuple[list[Metric], bool]:
@@ -109,11 +46,12 @@ def select_metrics(spec: ReportSpec, known: dict[str, Metric]) -> tuple[list[Met
 
 def plan_report(config: Config, spec: ReportSpec) -> Plan:
     _check_by(config, spec.by)
-    known = registry(config)
+    capabilities = Capabilities.of(config)
+    known = dict(capabilities.metrics)
     chosen, explicit = select_metrics(spec, known)
-    plan = Plan([], [], registry=known)
+    plan = Plan([], [], registry=known, capabilities=capabilities)
     for metric in chosen:
-        reason = missing_requirement(config, metric, spec.by)
+        reason = capabilities.missing(metric, spec.by)
         if reason:
             plan.unavailable[metric.name] = reason
         else:
@@ -124,15 +62,15 @@ def plan_report(config: Config, spec: ReportSpec) -> Plan:
     for metric in plan.all_metrics:
         needed = {d: f for d, f in metric.fields.items() if d != "activity"}
         if "activity" in metric.fields:
-            plan.activity = activity_model(config)
+            plan.activity = capabilities.activity
             needed = {**model_fields(config, plan.activity), **needed}
         if "quality" in metric.fields:
             plan.quality = True
             needed = {**{name: set(spec.columns) for name, spec in config.datasets.items()}, **needed}
         needed = {d: f for d, f in needed.items() if d not in ("quality", "report")}
         for dataset, fields in needed.items():
-            plan.fields.setdefault(dataset, set()).update(f for item in fields for f in item.split("|"))
-        dataset = metric_dataset(config, metric)
+            plan.fields.setdefault(dataset, set()).update(fields)
+        dataset = capabilities.dataset_of(metric)
         if dataset == "quality":
             continue
         own = set(config.dimensions(dataset))
@@ -183,7 +121,7 @@ def aggregable(config: Config, spec: ReportSpec, plan: Plan) -> set[str]:
         rows_needed |= set(model_fields(config, plan.activity))
     found = set()
     for name in set(plan.fields) - rows_needed:
-        readers = [m for m in plan.all_metrics if name in m.fields or metric_dataset(config, m) == name]
+        readers = [m for m in plan.all_metrics if name in m.fields or plan.capabilities.dataset_of(m) == name]
         dataset = config.datasets[name]
         wide = CANONICAL[name].wide and set(CANONICAL[name].wide) & set(dataset.columns)
         if (readers and all(m.aggregates or (m.derive and not m.plan) for m in readers)
