@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmctl.context.activity import _merge
+from crmctl.context.activity import merge_spells
 
 DAY = dt.datetime(2024, 1, 1)
 interval = st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 30), st.one_of(st.none(), st.integers(-3, 15)))
@@ -40,7 +40,7 @@ def test_merge_matches_a_plain_sweep(raw):
          "start": [DAY + dt.timedelta(days=s) for _, s, _ in rows],
          "end": [None if e is None else DAY + dt.timedelta(days=e) for _, _, e in rows]},
         schema={"customer_id": pl.String, "start": pl.Datetime("us"), "end": pl.Datetime("us")})
-    merged = _merge(frame, ["customer_id"]).collect()
+    merged = merge_spells(frame, ["customer_id"]).collect()
     got = sorted((k, (s - DAY).days, None if e is None else (e - DAY).days) for k, s, e in merged.iter_rows())
     assert got == _plain_merge(rows)
 
@@ -52,6 +52,6 @@ def test_nested_touching_and_open_intervals():
     frame = pl.LazyFrame({"customer_id": [k for k, _, _ in rows],
                           "start": [DAY + dt.timedelta(days=s) for _, s, _ in rows],
                           "end": [None if e is None else DAY + dt.timedelta(days=e) for _, _, e in rows]})
-    merged = _merge(frame, ["customer_id"]).sort("customer_id", "start").collect()
+    merged = merge_spells(frame, ["customer_id"]).sort("customer_id", "start").collect()
     assert merged.rows() == [("a", DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=12)),
                              ("b", DAY, DAY + dt.timedelta(days=4)), ("b", DAY + dt.timedelta(days=6), None)]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from crmctl.customers.summary import summarise
-from crmctl.customers.table import horizon_weeks
+from crmctl.domain.timeline import span_weeks as horizon_weeks
 
 FORMATS = ("table", "csv", "json", "markdown")
 

@@ -10,8 +10,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from crmctl.customers.backtest import churned_after, counts
-from crmctl.customers.weights import fit_logistic
+from crmctl.customers.at_risk.backtest import churned_after, counts
+from crmctl.customers.at_risk.weights import fit_logistic
 from tests.conftest import SAMPLE_CONFIG
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -122,8 +122,8 @@ def test_a_signal_that_never_fires_gets_weight_zero():
 @pytest.fixture(scope="module")
 def sample_list():
     from crmctl.config import load_config
-    from crmctl.customers.at_risk import build_at_risk
-    from crmctl.customers.risk import AtRiskSpec
+    from crmctl.customers.at_risk.listing import build_at_risk
+    from crmctl.customers.at_risk.score import AtRiskSpec
 
     return build_at_risk(load_config(SAMPLE_CONFIG), AtRiskSpec(top=5, by=("segment",)))
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from crmctl.config.risk import THRESHOLDS
-from crmctl.customers import signals
+from crmctl.customers.at_risk import signals
 from crmctl.errors import ConfigError
 
 D = dt.date(2025, 6, 30)
@@ -175,8 +175,8 @@ def write_shop(project, risk: str = ""):
 
 
 def test_score_orders_the_list_and_churned_customers_are_left_out(project):
-    from crmctl.customers.at_risk import build_at_risk
-    from crmctl.customers.risk import AtRiskSpec
+    from crmctl.customers.at_risk.listing import build_at_risk
+    from crmctl.customers.at_risk.score import AtRiskSpec
 
     assert build_at_risk(write_shop(project), AtRiskSpec(as_of=D))[0].height == 0  # one signal: below min_score 2
     rows, meta = build_at_risk(write_shop(project, "risk: {min_score: 1}\n"), AtRiskSpec(as_of=D, by=("tier",)))

@@ -15,12 +15,11 @@ projected rows after its last observed period; a `projected` column tells them a
 
 from __future__ import annotations
 
-import datetime as dt
 
 import polars as pl
 
 from crmctl.config import Config, ReportSpec
-from crmctl.context.frames import midnight
+from crmctl.domain.timeline import day_end
 from crmctl.errors import UsageError
 from crmctl.metrics import retention
 from crmctl.report.build import prepare, with_overrides
@@ -85,7 +84,7 @@ def _observed(config: Config, spec: ReportSpec) -> tuple[pl.DataFrame, dict]:
         frame = frame.filter(pl.col("cohort") >= ctx.calendar.start_of(spec.start))
     meta = {"activity_model": ctx.activity, "window": str(ctx.window), "period": spec.period, "by": by}
     # A period the data ends inside is shown, but its survivors are not final: fits leave it out.
-    ends = ctx.bounds().filter(pl.col("_to") <= midnight(ctx.window.end + dt.timedelta(days=1))).collect()
+    ends = ctx.bounds().filter(pl.col("_to") <= day_end(ctx.window.end)).collect()
     if ends.height:
         meta["last_complete"] = ends["period_start"].max()
     return frame, meta

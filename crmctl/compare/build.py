@@ -4,7 +4,6 @@ each group against the control with lift, p-value and Holm's correction, and the
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 
 import polars as pl
@@ -14,7 +13,7 @@ from crmctl.compare.data import customer_table, load_units, responses
 from crmctl.compare.estimators import KINDS
 from crmctl.compare.measures import BY_NAME, MEASURES, missing
 from crmctl.config import Config
-from crmctl.errors import UsageError
+from crmctl.errors import UsageError, did_you_mean
 
 COLUMNS = {"group": pl.String, "metric": pl.String, "n": pl.Int64, "value": pl.Float64, "ci_low": pl.Float64,
            "ci_high": pl.Float64, "lift": pl.Float64, "lift_low": pl.Float64, "lift_high": pl.Float64,
@@ -62,8 +61,7 @@ def choose(config: Config, metrics: tuple[str, ...]):
     computable one, with the reasons the others are left out."""
     for name in metrics:
         if name not in BY_NAME:
-            close = difflib.get_close_matches(name, BY_NAME, n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else f" (choose from {', '.join(BY_NAME)})"
+            hint = did_you_mean(name, BY_NAME) or f" (choose from {', '.join(BY_NAME)})"
             raise UsageError(f"-m: unknown compare metric {name!r}{hint}")
     wanted = [BY_NAME[n] for n in metrics] if metrics else list(MEASURES)
     unavailable = {m.name: why for m in wanted if (why := missing(m, config))}

@@ -69,7 +69,7 @@ def spells(ctx, model: str, keys: list[str]) -> pl.LazyFrame:
     """customer_id, the source dataset's own --by dimensions, start, end (null: still active)."""
     if model == "subscription":
         subs = ctx.datasets["subscriptions"].frame.lazy()
-        return _merge(subs.select(*keys, start="started_at", end="ended_at"), keys)
+        return merge_spells(subs.select(*keys, start="started_at", end="ended_at"), keys)
     if model == "churn_dates":
         return _churn_dates(ctx, keys)
     return _transactional(ctx, keys)
@@ -81,7 +81,7 @@ def active_at(instant: pl.Expr, start: str = "start", end: str = "end") -> list[
     return [pl.col(start) < instant, pl.col(end).fill_null(FOREVER) >= instant]
 
 
-def _merge(intervals: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+def merge_spells(intervals: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     """Unites overlapping and touching intervals of each key into spells.
 
     A sweep: +1 at each start, −1 at each end, sorted by key and time (starts first at a tie, so

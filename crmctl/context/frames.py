@@ -12,11 +12,8 @@ from crmctl.context.declarations import Declarations
 from crmctl.context.keys import keyed_customers, look_up
 from crmctl.domain.datasets import CANONICAL
 from crmctl.domain.periods import Calendar, Window
+from crmctl.domain.timeline import day_end, midnight
 from crmctl.read.load import Loaded
-
-
-def midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time())
 
 
 @dataclass
@@ -114,7 +111,7 @@ class ReportContext:
         if self.window is None:
             return lf.with_columns(period_start=pl.lit(None, pl.Date))
         if self.calendar.period == "all":
-            start, end = midnight(self.window.start), midnight(self.window.end + dt.timedelta(days=1))
+            start, end = midnight(self.window.start), day_end(self.window.end)
             return lf.filter((time >= start) & (time < end)).with_columns(period_start=pl.lit(self.window.start))
         return lf.with_columns(period_start=self.calendar.bucket(time)).filter(pl.col("period_start").is_not_null())
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 import polars as pl
 
+from crmctl.domain.timeline import day_end
 from crmctl.errors import UsageError
 
 PROMOTER_MIN, DETRACTOR_MAX = 9, 6  # NPS: promoters score 9–10, detractors 0–6
@@ -36,7 +37,7 @@ def feedback_list(rows: pl.DataFrame, which: str, as_of: dt.date | None, recent:
 
 
 def promoter_conditions(rows: pl.DataFrame, as_of: dt.date, recent: int) -> tuple[list, list[str]]:
-    since = dt.datetime.combine(as_of + dt.timedelta(days=1 - recent), dt.time())
+    since = day_end(as_of) - dt.timedelta(days=recent)
     conditions = [(f"latest NPS ≥ {PROMOTER_MIN}", pl.col("nps") >= PROMOTER_MIN),
                   (f"responded within the {recent} days ending on {as_of}", pl.col("nps_at") >= since)]
     skipped = []

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from crmctl.customers.summary import summarise
 from crmctl.models import ModelError
 
 TIME_UNIT = "week"
@@ -104,3 +105,12 @@ def predict(summary: pl.DataFrame, fitted: Fitted, horizon_weeks: float, *, gros
         pl.Series(name, np.asarray(values, dtype=float), dtype=pl.Float64).fill_nan(None)
         for name, values in columns.items())
     return rows.with_columns(clv_basis=pl.when(pl.col("predicted_clv").is_not_null()).then(pl.lit("orders")))
+
+
+def predictions(config, orders: pl.DataFrame, as_of, horizon_weeks: float) -> tuple[pl.DataFrame, Fitted]:
+    """Every customer's order summary as of `as_of` with the models fitted on it and their predictions over
+    the horizon (gross margin and discount rate from the config's definitions)."""
+    summary = summarise(orders.lazy(), as_of).collect().sort("customer_id")
+    fitted = fit_models(summary)
+    margin, discount = config.definitions.get("gross_margin"), config.knob("discount_rate")
+    return predict(summary, fitted, horizon_weeks, gross_margin=margin, discount_rate=discount), fitted

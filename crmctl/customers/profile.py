@@ -13,6 +13,7 @@ import datetime as dt
 import polars as pl
 
 from crmctl.config import Config
+from crmctl.domain.timeline import day_end
 
 WINDOW = dt.timedelta(days=90)  # "the last 90 days": the 90 calendar days ending with the as-of day
 SURVEY_TYPES = ("nps", "csat", "ces")
@@ -45,7 +46,7 @@ def wanted_fields(config: Config) -> dict[str, set[str]]:
 def profile_columns(frames: dict[str, pl.LazyFrame], as_of: dt.date, config: Config,
                     taken: set[str]) -> list[pl.LazyFrame]:
     """One LazyFrame per mapped dataset: customer_id and that dataset's columns."""
-    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    end = day_end(as_of)
     builders = {"subscriptions": lambda lf: subscription_columns(lf, end, config.dimensions("subscriptions"), taken),
                 "surveys": lambda lf: survey_columns(lf, end, {t: config.knob(f"{t}_scale") for t in SURVEY_TYPES}),
                 "tickets": lambda lf: ticket_columns(lf, end),
@@ -164,7 +165,7 @@ def customer_columns(lf: pl.LazyFrame, as_of: dt.date | None, dims) -> pl.LazyFr
     """The customers export as of the day: one row per customer created by then (or undated), with its
     dimensions, created_at and the churn status (the `churned` flag, or churned_at on or before as-of)."""
     names = _names(lf)
-    end = None if as_of is None else dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    end = None if as_of is None else day_end(as_of)
     rows = lf.filter(pl.col("customer_id").is_not_null()).unique("customer_id", keep="last", maintain_order=True)
     if "created_at" in names and end is not None:
         rows = rows.filter(pl.col("created_at").is_null() | (pl.col("created_at") < end))

@@ -12,7 +12,7 @@ import datetime as dt
 
 import polars as pl
 
-from crmctl.context.frames import midnight
+from crmctl.domain.timeline import day_end
 
 DAYS_PER_WEEK = 7.0
 
@@ -22,7 +22,7 @@ SUMMARY_COLUMNS = ["customer_id", "first_order_at", "last_order_at", "orders", "
 
 def until(orders: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
     """Orders placed on or before the as-of day (the whole day counts)."""
-    return orders.filter(pl.col("ordered_at") < midnight(as_of + dt.timedelta(days=1)))
+    return orders.filter(pl.col("ordered_at") < day_end(as_of))
 
 
 def summarise(orders: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
@@ -53,7 +53,7 @@ def summarise(orders: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
 
 def purchase_days_after(orders: pl.LazyFrame, as_of: dt.date, end: dt.date) -> pl.LazyFrame:
     """Each customer's distinct purchase days in (as_of, end]: the holdout's actual purchases."""
-    start = midnight(as_of + dt.timedelta(days=1))
-    stop = midnight(end + dt.timedelta(days=1))
+    start = day_end(as_of)
+    stop = day_end(end)
     inside = orders.filter((pl.col("ordered_at") >= start) & (pl.col("ordered_at") < stop))
     return inside.group_by("customer_id").agg(actual=pl.col("ordered_at").dt.date().n_unique().cast(pl.Float64))

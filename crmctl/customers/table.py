@@ -14,17 +14,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.customers.fit import TIME_UNIT, fit_models, predict
+from crmctl.customers.fit import TIME_UNIT, predictions
+from crmctl.customers.selection import customer_dimensions, shown, sort_key
 from crmctl.customers.subscriptions import with_subscription_clv
-from crmctl.customers.summary import summarise
 from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError, UsageError
-from crmctl.domain.periods import parse_last
+from crmctl.domain.timeline import span_weeks
 from crmctl.read.identity import load_resolved
 from crmctl.read.load import Loaded
-
-_OFFSETS = {"day": "d", "week": "w", "month": "mo", "quarter": "q", "year": "y"}
-
 
 @dataclass(frozen=True)
 class CustomersSpec:
@@ -48,13 +45,6 @@ def load_orders(config: Config, dims: tuple[str, ...]) -> dict[str, Loaded]:
     return load_resolved(config, wanted)
 
 
-def horizon_weeks(as_of: dt.date, horizon: str) -> float:
-    """The calendar span from `as_of` to `as_of` + horizon (12m: the same day a year on), in weeks."""
-    count, unit = parse_last(horizon)
-    end = pl.select(pl.lit(as_of).dt.offset_by(f"{count}{_OFFSETS[unit]}")).item()
-    return (end - as_of).days / 7.0
-
-
 def last_day(orders: pl.DataFrame) -> dt.date:
     if orders.height == 0 or orders["ordered_at"].drop_nulls().len() == 0:
         raise DataError("crmctl customers: the orders dataset has no dated orders; check its ordered_at column")
@@ -63,11 +53,11 @@ def last_day(orders: pl.DataFrame) -> dt.date:
 
 def build_customers(config: Config, spec: CustomersSpec) -> tuple[pl.DataFrame, dict]:
     """(rows, meta): the per-customer table and what it was computed from (JSON's meta)."""
-    by = _dimensions(config, spec)
+    by = customer_dimensions(config, spec.by, spec.where)
     dims = (*by, *(d for d in config.dimensions("customers") if d not in by))
     datasets = load_all(config, dims)
     as_of = spec.as_of or default_as_of(datasets)
-    weeks = horizon_weeks(as_of, spec.horizon) if as_of is not None else None
+    weeks = span_weeks(as_of, spec.horizon) if as_of is not None else None
     modelled, meta = _modelled(config, datasets, as_of, weeks)
     rows = _joined(config, datasets, as_of, dims, modelled)
     if spec.feedback is not None:
@@ -116,12 +106,10 @@ def _modelled(config: Config, datasets: dict[str, Loaded], as_of, weeks) -> tupl
             "models": {"bg_nbd": None, "gamma_gamma": None}, "warnings": []}
     if "orders" not in datasets:
         return None, meta
-    summary = summarise(datasets["orders"].frame.lazy(), as_of).collect().sort("customer_id")
-    fitted = fit_models(summary)
-    rows = predict(summary, fitted, weeks, gross_margin=margin, discount_rate=discount)
+    rows, fitted = predictions(config, datasets["orders"].frame, as_of, weeks)
     subscriptions = datasets["subscriptions"].frame if "subscriptions" in datasets else None
     rows = with_subscription_clv(rows, config, as_of, fitted.warnings, subscriptions)
-    meta.update(customers=summary.height, models=fitted.meta(), warnings=fitted.warnings)
+    meta.update(customers=rows.height, models=fitted.meta(), warnings=fitted.warnings)
     return rows, meta
 
 
@@ -148,27 +136,13 @@ def _joined(config: Config, datasets: dict[str, Loaded], as_of, dims, modelled) 
     return rows.collect().sort("customer_id")
 
 
-def _dimensions(config: Config, spec: CustomersSpec) -> tuple[str, ...]:
-    known = config.dimensions("customers")
-    wanted = tuple(dict.fromkeys([*spec.by, *(name for name, _ in spec.where)]))
-    for name in wanted:
-        if name not in known:
-            listed = ", ".join(known) or "none mapped"
-            raise UsageError(f"{name!r} is not a customer dimension (customer dimensions: {listed})")
-    return wanted
-
-
 def _shown(rows: pl.DataFrame, spec: CustomersSpec) -> pl.DataFrame:
-    for name, value in spec.where:
-        rows = rows.filter(pl.col(name).cast(pl.String) == value)
-    descending = spec.sort.startswith("-")
-    column = spec.sort.lstrip("-+")
+    column, descending = sort_key(spec.sort)
     if column not in rows.columns and spec.sort == CustomersSpec.sort:
         column, descending = "customer_id", False  # no orders, no predicted CLV: the default order is by id
     if column not in rows.columns:
         raise UsageError(f"--sort {spec.sort!r}: no column {column!r} (columns: {', '.join(rows.columns)})")
-    rows = rows.sort([column, "customer_id"], descending=[descending, False], nulls_last=True)
-    return rows.head(spec.top) if spec.top is not None else rows
+    return shown(rows, spec.where, spec.top, [column], [descending])
 
 
 def _row_counts(loaded: Loaded) -> dict:

@@ -20,7 +20,8 @@ from crmctl.errors import UsageError
 
 WEEKDAY_INDEX = {d: i for i, d in enumerate(
     ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
-_STEP = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
+# Polars' duration units for each period (offset_by, truncate, date_range)
+OFFSET_UNITS = {"day": "d", "week": "w", "month": "mo", "quarter": "q", "year": "y"}
 _LAST_UNITS = {"d": "day", "w": "week", "m": "month", "q": "quarter", "y": "year"}
 
 
@@ -40,7 +41,7 @@ class Calendar:
 
     def bucket(self, expr: pl.Expr) -> pl.Expr:
         """The start of the period each timestamp falls in (a Date)."""
-        step, offset = _STEP[self.period], self._offset()
+        step, offset = f"1{OFFSET_UNITS[self.period]}", self._offset()
         if offset is None:
             return expr.dt.truncate(step).dt.date()
         return expr.dt.offset_by(f"-{offset}").dt.truncate(step).dt.offset_by(offset).dt.date()
@@ -49,8 +50,7 @@ class Calendar:
         """Period starts moved by n periods (n < 0: earlier); with one period (`all`) there is none."""
         if self.period == "all":
             return pl.lit(None, pl.Date)
-        count, unit = re.fullmatch(r"(\d+)(\w+)", _STEP[self.period]).groups()
-        return expr.dt.offset_by(f"{n * int(count)}{unit}")
+        return expr.dt.offset_by(f"{n}{OFFSET_UNITS[self.period]}")
 
     def start_of(self, day: dt.date) -> dt.date:
         return pl.select(self.bucket(pl.lit(dt.datetime.combine(day, dt.time())))).item()
@@ -58,7 +58,7 @@ class Calendar:
     def starts(self, first: dt.date, last: dt.date) -> list[dt.date]:
         """Every period start from the period holding `first` to the one holding `last`."""
         lo, hi = self.start_of(first), self.start_of(last)
-        return pl.date_range(lo, hi, _STEP[self.period], eager=True).to_list()
+        return pl.date_range(lo, hi, f"1{OFFSET_UNITS[self.period]}", eager=True).to_list()
 
     def end_of(self, expr: pl.Expr) -> pl.Expr:
         """The last day (inclusive) of the period starting at `expr`."""

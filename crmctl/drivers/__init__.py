@@ -17,7 +17,7 @@ import polars as pl
 
 from crmctl.version import __version__
 from crmctl.config import Config, ReportSpec
-from crmctl.context.frames import midnight
+from crmctl.domain.timeline import midnight
 from crmctl.drivers.attributes import attribute_columns, extra_datasets
 from crmctl.drivers.separation import nps_verdict, separation, value_rows
 from crmctl.errors import UsageError

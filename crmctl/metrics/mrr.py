@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.context.activity import FOREVER, _merge, active_at
+from crmctl.context.activity import FOREVER, merge_spells, active_at
 from crmctl.context.keys import integer_ids
 from crmctl.metrics.metric import Metric
 from crmctl.metrics.retention import alive_at_edge, running
@@ -59,7 +59,7 @@ def mrr_flows(ctx) -> pl.LazyFrame:
     everyone else the MRR at the end equals the MRR at the start."""
     spells, unit = _mrr_subscriptions(ctx)
     total = running(ctx, 1, spells, pl.col("mrr")).rename({"_alive": "_start"})
-    paying = _merge(spells.filter(pl.col("mrr") > 0).select(*unit, "start", "end"), unit)
+    paying = merge_spells(spells.filter(pl.col("mrr") > 0).select(*unit, "start", "end"), unit)
     customers = running(ctx, 1, paying).rename({"_alive": "_n"})
     at_start, at_end = alive_at_edge(pl.col("period_start"), "start"), alive_at_edge(pl.col("period_start"), "end")
     changed = pl.concat([spells.select(*unit, period_start="_ps"),

@@ -47,7 +47,7 @@ def file_format(path: Path) -> str:
     return "csv"
 
 
-def _head(path: Path) -> tuple[bytes, bool]:
+def file_head(path: Path) -> tuple[bytes, bool]:
     with open(path, "rb") as raw:
         magic = raw.read(2)
     opener = gzip.open if magic == b"\x1f\x8b" else open
@@ -79,7 +79,7 @@ def sniff(path: Path, delimiter: str | None, encoding: str | None = None) -> Fil
         except Exception as exc:  # Polars raises several types for a damaged file
             raise DataError(f"{path}: not a readable Parquet file: {exc}") from None
         return FileShape(path, "parquet", header=names)
-    head, compressed = _head(path)
+    head, compressed = file_head(path)
     if encoding and codecs.lookup(encoding).name != "utf-8":
         text = head.decode(encoding, errors="replace")
     else:
@@ -143,7 +143,7 @@ def _footer(path: Path, encoding: str, delimiter: str, fields: int) -> int:
 
 def sample_text(path: Path, encoding: str) -> str:
     """The first ~64 KB as text with newline line ends, cut after the last complete line."""
-    text = _head(path)[0].decode(encoding, errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    text = file_head(path)[0].decode(encoding, errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     return text.lstrip("\ufeff")[: text.rfind("\n") + 1] or text
 
 
@@ -209,7 +209,7 @@ def ragged_rows(path: Path, delimiter: str, preamble: int = 0) -> Iterator[tuple
     """
     import csv
 
-    opener = gzip.open if _head(path)[1] else open
+    opener = gzip.open if file_head(path)[1] else open
     with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
         for _ in range(preamble):
             handle.readline()

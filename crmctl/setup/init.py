@@ -19,7 +19,7 @@ from crmctl.setup.presets import load_presets
 from crmctl.setup.presets.linking import link
 from crmctl.setup.presets.sample import Recognised, inspect_sample, json_columns
 from crmctl.setup.presets.scoring import Verdict, choose, rank
-from crmctl.read.sniff import _head, detect_encoding, sniff
+from crmctl.read.sniff import file_head, detect_encoding, sniff
 
 EXTENSIONS = (".csv", ".tsv", ".txt", ".gz", ".parquet")
 
@@ -49,7 +49,7 @@ def recognise(path: Path) -> Recognised | None:
 
 def examine(path: Path) -> tuple[Verdict, Recognised | None]:
     """How every preset scored on the file, and the mapping of the winner (None on a tie)."""
-    encoding = "utf-8" if path.suffix.lower() == ".parquet" else detect_encoding(_head(path)[0])
+    encoding = "utf-8" if path.suffix.lower() == ".parquet" else detect_encoding(file_head(path)[0])
     shape = sniff(path, None, encoding)
     verdict = choose(rank(presets(), shape.header, path))
     if verdict.best is None or verdict.kind == "tie":

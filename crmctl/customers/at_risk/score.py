@@ -15,10 +15,9 @@ import polars as pl
 
 from crmctl.context import activity
 from crmctl.config import Config
-from crmctl.customers import signals
-from crmctl.customers.fit import fit_models, predict
-from crmctl.customers.summary import summarise
-from crmctl.customers.table import horizon_weeks
+from crmctl.customers.at_risk import signals
+from crmctl.customers.fit import predictions
+from crmctl.domain.timeline import day_end, span_weeks
 from crmctl.errors import UsageError
 from crmctl.read.identity import load_resolved
 from crmctl.read.load import Loaded
@@ -83,7 +82,7 @@ def customer_spells(config: Config, datasets: dict[str, Loaded]) -> pl.DataFrame
 
 def active_at(spells: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """customer_id of the customers active at the end of the day (start < t ≤ end, as activity defines it)."""
-    instant = signals.day_end(as_of)
+    instant = day_end(as_of)
     return spells.filter(*activity.active_at(pl.lit(instant))).select("customer_id").unique().sort("customer_id")
 
 
@@ -93,8 +92,8 @@ def score_customers(config: Config, datasets: dict[str, Loaded], as_of: dt.date,
     spells = customer_spells(config, datasets) if spells is None else spells
     rows = active_at(spells, as_of)
     t, weights = config.risk.thresholds, config.risk.weights
-    weeks = horizon_weeks(as_of, horizon)
-    predicted, fitted = _predicted(config, datasets, as_of, weeks)
+    weeks = span_weeks(as_of, horizon)
+    predicted, fitted = predictions(config, datasets["orders"].frame, as_of, weeks)
     frames = _signal_frames(datasets, predicted if fitted.bg_nbd is not None else None, as_of, t)
     for frame in frames.values():
         rows = rows.join(frame, on="customer_id", how="left")
@@ -114,13 +113,6 @@ def score_customers(config: Config, datasets: dict[str, Loaded], as_of: dt.date,
             "thresholds": dict(t), "models": fitted.meta(), "warnings": fitted.warnings,
             "active_customers": rows.height}
     return Scored(rows, used, meta)
-
-
-def _predicted(config: Config, datasets: dict[str, Loaded], as_of: dt.date, weeks: float):
-    summary = summarise(datasets["orders"].frame.lazy(), as_of).collect().sort("customer_id")
-    fitted = fit_models(summary)
-    margin, discount = config.definitions.get("gross_margin"), config.knob("discount_rate")
-    return predict(summary, fitted, weeks, gross_margin=margin, discount_rate=discount), fitted
 
 
 def _signal_frames(datasets: dict[str, Loaded], predicted, as_of: dt.date, t) -> dict[str, pl.DataFrame]:

@@ -12,11 +12,7 @@ import datetime as dt
 
 import polars as pl
 
-from crmctl.context.frames import midnight
-
-
-def day_end(as_of: dt.date) -> dt.datetime:
-    return midnight(as_of + dt.timedelta(days=1))
+from crmctl.domain.timeline import day_end
 
 
 def number(expr: pl.Expr) -> pl.Expr:

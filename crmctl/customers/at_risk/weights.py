@@ -69,7 +69,7 @@ def fit_logistic(x, y, l2: float = 1.0) -> LogisticFit:
 def fit_weights(config: Config, as_of: dt.date | None, horizon: str, l2: float) -> tuple[pl.DataFrame, dict]:
     """(rows, meta): each customer's per-signal contributions under the fitted weights; meta has the fit and
     `risk_block`, the YAML to paste into the config."""
-    from crmctl.customers.backtest import with_outcome
+    from crmctl.customers.at_risk.backtest import with_outcome
 
     if as_of is None:
         raise UsageError("--fit-weights needs --as-of DATE, a day at least --horizon before the data's last day")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.customers.risk import AtRiskSpec, load_risk_data, score_customers
-from crmctl.customers.table import _dimensions, last_day
+from crmctl.customers.at_risk.score import AtRiskSpec, load_risk_data, score_customers
+from crmctl.customers.selection import customer_dimensions, shown, sort_key
+from crmctl.customers.table import last_day
 from crmctl.errors import UsageError
 
 # Signed on purpose: an unsigned --sort on these means "most at stake first" (docs/customers.md).
@@ -15,7 +16,7 @@ _DESCENDING_BY_DEFAULT = ("score", "value_at_risk")
 
 
 def build_at_risk(config: Config, spec: AtRiskSpec) -> tuple[pl.DataFrame, dict]:
-    dims = _dimensions(config, spec)
+    dims = customer_dimensions(config, spec.by, spec.where)
     datasets = load_risk_data(config, dims)
     as_of = spec.as_of or last_day(datasets["orders"].frame)
     scored = score_customers(config, datasets, as_of, spec.horizon)
@@ -35,20 +36,17 @@ def _ordered(rows: pl.DataFrame, dims: tuple[str, ...]) -> pl.DataFrame:
 
 
 def _shown(rows: pl.DataFrame, spec: AtRiskSpec) -> pl.DataFrame:
-    for name, value in spec.where:
-        rows = rows.filter(pl.col(name).cast(pl.String) == value)
+    """--sort first when given, then the most at stake: score and value at risk, highest first."""
     keys, descending = [], []
     if spec.sort:
-        column = spec.sort.lstrip("-+")
+        column, minus = sort_key(spec.sort)
         if column not in rows.columns or column == "reasons":
             raise UsageError(f"--sort {spec.sort!r}: no sortable column {column!r} (e.g. score, value_at_risk, "
                              "days_since_order)")
         keys.append(column)
-        descending.append(spec.sort.startswith("-") or (column in _DESCENDING_BY_DEFAULT
-                                                        and not spec.sort.startswith("+")))
+        descending.append(minus or (column in _DESCENDING_BY_DEFAULT and not spec.sort.startswith("+")))
     for column in ("score", "value_at_risk"):
         if column not in keys:
             keys.append(column)
             descending.append(True)
-    rows = rows.sort([*keys, "customer_id"], descending=[*descending, False], nulls_last=True)
-    return rows.head(spec.top) if spec.top is not None else rows
+    return shown(rows, spec.where, spec.top, keys, descending)

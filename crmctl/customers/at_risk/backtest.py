@@ -13,19 +13,12 @@ import datetime as dt
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.customers import signals
-from crmctl.customers.risk import Scored, customer_spells, load_risk_data, score_customers
-from crmctl.customers.table import _OFFSETS
+from crmctl.customers.at_risk.score import Scored, customer_spells, load_risk_data, score_customers
 from crmctl.errors import UsageError
-from crmctl.domain.periods import parse_last
+from crmctl.domain.timeline import day_end, moved
 
 BACKTEST_COLUMNS = ["rule", "customers", "flagged", "churned", "flagged_churned", "precision", "recall",
                     "base_rate", "lift", "note"]
-
-
-def horizon_end(as_of: dt.date, horizon: str) -> dt.date:
-    count, unit = parse_last(horizon)
-    return pl.select(pl.lit(as_of).dt.offset_by(f"{count}{_OFFSETS[unit]}")).item()
 
 
 def data_end(datasets) -> dt.date:
@@ -43,7 +36,7 @@ def churned_after(spells: pl.DataFrame, as_of: dt.date, stop: dt.date) -> pl.Dat
     """customer_id, churned: the spell active at the end of `as_of` ends by the end of `stop`."""
     from crmctl.context import activity
 
-    start, finish = signals.day_end(as_of), signals.day_end(stop)
+    start, finish = day_end(as_of), day_end(stop)
     active = spells.filter(*activity.active_at(pl.lit(start)))
     ends = pl.col("end").is_not_null() & (pl.col("end") <= finish)
     return active.group_by("customer_id").agg(churned=ends.any())
@@ -53,7 +46,7 @@ def with_outcome(config: Config, as_of: dt.date, horizon: str) -> tuple[Scored, 
     """The scored customers as of `as_of`, each with `churned` (bool) within the horizon after it."""
     datasets = load_risk_data(config, ())
     spells = customer_spells(config, datasets)
-    stop, last = horizon_end(as_of, horizon), data_end(datasets)
+    stop, last = moved(as_of, horizon), data_end(datasets)
     if stop > last:
         raise UsageError(f"--as-of {as_of} with --horizon {horizon} ends on {stop}, after the data's last day "
                          f"{last}: churn then is not yet known; choose an earlier --as-of or a shorter --horizon")
