@@ -8,13 +8,11 @@ whitespace is trimmed. Whatever is dropped or repaired is listed with its line n
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from crmctl.errors import CrmctlError, DataError, ExitCode, OutputError
-from crmctl.files.modes import new_file_mode
+from crmctl.files.atomic import replacing
 from crmctl.read.decode import decode, read_bytes
 from crmctl.read.dialect import Dialect, detect_dialect
 from crmctl.read.table import Record, Table, build_table
@@ -201,14 +199,9 @@ def _write_atomically(target: Path, header: list[str], rows: list[list[str]]) ->
     """A temporary file renamed over the target: a reader never sees half a file, a crash leaves none."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        with replacing(target) as temporary, open(temporary, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(header)
             writer.writerows(rows)
-        os.chmod(temporary, new_file_mode())
-        os.replace(temporary, target)
     except OSError as exc:
-        if "temporary" in locals() and os.path.exists(temporary):
-            os.unlink(temporary)
         raise OutputError(f"{target}: cannot write the clean file: {exc}") from None

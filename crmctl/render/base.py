@@ -8,12 +8,11 @@ import json
 import math
 import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 
 from crmctl.errors import OutputError
-from crmctl.files.modes import new_file_mode
+from crmctl.files.atomic import write_atomically
 
 
 class Format(str, Enum):
@@ -249,19 +248,9 @@ def write_output(text: str | bytes, output: Path | None) -> None:
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"--output {output}: folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"--output {output}: cannot write in {folder}: Permission denied")
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+        write_atomically(output, text)
     except OSError as exc:
-        raise OutputError(f"--output {output}: cannot write in {folder}: {exc.strerror}") from None
-    try:
-        with (os.fdopen(handle, "wb") if isinstance(text, bytes) else
-              os.fdopen(handle, "w", encoding="utf-8", newline="")) as file:
-            file.write(text)
-        os.chmod(temp, new_file_mode())
-        os.replace(temp, output)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
         raise OutputError(f"--output {output}: cannot write: {exc.strerror}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from crmctl.config import Config
 from crmctl.errors import OutputError, UsageError
+from crmctl.files.atomic import replacing
 from crmctl.read.identity import load_resolved
 from crmctl.read.load import Loaded
 from crmctl.render import write_output
@@ -58,15 +59,13 @@ def _make_dir(output_dir: Path) -> None:
 
 def _write(name: str, data: Loaded, output_dir: Path, fmt: str) -> Converted:
     target = output_dir / f"{name}.{fmt}"
-    temporary = target.with_name(f".{target.name}.tmp")
     try:
-        if fmt == "parquet":
-            data.frame.write_parquet(temporary)
-        else:
-            data.frame.write_csv(temporary, datetime_format="%Y-%m-%dT%H:%M:%S%.f")
-        temporary.replace(target)
+        with replacing(target) as temporary:
+            if fmt == "parquet":
+                data.frame.write_parquet(temporary)
+            else:
+                data.frame.write_csv(temporary, datetime_format="%Y-%m-%dT%H:%M:%S%.f")
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
     return Converted(name, target, data.rows_read, data.frame.height, data.rows_filtered, data.rows_skipped,
                      dict(data.skipped_because))
