@@ -203,16 +203,18 @@ def test_excel_text_formulas_are_unwrapped_and_counted(tmp_path):
 
 
 def test_rendered_summary_text_and_json(messy, tmp_path):
-    from crmctl.render.convert import render_clean_results
+    from crmctl.domain.results import CleanedFiles
+    from crmctl.render import Format
+    from crmctl.render.registry import render
 
     results = clean_exports([messy, tmp_path / "missing.csv"], tmp_path / "out")
-    text = render_clean_results(results)
+    text = render(CleanedFiles(results), Format.table)
     assert f"{messy} → {tmp_path / 'out' / 'orders.csv'}: 5 rows × 3 columns (utf-8, semicolon)\n" in text
     assert ("  dropped lines: 2 preamble (lines 1, 2), 1 footer (line 15), 3 blank (lines 3, 6, 14), "
             "1 repeated header (line 10), 1 total (line 12), 1 too many fields (line 9)\n") in text
     assert "  repaired rows: 2 (lines 7, 8)\n" in text
     assert f"{tmp_path / 'missing.csv'}: FAILED: " in text and "cannot read the file" in text
-    document = json.loads(render_clean_results(results, "json"))
+    document = json.loads(render(CleanedFiles(results), Format.json))
     assert (document["written"], document["failed"]) == (1, 1)
     assert document["files"][0] == results[0].to_dict()
 

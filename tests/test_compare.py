@@ -93,7 +93,7 @@ def test_statistics_equal_scipy_and_statsmodels(ab):
     from statsmodels.stats.multitest import multipletests
     from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-    rows = _rows(build_comparison(ab, "variant")[0])
+    rows = _rows(build_comparison(ab, "variant").rows)
     welch = ttest_ind([10, 10, 60, 0], [30, 40, 0, 0], equal_var=False)
     assert rows[("revenue_per_customer", "B")]["p_value"] == pytest.approx(welch.pvalue)
     _, p = proportions_ztest([3, 2], [4, 4])
@@ -118,7 +118,7 @@ def test_differential_against_plain_python(project):
     project.file("customers.csv", "\n".join(customers) + "\n")
     project.file("orders.csv", "\n".join(orders) + "\n")
     config = project.load(CONFIG.replace(", churned: churned", "").split("      surveys:")[0])
-    rows = _rows(build_comparison(config, "variant", metrics=("conversion_rate", "revenue_per_customer"))[0])
+    rows = _rows(build_comparison(config, "variant", metrics=("conversion_rate", "revenue_per_customer")).rows)
     revenue = {"A": {}, "B": {}}
     for line in orders[1:]:
         _, customer, _, amount = line.split(",")

@@ -110,7 +110,7 @@ def test_outcomes_before_assignment_are_excluded(experiment):
 def test_without_assignment_dates_every_outcome_in_the_window_counts(experiment):
     experiment.file("assignments.csv", "customer,experiment,variant,assigned\n" + "".join(
         ",".join(line.strip().split(",")[:3]) + ",\n" for line in ASSIGNMENTS.strip().splitlines()[1:]))
-    rows = _rows(build_comparison(experiment.load(CONFIG), experiment="checkout")[0])
+    rows = _rows(build_comparison(experiment.load(CONFIG), experiment="checkout").rows)
     assert rows[("revenue_per_customer", "A")]["value"] == pytest.approx((110 + 27 + 30) / 3)
     assert rows[("revenue_per_customer", "B")]["value"] == pytest.approx((50 + 100 + 10) / 3)
     assert rows[("churn_rate", "A")]["value"] == pytest.approx(2 / 3)

@@ -131,10 +131,10 @@ def sample_list():
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_sample_list_renders_in_every_format(sample_list, fmt):
     from crmctl.render import Format
-    from crmctl.render.at_risk import render_at_risk
+    from crmctl.render.registry import render
 
-    rows, meta = sample_list
-    text = render_at_risk(rows, meta, Format(fmt), color=False, width=None, dims=("segment",))
+    rows, meta = sample_list.rows, sample_list.meta
+    text = render(sample_list, Format(fmt))
     first = rows.row(0, named=True)
     assert first["customer_id"] in text and first["reasons"][0] in text
     if fmt == "csv":

@@ -9,7 +9,8 @@ import pytest
 
 from crmctl.config import load_config
 from crmctl.errors import OutputError, UsageError
-from crmctl.render import Format, render_cohorts, render_report
+from crmctl.render import Format, render_report
+from crmctl.render.registry import render
 from crmctl.render.report_html import chart_spec, render_chart, target_rules
 from crmctl.report.build import build_report, with_overrides
 
@@ -143,8 +144,9 @@ def test_cohorts_page_has_heatmaps_and_the_triangle_values():
     from crmctl.cohorts.build import build_cohorts
 
     config = load_config(SAMPLE_CONFIG)
-    frame, meta = build_cohorts(config, with_overrides(config.report, by=()))
-    text = render_cohorts(frame, meta, Format.html, color=False, width=None)
+    cohorts = build_cohorts(config, with_overrides(config.report, by=()))
+    frame, meta = cohorts.rows, cohorts.meta
+    text = render(cohorts, Format.html)
     page = Page(text)
     assert page.charts == ["rate", "revenue_rate"]
     rates = {(c["data-cohort"], int(c["data-index"])): float(c["data-value"]) for c in page.cells

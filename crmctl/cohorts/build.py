@@ -20,6 +20,7 @@ import polars as pl
 
 from crmctl.config import Config, ReportSpec
 from crmctl.domain.timeline import day_end
+from crmctl.domain.results import CohortTable
 from crmctl.errors import UsageError
 from crmctl.metrics import retention
 from crmctl.report.build import prepare, with_overrides
@@ -30,7 +31,7 @@ DERL_DISCOUNT_RATE = 0.10
 COLUMNS = ["cohort", "period_index", "period_start", "customers", "retained", "rate", "revenue", "revenue_rate"]
 
 
-def build_cohorts(config: Config, spec: ReportSpec, *, project: int = 0) -> tuple[pl.DataFrame, dict]:
+def build_cohorts(config: Config, spec: ReportSpec, *, project: int = 0) -> CohortTable:
     """The cohort triangle and its meta; with `project` > 0 also the sBG projection (see above)."""
     if project < 0:
         raise UsageError(f"--project takes a number of periods (0 or more), got {project}")
@@ -39,7 +40,7 @@ def build_cohorts(config: Config, spec: ReportSpec, *, project: int = 0) -> tupl
         from crmctl.cohorts.projection import project_frame
 
         frame, meta["projection"] = project_frame(frame, meta, project, _discount_rate(config))
-    return frame, meta
+    return CohortTable(frame, meta)
 
 
 def subscription_lifetimes(config: Config, spec: ReportSpec) -> pl.DataFrame:

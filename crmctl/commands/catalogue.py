@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmctl.commands.common import ConfigOption, FormatOption, guarded, load, terminal
+from crmctl.commands.common import ConfigOption, FormatOption, guarded, load, show
 from crmctl.render import Format
 
 
@@ -27,9 +27,8 @@ def metrics_command(
         crmctl metrics --format json | jq '.[] | select(.computable)'
     """
     from crmctl.report.catalogue import catalogue_records
-    from crmctl.render import render_records, write_output
+    from crmctl.domain.results import Records
 
     cfg = load(config)
     columns, records = catalogue_records(cfg, name)
-    color, width = terminal()
-    write_output(render_records(columns, records, fmt, color=color, width=width), None)
+    show(Records(columns, records), fmt)

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmctl.commands.common import ConfigOption, date, guarded, load, with_progress
+from crmctl.commands.common import ConfigOption, date, guarded, load, rendered, with_progress
+from crmctl.render import Format
 from crmctl.errors import ExitCode
 
 
@@ -44,11 +45,11 @@ def check(
         crmctl check --significant-only
     """
     from crmctl.report.check import run_check
-    from crmctl.render import render_check, write_output
+    from crmctl.render import write_output
 
     cfg = load(config)
     outcome = with_progress(lambda: run_check(cfg, date(period_end, "--period-end"), significant_only))
-    text = render_check(outcome, cfg, fmt.value, verbose)
+    text = rendered(outcome, Format.json if fmt == CheckFormat.json else Format.table, verbose=verbose)
     if text:
         write_output(text, None)
     if outcome.misses:

@@ -7,16 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from crmctl.commands.common import (
-    ConfigOption,
-    FormatOption,
-    OutputOption,
-    Period,
-    date,
-    guarded,
-    load,
-    split,
-    terminal,
-    with_progress,
+    ConfigOption, FormatOption, OutputOption, Period, date, guarded, load, show, split, with_progress,
 )
 from crmctl.render import Format
 
@@ -47,12 +38,9 @@ def cohorts(
         crmctl cohorts --period quarter --project 4
     """
     from crmctl.cohorts.build import build_cohorts
-    from crmctl.render import render_cohorts, write_output
     from crmctl.report.build import with_overrides
 
     cfg = load(config)
     spec = with_overrides(cfg.report, period=period.value if period else None, by=split(by) or (),
                           start=date(start, "--from"), end=date(end, "--to"))
-    frame, meta = with_progress(lambda: build_cohorts(cfg, spec, project=project))
-    color, width = terminal() if output is None else (False, None)
-    write_output(render_cohorts(frame, meta, fmt, color=color, width=width, raw=raw), output)
+    show(with_progress(lambda: build_cohorts(cfg, spec, project=project)), fmt, output, raw=raw)

@@ -73,6 +73,25 @@ def terminal() -> tuple[bool, int | None]:
     return "NO_COLOR" not in os.environ, shutil.get_terminal_size().columns
 
 
+def rendered(result, fmt, output: Path | None = None, **options) -> str | bytes:
+    """`result` in `fmt` as the render registry shows it, sized for stdout's terminal when it goes there
+    (colour and width; a pipe or a file gets neither). `options`: raw, currency, layout, verbose."""
+    from crmctl.render.registry import render
+    from crmctl.render.view import Options
+
+    color, width = terminal() if output is None else (False, None)
+    return render(result, fmt, Options(color=color, width=width, **options))
+
+
+def show(result, fmt, output: Path | None = None, **options) -> None:
+    """The result's warnings on stderr, then the result to stdout or `output` (atomically)."""
+    from crmctl.render import write_output
+
+    for warning in getattr(result, "warnings", ()):
+        err(f"warning: {warning}")
+    write_output(rendered(result, fmt, output, **options), output)
+
+
 def load(config_path: Path | None):
     from crmctl.config import find_config, load_config
 

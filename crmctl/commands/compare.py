@@ -6,8 +6,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmctl.commands.common import (ConfigOption, FormatOption, OutputOption, date, err, guarded, load, split,
-                                    terminal, with_progress)
+from crmctl.commands.common import (
+    ConfigOption, FormatOption, OutputOption, date, err, guarded, load, show, split, with_progress,
+)
 from crmctl.errors import UsageError
 from crmctl.render import Format
 
@@ -61,17 +62,16 @@ def compare(
 
         crmctl compare --plan --metric revenue_per_customer --sd 80 --mde 5
     """
-    from crmctl.render import write_output
-    from crmctl.render.compare import render_comparison, render_plan
-
     if plan:
+        from crmctl.domain.results import Records
+
         if metric is None or mde is None:
             raise UsageError("--plan needs --metric and --mde (and --baseline for a rate, --sd for a mean), "
                              "e.g. --metric churn_rate --baseline 0.05 --mde 0.01")
         from crmctl.compare import plan_sample_size
 
         sized = plan_sample_size(metric, baseline, mde, alpha=round(1 - confidence, 12), sd=sd)
-        write_output(render_plan(sized, fmt), output)
+        show(Records(list(sized), [sized], "crmctl compare --plan", single=True), fmt, output)
         return
     if by is None and experiment is None:
         raise UsageError("compare needs --by DIMENSION or --experiment NAME, e.g. --by segment "
@@ -83,11 +83,10 @@ def compare(
         expected = [float(s) for s in split(shares)] if shares else None
     except ValueError:
         raise UsageError(f"--shares {shares!r}: expected numbers separated by commas, e.g. 50,50") from None
-    frame, meta = with_progress(lambda: build_comparison(
+    result = with_progress(lambda: build_comparison(
         cfg, by, experiment=experiment, control=control, confidence=confidence, metrics=split(metrics) or (),
         start=date(start, "--from"), end=date(end, "--to"), last=last, expected_shares=expected))
     shown = output is None and fmt in (Format.table, Format.markdown)  # these print it under the table
-    if meta["srm"]["warning"] and not shown:
-        err(f"WARNING: {meta['srm']['warning']}")
-    color, width = terminal() if output is None else (False, None)
-    write_output(render_comparison(frame, meta, fmt, color=color, width=width, raw=raw), output)
+    if result.meta["srm"]["warning"] and not shown:
+        err(f"WARNING: {result.meta['srm']['warning']}")
+    show(result, fmt, output, raw=raw)

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmctl.commands.common import ConfigOption, err, guarded, load, with_progress
+from crmctl.commands.common import ConfigOption, err, guarded, load, rendered, with_progress
+from crmctl.render import Format
 from crmctl.errors import ExitCode
 
 
@@ -57,10 +58,10 @@ def convert(
     """
     if files:
         from crmctl.read.clean import FailedFile, clean_exports
-        from crmctl.render.convert import render_clean_results
+        from crmctl.domain.results import CleanedFiles
 
         results = with_progress(lambda: clean_exports(list(files), output_dir))
-        _summary(render_clean_results(results, fmt.value), fmt)
+        _summary(rendered(CleanedFiles(results), Format.json if fmt is SummaryFormat.json else Format.table), fmt)
         codes = [r.exit_code for r in results if isinstance(r, FailedFile)]
         if codes:
             raise typer.Exit(int(ExitCode.DATA) if ExitCode.DATA in codes else int(ExitCode.OUTPUT))

@@ -6,8 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmctl.commands.common import ConfigOption, FormatOption, OutputOption, date, err, guarded, load, split, \
-    terminal, with_progress
+from crmctl.commands.common import ConfigOption, FormatOption, OutputOption, date, guarded, load, show, split, \
+    with_progress
 from crmctl.errors import UsageError
 from crmctl.render import Format
 
@@ -62,8 +62,6 @@ def customers(
         crmctl customers --at-risk --as-of 2024-12-31 --horizon 6m --backtest
     """
     from crmctl.customers import CustomersSpec, build_customers, validate_holdout
-    from crmctl.render import write_output
-    from crmctl.render.customers import render_customers
 
     cfg = load(config)
     day = date(as_of, "--as-of")
@@ -71,46 +69,30 @@ def customers(
         raise UsageError("--backtest and --fit-weights go with --at-risk: crmctl customers --at-risk --as-of DATE "
                          "--backtest")
     if at_risk:
-        text = _at_risk_output(cfg, day, horizon, by, _pairs(where or []), sort, top, backtest, fit_weights, l2, fmt,
-                              output, raw)
-        write_output(text, output)
-        return
-    if validate:
-        frame, meta = with_progress(lambda: validate_holdout(cfg, day))
+        result = _at_risk(cfg, day, horizon, by, _pairs(where or []), sort, top, backtest, fit_weights, l2)
+    elif validate:
+        result = with_progress(lambda: validate_holdout(cfg, day))
     else:
         spec = CustomersSpec(day, horizon, split(by) or (), _pairs(where or []), sort or CustomersSpec.sort, top,
                              _feedback(promoters, detractors), recent)
-        frame, meta = with_progress(lambda: build_customers(cfg, spec))
-    for warning in meta["warnings"]:
-        err(f"warning: {warning}")
-    color, width = terminal() if output is None else (False, None)
-    write_output(render_customers(frame, meta, fmt, color=color, width=width, raw=raw), output)
+        result = with_progress(lambda: build_customers(cfg, spec))
+    show(result, fmt, output, raw=raw)
 
 
-def _at_risk_output(cfg, day, horizon, by, where, sort, top, backtest, fit_weights, l2, fmt, output, raw) -> str:
-    from crmctl.customers.at_risk.listing import build_at_risk
+def _at_risk(cfg, day, horizon, by, where, sort, top, backtest, fit_weights, l2):
+    """The at-risk list, or its backtest, or weights fitted to churn (the first --top of them)."""
     from crmctl.customers.at_risk.backtest import backtest as run_backtest
+    from crmctl.customers.at_risk.listing import build_at_risk
     from crmctl.customers.at_risk.score import AtRiskSpec
     from crmctl.customers.at_risk.weights import fit_weights as run_fit
-    from crmctl.render.at_risk import render_at_risk, render_fit
-    from crmctl.render.customers import render_customers
 
-    color, width = terminal() if output is None else (False, None)
     if backtest:
-        frame, meta = with_progress(lambda: run_backtest(cfg, day, horizon))
-        render = lambda: render_customers(frame, meta, fmt, color=color, width=width, raw=raw,  # noqa: E731
-                                          title="crmctl customers --backtest")
-    elif fit_weights:
-        frame, meta = with_progress(lambda: run_fit(cfg, day, horizon, l2))
-        frame = frame.head(top) if top is not None else frame
-        render = lambda: render_fit(frame, meta, fmt, color=color, width=width, raw=raw)  # noqa: E731
-    else:
-        dims = split(by) or ()
-        frame, meta = with_progress(lambda: build_at_risk(cfg, AtRiskSpec(day, horizon, dims, where, sort, top)))
-        render = lambda: render_at_risk(frame, meta, fmt, color=color, width=width, raw=raw, dims=dims)  # noqa: E731
-    for warning in meta["warnings"]:
-        err(f"warning: {warning}")
-    return render()
+        return with_progress(lambda: run_backtest(cfg, day, horizon))
+    if fit_weights:
+        fitted = with_progress(lambda: run_fit(cfg, day, horizon, l2))
+        return type(fitted)(fitted.rows.head(top), fitted.meta) if top is not None else fitted
+    spec = AtRiskSpec(day, horizon, split(by) or (), where, sort, top)
+    return with_progress(lambda: build_at_risk(cfg, spec))
 
 
 def _feedback(promoters: bool, detractors: bool) -> str | None:

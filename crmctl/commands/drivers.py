@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmctl.commands.common import ConfigOption, FormatOption, OutputOption, date, guarded, load, terminal, with_progress
+from crmctl.commands.common import ConfigOption, FormatOption, OutputOption, date, guarded, load, show, with_progress
 from crmctl.render import Format
 
 
@@ -34,12 +34,8 @@ def drivers(
         crmctl drivers -c examples/telco.yaml -f json
     """
     from crmctl.drivers import build_drivers
-    from crmctl.render import write_output
-    from crmctl.render.drivers import render_drivers
     from crmctl.report.build import with_overrides
 
     cfg = load(config)
     spec = with_overrides(cfg.report, last=last, start=date(start, "--from"), end=date(end, "--to"))
-    result = with_progress(lambda: build_drivers(cfg, spec))
-    color, width = terminal() if output is None else (False, None)
-    write_output(render_drivers(result, fmt, color=color, width=width, raw=raw), output)
+    show(with_progress(lambda: build_drivers(cfg, spec)), fmt, output, raw=raw)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmctl.commands.common import ConfigOption, Period, guarded, load, with_progress
+from crmctl.commands.common import ConfigOption, Period, guarded, load, show, with_progress
 from crmctl.render import Format
 
 
@@ -34,9 +34,9 @@ def explain(
     """
     from crmctl.report.explain import explain as explain_metric
     from crmctl.report.explain import parse_period, parse_segment
-    from crmctl.render import render_explanation, write_output
+    from crmctl.domain.results import Explanation
 
     cfg = load(config)
     details = with_progress(lambda: explain_metric(cfg, metric, parse_period(period), parse_segment(segment or []),
                                                     every.value if every else None, ids))
-    write_output(render_explanation(details, fmt), None)
+    show(Explanation(details), fmt)

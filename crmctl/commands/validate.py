@@ -6,14 +6,7 @@ from typing import Annotated
 
 import typer
 
-from crmctl.commands.common import (
-    ConfigOption,
-    FormatOption,
-    guarded,
-    load,
-    terminal,
-    with_progress,
-)
+from crmctl.commands.common import ConfigOption, FormatOption, guarded, load, show, with_progress
 from crmctl.errors import ExitCode
 from crmctl.render import Format
 
@@ -35,12 +28,10 @@ def validate(
 
         crmctl validate --strict -f json > validation.json
     """
-    from crmctl.render import render_validation, write_output
     from crmctl.setup.validate import validate as validate_config
 
     cfg = load(config)
     report = with_progress(lambda: validate_config(cfg))
-    color, width = terminal()
-    write_output(render_validation(report, fmt, color=color, width=width), None)
+    show(report, fmt)
     if report.failed(strict):
         raise typer.Exit(int(ExitCode.DATA))

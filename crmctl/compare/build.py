@@ -13,6 +13,7 @@ from crmctl.compare.data import customer_table, load_units, responses
 from crmctl.compare.estimators import KINDS
 from crmctl.compare.measures import BY_NAME, MEASURES, missing
 from crmctl.config import Config
+from crmctl.domain.results import Comparison
 from crmctl.errors import UsageError, did_you_mean
 
 COLUMNS = {"group": pl.String, "metric": pl.String, "n": pl.Int64, "value": pl.Float64, "ci_low": pl.Float64,
@@ -25,7 +26,7 @@ COLUMNS = {"group": pl.String, "metric": pl.String, "n": pl.Int64, "value": pl.F
 def build_comparison(config: Config, by: str | None = None, *, experiment: str | None = None,
                      control: str | None = None, metrics: tuple[str, ...] = (), start: dt.date | None = None,
                      end: dt.date | None = None, last: str | None = None,
-                     confidence: float = stats.DEFAULT_CONFIDENCE, expected_shares=None) -> tuple[pl.DataFrame, dict]:
+                     confidence: float = stats.DEFAULT_CONFIDENCE, expected_shares=None) -> Comparison:
     """`by` a customer dimension, or `experiment` an experiment of the assignments export (the groups are its
     variants and `by` is "variant")."""
     if by is None:
@@ -53,7 +54,7 @@ def build_comparison(config: Config, by: str | None = None, *, experiment: str |
             "alpha": round(1 - confidence, 12), "correction": "holm",
             "srm": srm(counts.get_column("len").to_list(), groups, expected_shares),
             "metrics": [m.name for m in measures], "unavailable": unavailable}
-    return rows, meta
+    return Comparison(rows, meta)
 
 
 def choose(config: Config, metrics: tuple[str, ...]):

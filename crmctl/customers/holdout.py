@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from crmctl.config import Config
+from crmctl.domain.results import HoldoutCheck
 from crmctl.customers.fit import TIME_UNIT, bg_nbd_predictions, fit_models
 from crmctl.customers.summary import purchase_days_after, summarise
 from crmctl.customers.table import last_day, load_orders
@@ -18,7 +19,7 @@ HOLDOUT_COLUMNS = ["repeat_purchases", "customers", "actual_mean", "predicted_me
                    "predicted_total"]
 
 
-def validate_holdout(config: Config, as_of) -> tuple[pl.DataFrame, dict]:
+def validate_holdout(config: Config, as_of) -> HoldoutCheck:
     """(rows, meta): one row per calibration-frequency bucket and a final `all` row."""
     from crmctl import models
 
@@ -44,7 +45,7 @@ def validate_holdout(config: Config, as_of) -> tuple[pl.DataFrame, dict]:
             "time_unit": TIME_UNIT, "customers": comparison.n_customers, "total_actual": comparison.total_actual,
             "total_predicted": comparison.total_predicted, "total_error": comparison.total_error,
             "models": {"bg_nbd": fitted.meta()["bg_nbd"]}, "warnings": [w for w in fitted.warnings if not w.startswith("Gamma-Gamma")]}
-    return _rows(comparison), meta
+    return HoldoutCheck(_rows(comparison), meta)
 
 
 def _rows(comparison) -> pl.DataFrame:

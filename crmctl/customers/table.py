@@ -18,6 +18,7 @@ from crmctl.customers.fit import TIME_UNIT, predictions
 from crmctl.customers.selection import customer_dimensions, shown, sort_key
 from crmctl.customers.subscriptions import with_subscription_clv
 from crmctl.domain.datasets import CANONICAL
+from crmctl.domain.results import CustomerTable
 from crmctl.errors import DataError, UsageError
 from crmctl.domain.timeline import span_weeks
 from crmctl.read.identity import load_resolved
@@ -51,8 +52,8 @@ def last_day(orders: pl.DataFrame) -> dt.date:
     return orders["ordered_at"].max().date()
 
 
-def build_customers(config: Config, spec: CustomersSpec) -> tuple[pl.DataFrame, dict]:
-    """(rows, meta): the per-customer table and what it was computed from (JSON's meta)."""
+def build_customers(config: Config, spec: CustomersSpec) -> CustomerTable:
+    """The per-customer table and what it was computed from (JSON's meta)."""
     by = customer_dimensions(config, spec.by, spec.where)
     dims = (*by, *(d for d in config.dimensions("customers") if d not in by))
     datasets = load_all(config, dims)
@@ -70,7 +71,7 @@ def build_customers(config: Config, spec: CustomersSpec) -> tuple[pl.DataFrame, 
             "horizon_weeks": weeks,
             "time_unit": TIME_UNIT, **meta, "rows": rows.height, **_row_counts(main),
             "datasets": sorted(datasets), **{k: meta[k] for k in ("models", "warnings")}}
-    return rows, meta
+    return CustomerTable(rows, meta)
 
 
 def load_all(config: Config, dims: tuple[str, ...]) -> dict[str, Loaded]:

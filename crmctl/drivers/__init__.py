@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import polars as pl
 
@@ -32,6 +33,7 @@ class DriversResult:
     attributes: list[dict]
     nps: dict | None
     meta: dict = field(default_factory=dict)
+    view: ClassVar[str] = "drivers"
 
 
 def build_drivers(config: Config, spec: ReportSpec) -> DriversResult:

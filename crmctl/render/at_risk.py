@@ -4,46 +4,61 @@ line, and leaves the per-signal columns to CSV and JSON."""
 
 from __future__ import annotations
 
-from crmctl.render.base import Format
-from crmctl.render.customers import cell, render_customers
+from crmctl.render.base import Format, to_text
+from crmctl.render.customers import cell, rows_view
+from crmctl.render.view import Options
 
-_LEAD = ("customer_id", "score", "value_at_risk", "reasons")
+_WHAT = "crmctl customers --at-risk"
 
 
-def render_at_risk(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False,
-                   dims: tuple[str, ...] = ()) -> str:
+def _lead(result) -> list[str]:
+    return ["customer_id", *result.dims, "score", "value_at_risk", "reasons"]
+
+
+def _joined(result):
+    """The reasons as one text cell, for CSV and Markdown."""
     import polars as pl
 
-    if fmt == Format.json:
-        return render_customers(frame, meta, fmt, color=color, width=width, raw=raw)
-    if fmt == Format.html:  # what a reader acts on, as the table shows; per-signal columns: CSV and JSON
-        lead = ["customer_id", *dims, "score", "value_at_risk", "reasons"]
-        return render_customers(frame.select(lead), meta, fmt, color=color, width=width,
-                                title="crmctl customers --at-risk")
-    if fmt != Format.table:
-        joined = frame.with_columns(pl.col("reasons").list.join("; "))
-        return render_customers(joined, meta, fmt, color=color, width=width, raw=raw, title="crmctl customers --at-risk")
+    return type(result)(result.rows.with_columns(pl.col("reasons").list.join("; ")), result.meta, result.dims)
+
+
+def _table(result, options: Options) -> str:
     from rich.table import Table
 
-    from crmctl.render.base import to_text
-
-    columns = ["customer_id", *dims, "score", "value_at_risk", "reasons"]
+    meta, columns = result.meta, _lead(result)
     table = Table(header_style="bold", show_lines=True)
     for column in columns:
         table.add_column(column, justify="right" if column in ("score", "value_at_risk") else "left",
                          no_wrap=column != "reasons", overflow="fold")
-    for record in frame.select(columns).to_dicts():
+    for record in result.rows.select(columns).to_dicts():
         table.add_row(*(("\n".join(record[c]) or "—") if c == "reasons" else cell(c, record[c]) for c in columns))
     shown = "" if meta["shown"] == meta["at_risk"] else f"{meta['shown']} shown; "
     note = (f"{shown}{meta['at_risk']} of {meta['active_customers']} active customers at risk on {meta['as_of']} "
             f"(signals: {', '.join(meta['signals'])}; per-signal columns: -f csv or -f json)\n")
-    return to_text([table], color=color, width=width) + note
+    return to_text([table], color=options.color, width=options.width) + note
 
 
-def render_fit(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False) -> str:
+def _page(result, options: Options) -> str:
+    """What a reader acts on, as the table shows; the per-signal columns are CSV's and JSON's."""
+    lead = type(result)(result.rows.select(_lead(result)), result.meta, result.dims)
+    return _LIST_ROWS.formats[Format.html](lead, options)
+
+
+def _with_risk_block(format_: Format):
     """The table and Markdown views start with the `risk:` block to paste; CSV and JSON stay data."""
-    text = render_customers(frame, meta, fmt, color=color, width=width, raw=raw, title="crmctl customers --fit-weights")
-    if fmt in (Format.table, Format.markdown):
-        fence = "```yaml\n" if fmt == Format.markdown else ""
-        return f"{fence}{meta['risk_block']}{'```' if fence else ''}\n" + text
-    return text
+    def show(result, options: Options) -> str:
+        text = _FITTED_ROWS.formats[format_](result, options)
+        fence = "```yaml\n" if format_ == Format.markdown else ""
+        return f"{fence}{result.risk_block}{'```' if fence else ''}\n" + text
+
+    return show
+
+
+_LIST_ROWS = rows_view(_WHAT)
+_FITTED_ROWS = rows_view("crmctl customers --fit-weights")
+AT_RISK = rows_view(_WHAT, table=_table, html=_page,
+                    csv=lambda result, options: _LIST_ROWS.formats[Format.csv](_joined(result), options),
+                    markdown=lambda result, options: _LIST_ROWS.formats[Format.markdown](_joined(result), options))
+BACKTEST = rows_view("crmctl customers --backtest")
+FIT_WEIGHTS = rows_view("crmctl customers --fit-weights", table=_with_risk_block(Format.table),
+                        markdown=_with_risk_block(Format.markdown))

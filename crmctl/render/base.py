@@ -56,20 +56,15 @@ def unsupported(fmt: Format, what: str, supported) -> None:
     raise UsageError(f"--format {fmt.value} is not available for {what}: use --format {names}")
 
 
-def rows_document(frame, meta: dict, fmt: Format, raw: bool, what: str) -> str | None:
-    """JSON {meta, rows} or CSV of a per-row result (customers, compare …); None for table and Markdown,
-    which each command lays out itself; any other format is refused, naming the ones that work."""
-    records = frame.to_dicts()
-    if fmt == Format.json:
-        import json
+def json_rows(result, options) -> str:
+    """A per-row result (customers, compare …) as one JSON document: {"meta": …, "rows": [...]}."""
+    rows = [{k: jsonable(v) for k, v in r.items()} for r in result.rows.to_dicts()]
+    return json.dumps({"meta": result.meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
 
-        rows = [{k: jsonable(v) for k, v in r.items()} for r in records]
-        return json.dumps({"meta": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
-    if fmt == Format.csv:
-        return csv_text(frame.columns, records, raw)
-    if fmt not in (Format.table, Format.markdown):
-        unsupported(fmt, what, (Format.table, Format.csv, Format.json, Format.markdown))
-    return None
+
+def csv_rows(result, options) -> str:
+    """A per-row result's rows as CSV (formula cells neutralised unless options.raw)."""
+    return csv_text(result.rows.columns, result.rows.to_dicts(), options.raw)
 
 
 def format_value(value, unit: str) -> str:

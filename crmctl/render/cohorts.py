@@ -5,28 +5,37 @@ from __future__ import annotations
 import json
 
 from crmctl.render.cohort_fits import MARK, fits_part, projection_notes
-from crmctl.render.base import Format, unsupported, format_value, jsonable, to_text, segment_label, csv_text, markdown_table
+from crmctl.render.view import Options, View
+from crmctl.render.base import Format, format_value, jsonable, to_text, segment_label, csv_text, markdown_table
 
 
 _HEAT = ((0.8, "dark_green"), (0.6, "green4"), (0.4, "yellow4"), (0.2, "dark_orange3"), (0.0, "red3"))
 
 
-def render_cohorts(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False) -> str:
-    """Long rows for tools; for people, triangles of retention (and revenue retention) per segment."""
-    records = frame.to_dicts()
-    if fmt == Format.json:
-        rows = [{k: jsonable(v) for k, v in r.items()} for r in records]
-        return json.dumps({"meta": _plain(meta), "rows": rows}, indent=2, ensure_ascii=False) + "\n"
-    if fmt == Format.csv:
-        # true/false as in the JSON, rather than Python's True/False
-        return csv_text(frame.columns, [{k: str(v).lower() if isinstance(v, bool) else v for k, v in r.items()}
-                                        for r in records], raw)
-    if fmt == Format.html:
-        from crmctl.render.cohorts_html import render_cohorts_html
+def _json(result, options: Options) -> str:
+    rows = [{k: jsonable(v) for k, v in r.items()} for r in result.rows.to_dicts()]
+    return json.dumps({"meta": _plain(result.meta), "rows": rows}, indent=2, ensure_ascii=False) + "\n"
 
-        return render_cohorts_html(frame, meta)
-    if fmt in (Format.svg, Format.png):
-        unsupported(fmt, "crmctl cohorts", (Format.table, Format.csv, Format.json, Format.markdown, Format.html))
+
+def _csv(result, options: Options) -> str:
+    # true/false as in the JSON, rather than Python's True/False
+    return csv_text(result.rows.columns, [{k: str(v).lower() if isinstance(v, bool) else v for k, v in r.items()}
+                                          for r in result.rows.to_dicts()], options.raw)
+
+
+def _page(result, options: Options) -> str:
+    from crmctl.render.cohorts_html import render_cohorts_html
+
+    return render_cohorts_html(result.rows, result.meta)
+
+
+def _triangles(fmt: Format):
+    return lambda result, options: _people(result.rows, result.meta, fmt, color=options.color, width=options.width)
+
+
+def _people(frame, meta: dict, fmt: Format, *, color: bool, width: int | None) -> str:
+    """For people, triangles of retention (and revenue retention) per segment."""
+    records = frame.to_dicts()
     by = meta.get("by", [])
     triangles = [("rate", "customers still active")]
     if any(r["revenue"] for r in records):
@@ -106,3 +115,7 @@ def _heat(rate) -> str:
         return "dim"
     colour = next(c for floor, c in _HEAT if min(rate, 1.0) >= floor)
     return f"white on {colour}"
+
+
+COHORTS = View("crmctl cohorts", {Format.table: _triangles(Format.table), Format.csv: _csv, Format.json: _json,
+                                  Format.markdown: _triangles(Format.markdown), Format.html: _page})

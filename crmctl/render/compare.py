@@ -2,39 +2,48 @@
 
 from __future__ import annotations
 
-import json
-
-from crmctl.render.base import Format, format_value, markdown_table, rows_document, to_text
+from crmctl.render.base import Format, csv_rows, format_value, json_rows, markdown_table, to_text
+from crmctl.render.view import Options, View
 
 # How the table shows each compare metric's values (ratios as percentages, NPS as points).
 UNITS = {"conversion_rate": "ratio", "repeat_purchase_rate": "ratio", "churn_rate": "ratio", "csat": "ratio",
          "revenue_per_customer": "money", "average_order_value": "money", "nps": "score"}
 
 
-def render_comparison(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False) -> str:
-    document = None if fmt == Format.html else rows_document(frame, meta, fmt, raw, "crmctl compare")
-    if document is not None:
-        return document
-    records = frame.to_dicts()
-    by = meta["by"]
-    columns = ["metric", by, "n", "value", "interval", "lift", "rel. lift", "p (Holm)"]
-    rows = [_cells(r, by) for r in records]
-    if fmt == Format.markdown:
-        return _srm_line(meta) + markdown_table(columns, rows)
+_COLUMNS = ["metric", "{by}", "n", "value", "interval", "lift", "rel. lift", "p (Holm)"]
+
+
+def _laid_out(result) -> tuple[list[str], list[dict], str]:
+    """The columns, each row's cells and the title the table, Markdown and the page share."""
+    meta, by = result.meta, result.meta["by"]
+    columns = [c.format(by=by) for c in _COLUMNS]
+    rows = [_cells(r, by) for r in result.rows.to_dicts()]
     level = f"{meta['confidence']:.0%} intervals" if meta.get("confidence") else "intervals"
     groups = f"experiment {meta['experiment']}: each variant" if meta.get("experiment") else f"{by}: each group"
-    title = f"{groups} against {meta['control']!r} ({meta['window'] or 'no dated data'}; {level})"
-    if fmt == Format.html:
-        from crmctl.render.rows_html import rows_page
+    return columns, rows, f"{groups} against {meta['control']!r} ({meta['window'] or 'no dated data'}; {level})"
 
-        srm = _srm_line(meta).strip()
-        about = [(k.replace("_", " "), str(v)) for k, v in meta.items() if k not in ("srm", "unavailable")]
-        return rows_page("crmctl compare", title, columns, rows, set(columns[2:]), about, [srm] if srm else [])
-    if width is None:  # a pipe: plain aligned text, every value whole (as the report's table)
+
+def _markdown(result, options: Options) -> str:
+    columns, rows, _ = _laid_out(result)
+    return _srm_line(result.meta) + markdown_table(columns, rows)
+
+
+def _page(result, options: Options) -> str:
+    from crmctl.render.rows_html import rows_page
+
+    columns, rows, title = _laid_out(result)
+    srm = _srm_line(result.meta).strip()
+    about = [(k.replace("_", " "), str(v)) for k, v in result.meta.items() if k not in ("srm", "unavailable")]
+    return rows_page("crmctl compare", title, columns, rows, set(columns[2:]), about, [srm] if srm else [])
+
+
+def _table(result, options: Options) -> str:
+    columns, rows, title = _laid_out(result)
+    if options.width is None:  # a pipe: plain aligned text, every value whole (as the report's table)
         from crmctl.render.report_table import plain_lines
 
         lines = plain_lines(columns, [[row[c] for c in columns] for row in rows], [i >= 2 for i in range(len(columns))])
-        return "\n".join([title, *lines]) + "\n" + _srm_line(meta)
+        return "\n".join([title, *lines]) + "\n" + _srm_line(result.meta)
     from rich import box
     from rich.table import Table
 
@@ -48,7 +57,7 @@ def render_comparison(frame, meta: dict, fmt: Format, *, color: bool, width: int
     for row in rows:
         table.add_row(*("" if c == "metric" and row[c] == previous else row[c] for c in columns))
         previous = row["metric"]
-    return to_text([table], color=color, width=width) + _srm_line(meta)
+    return to_text([table], color=options.color, width=options.width) + _srm_line(result.meta)
 
 
 def _cells(r: dict, by: str) -> dict:
@@ -83,10 +92,5 @@ def _srm_line(meta: dict) -> str:
     return f"\nSample ratio: chi2 = {srm['chi2']:.2f}, p = {srm['p_value']:.3g} (no mismatch at p < 0.001)\n\n"
 
 
-def render_plan(plan: dict, fmt: Format) -> str:
-    """The sample size of --plan: one record."""
-    if fmt == Format.json:
-        return json.dumps(plan, indent=2) + "\n"
-    from crmctl.render.base import render_records
-
-    return render_records(list(plan), [plan], fmt, color=False, width=None, title="crmctl compare --plan")
+COMPARISON = View("crmctl compare", {Format.table: _table, Format.csv: csv_rows, Format.json: json_rows,
+                                     Format.markdown: _markdown, Format.html: _page})

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 _DROPPED = (("preamble_lines", "preamble"), ("footer_lines", "footer"), ("blank_lines", "blank"),
             ("repeated_headers", "repeated header"), ("total_lines", "total"),
             ("ragged_dropped", "too many fields"))
 
 
-def render_clean_results(results: list, fmt: str = "text") -> str:
-    """Text lines per file, or with fmt="json" one document: {"files": [...], "written": n, "failed": n}."""
-    failed = sum(r.to_dict()["status"] == "failed" for r in results)
-    if fmt == "json":
-        document = {"files": [r.to_dict() for r in results], "written": len(results) - failed, "failed": failed}
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    return "".join(_describe(r.to_dict()) for r in results)
-
-
-def _describe(result: dict) -> str:
+def describe_cleaned(result: dict) -> str:
     if result["status"] == "failed":
         return f"{result['file']}: FAILED: {result['error']}\n"
     delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(result["delimiter"], result["delimiter"])

@@ -4,7 +4,8 @@ that keeps the most telling columns when the terminal is too narrow for all of t
 from __future__ import annotations
 
 
-from crmctl.render.base import Format, format_value, markdown_table, rows_document, to_text
+from crmctl.render.base import Format, csv_rows, format_value, json_rows, markdown_table, to_text
+from crmctl.render.view import Options, View
 
 # How each column reads in a table; anything else (ids, dimensions) is shown as text.
 _STYLE = {
@@ -33,18 +34,11 @@ _PRIORITY = ("customer_id", "rule", "score", "value_at_risk", "p_churn", "precis
              "engagement_change")
 
 
-def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int | None, raw: bool = False,
-                     title: str = "crmctl customers") -> str:
-    if fmt == Format.html:
-        return _html(frame, meta, title)
-    document = rows_document(frame, meta, fmt, raw, title)
-    if document is not None:
-        return document
-    records = frame.to_dicts()
-    texts = [{c: cell(c, r[c]) for c in frame.columns} for r in records]
-    if fmt == Format.markdown:
-        return markdown_table(frame.columns, texts)
-    columns, left_out = fitting(frame.columns, texts, width, meta.get("by") or ())
+def _table(result, options: Options) -> str:
+    """The columns that fit the terminal, most telling first; a pipe gets plain aligned text."""
+    frame, width = result.rows, options.width
+    texts = [{c: cell(c, r[c]) for c in frame.columns} for r in frame.to_dicts()]
+    columns, left_out = fitting(frame.columns, texts, width, result.meta.get("by") or ())
     note = f"\n(left out for width: {', '.join(left_out)}; use -f csv or a wider terminal)\n" if left_out else ""
     right = [_STYLE.get(c) not in (None, "date", "text") for c in columns]
     if width is None:
@@ -58,7 +52,20 @@ def render_customers(frame, meta: dict, fmt: Format, *, color: bool, width: int 
         table.add_column(column, justify="right" if is_number else "left", no_wrap=True)
     for t in texts:
         table.add_row(*(t[c] for c in columns))
-    return to_text([table], color=color, width=width) + note
+    return to_text([table], color=options.color, width=width) + note
+
+
+def _markdown(result, options: Options) -> str:
+    frame = result.rows
+    return markdown_table(frame.columns, [{c: cell(c, r[c]) for c in frame.columns} for r in frame.to_dicts()])
+
+
+def rows_view(what: str, **formats) -> View:
+    """The view of a per-customer result: JSON {meta, rows}, CSV, Markdown, the fitting table and a page;
+    `formats` replaces any of them (by format name)."""
+    views = {Format.table: _table, Format.csv: csv_rows, Format.json: json_rows, Format.markdown: _markdown,
+             Format.html: lambda result, options: _html(result.rows, result.meta, what)}
+    return View(what, {**views, **{Format(name): function for name, function in formats.items()}})
 
 
 def _html(frame, meta: dict, title: str) -> str:
@@ -109,3 +116,7 @@ def fitting(columns: list[str], texts: list[dict], width: int | None, by=()) -> 
             kept.add(column)
             used += size[column]
     return [c for c in columns if c in kept], [c for c in columns if c not in kept]
+
+
+CUSTOMERS = rows_view("crmctl customers")
+HOLDOUT = rows_view("crmctl customers --validate")

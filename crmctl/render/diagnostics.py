@@ -1,27 +1,32 @@
-"""What check, explain and validate print."""
+"""What check, explain, validate, the catalogue and convert's cleaning print."""
 
 from __future__ import annotations
 
 import json
 
-from crmctl.render.base import PICTURES, Format, unsupported, format_value, jsonable, to_text, segment_label, plain_number, markdown_table
+from crmctl.render.convert import describe_cleaned
+from crmctl.render.view import Options, View
+from crmctl.render.base import Format, format_value, render_records, jsonable, to_text, segment_label, plain_number, markdown_table
 
 
-def render_check(outcome, config, fmt: str, verbose: bool) -> str:
-    """Misses (and with verbose, every verdict) as text lines or one JSON document."""
-    from crmctl.metrics.catalogue import registry
+def _judged(outcome, verbose: bool) -> list[dict]:
+    """Misses (misses within noise too: the reader should know the target is in doubt); every verdict with
+    verbose."""
+    return outcome.verdicts if verbose else [v for v in outcome.verdicts if v["status"] in ("missed", "within noise")]
 
-    BY_NAME = registry(config)
-    # misses within noise are shown too: the reader should know the target is in doubt
-    shown = outcome.verdicts if verbose else [v for v in outcome.verdicts if v["status"] in ("missed", "within noise")]
-    if fmt == "json":
-        period = {"start": jsonable(outcome.period_start), "end": jsonable(outcome.period_end)}
-        return json.dumps({"period": period, "ok": not outcome.misses,
-                           "results": [{k: v for k, v in r.items() if k != "target"} for r in shown]},
-                          indent=2, ensure_ascii=False) + "\n"
+
+def _check_json(outcome, options: Options) -> str:
+    period = {"start": jsonable(outcome.period_start), "end": jsonable(outcome.period_end)}
+    return json.dumps({"period": period, "ok": not outcome.misses,
+                       "results": [{k: v for k, v in r.items() if k != "target"} for r in _judged(outcome, options.verbose)]},
+                      indent=2, ensure_ascii=False) + "\n"
+
+
+def _check_lines(outcome, options: Options) -> str:
+    """One line per verdict shown; nothing at all when every target is met (cron mails only failures)."""
     lines = []
-    for r in shown:
-        unit = BY_NAME[r["metric"]].unit
+    for r in _judged(outcome, options.verbose):
+        unit = outcome.units[r["metric"]]
         segment = " ".join(f"{k}={segment_label(v)}" for k, v in r["segment"].items())
         value = format_value(r["value"], unit)
         bounds = " and ".join(f"{k} {format_value(r[k], unit)}" for k in ("min", "max") if r[k] is not None)
@@ -33,11 +38,8 @@ def render_check(outcome, config, fmt: str, verbose: bool) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def render_explanation(details: dict, fmt: Format) -> str:
-    if fmt in PICTURES:
-        unsupported(fmt, "crmctl explain", (Format.table, Format.json))
-    if fmt == Format.json:
-        return json.dumps(details, indent=2, ensure_ascii=False, default=jsonable) + "\n"
+def _explanation_lines(explanation, options: Options) -> str:
+    details = explanation.details
     unit = details["unit"]
     segment = ", ".join(f"{k}={segment_label(v)}" for k, v in details["segment"].items()) or "all customers"
     period = details["period"]
@@ -74,11 +76,7 @@ def render_explanation(details: dict, fmt: Format) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_validation(report, fmt: Format, *, color: bool, width: int | None) -> str:
-    if fmt in PICTURES:
-        unsupported(fmt, "crmctl validate", (Format.table, Format.json, Format.markdown))
-    if fmt == Format.json:
-        return json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=jsonable) + "\n"
+def _validation_parts(report) -> list[tuple[str, list[str], list[dict]]]:
     datasets = [{"dataset": name, "rows read": f"{d['rows_read']:,}", "used": f"{d['rows_used']:,}",
                  "filtered": f"{d['rows_filtered']:,}", "skipped": f"{d['rows_skipped']:,}"}
                 for name, d in report.datasets.items()]
@@ -91,9 +89,18 @@ def render_validation(report, fmt: Format, *, color: bool, width: int | None) ->
     parts = [("Datasets", ["dataset", "rows read", "used", "filtered", "skipped"], datasets),
              ("Fields", ["dataset", "field", "complete", "parses", "invalid"], fields),
              ("Findings", ["level", "dataset", "finding", "rows", "examples"], findings)]
-    if fmt == Format.markdown or fmt == Format.csv:
-        return "\n".join(f"### {title}\n\n" + markdown_table(columns, rows) for title, columns, rows in parts if rows)
+    return parts
+
+
+def _validation_markdown(report, options: Options) -> str:
+    return "\n".join(f"### {title}\n\n" + markdown_table(columns, rows)
+                     for title, columns, rows in _validation_parts(report) if rows)
+
+
+def _validation_tables(report, options: Options) -> str:
     from rich.table import Table
+
+    color, width, parts = options.color, options.width, _validation_parts(report)
 
     tables = []
     for title, columns, rows in parts:
@@ -109,3 +116,37 @@ def render_validation(report, fmt: Format, *, color: bool, width: int | None) ->
     if not report.findings:
         tables.append("No problems found.")
     return to_text(tables, color=color, width=width)
+
+
+def _records_json(result, options: Options) -> str:
+    return json.dumps(result.records[0] if result.single else result.records, indent=2, ensure_ascii=False) + "\n"
+
+
+def _records(fmt: Format):
+    return lambda result, options: render_records(result.columns, result.records, fmt, color=options.color,
+                                                  width=options.width, title=result.title)
+
+
+def _clean_json(clean, options: Options) -> str:
+    results = clean.results
+    failed = sum(r.to_dict()["status"] == "failed" for r in results)
+    document = {"files": [r.to_dict() for r in results], "written": len(results) - failed, "failed": failed}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _to_json(document) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, default=jsonable) + "\n"
+
+
+CHECK = View("crmctl check", {Format.table: _check_lines, Format.json: _check_json})
+EXPLANATION = View("crmctl explain", {Format.table: _explanation_lines, Format.csv: _explanation_lines,
+                                      Format.markdown: _explanation_lines,
+                                      Format.json: lambda explanation, options: _to_json(explanation.details)})
+VALIDATION = View("crmctl validate", {Format.table: _validation_tables, Format.json: lambda report, options:
+                                      _to_json(report.as_dict()), Format.markdown: _validation_markdown,
+                                      Format.csv: _validation_markdown})
+RECORDS = View("this command", {Format.table: _records(Format.table), Format.csv: _records(Format.csv),
+                                Format.json: _records_json, Format.markdown: _records(Format.markdown)})
+CLEAN = View("crmctl convert", {Format.table: lambda clean, options: "".join(describe_cleaned(r.to_dict())
+                                                                             for r in clean.results),
+                                Format.json: _clean_json})

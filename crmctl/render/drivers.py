@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from crmctl.render.base import Format, csv_text, jsonable, markdown_table, to_text, unsupported
+from crmctl.render.base import Format, csv_text, jsonable, markdown_table, to_text
+from crmctl.render.view import Options, View
 
 CSV_COLUMNS = ["rank", "attribute", "cramers_v", "p_value", "value", "n", "churned", "rate", "ci_low", "ci_high",
                "lift"]
@@ -29,25 +30,21 @@ def drivers_json(result) -> dict:
     return clean({"meta": result.meta, "overall": result.overall, "attributes": result.attributes, "nps": result.nps})
 
 
-def render_drivers(result, fmt: Format, *, color: bool, width: int | None, raw: bool = False) -> str:
-    if fmt == Format.json:
-        return json.dumps(drivers_json(result), indent=2, ensure_ascii=False) + "\n"
-    if fmt == Format.csv:
-        return csv_text(CSV_COLUMNS, drivers_records(result), raw)
-    if fmt not in (Format.table, Format.markdown):
-        unsupported(fmt, "crmctl drivers", (Format.table, Format.csv, Format.json, Format.markdown))
-    rows = _table_rows(result)
-    summary = _summary(result)
-    if fmt == Format.markdown:
-        return "\n\n".join(summary) + "\n\n" + markdown_table(TABLE_COLUMNS, rows)
+def _markdown(result, options: Options) -> str:
+    return "\n\n".join(_summary(result)) + "\n\n" + markdown_table(TABLE_COLUMNS, _table_rows(result))
+
+
+def _table(result, options: Options) -> str:
     from rich.table import Table
 
+    rows, summary = _table_rows(result), _summary(result)
     table = Table(title="Churn drivers, strongest first", title_justify="left", header_style="bold")
     for index, column in enumerate(TABLE_COLUMNS):
         table.add_column(column, justify="left" if index in (0, 3) else "right")
     for row in rows:
         table.add_row(*(row[c] for c in TABLE_COLUMNS), end_section=row.pop("_last", False))
-    return to_text([*summary[:1], table, *summary[1:]], color=color, width=width)
+    return to_text([*summary[:1], table, *summary[1:]], color=options.color, width=options.width)
+
 
 
 def _summary(result) -> list[str]:
@@ -84,3 +81,11 @@ def _pct(value) -> str:
 
 def _p(value) -> str:
     return "" if value is None else "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+DRIVERS = View("crmctl drivers", {
+    Format.table: _table,
+    Format.csv: lambda result, options: csv_text(CSV_COLUMNS, drivers_records(result), options.raw),
+    Format.json: lambda result, options: json.dumps(drivers_json(result), indent=2, ensure_ascii=False) + "\n",
+    Format.markdown: _markdown,
+})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from crmctl.render.view import Options, View
 from crmctl.render.base import (
     Format, Layout, default_layout, header, period_label, jsonable, segment_label, plain_number, csv_text,
     markdown_table,
@@ -34,9 +35,19 @@ def report_records(result, layout: Layout) -> tuple[list[str], list[dict]]:
 def render_report(result, fmt: Format, layout: Layout | None, *, color: bool, width: int | None,
                   currency: str | None = None, raw: bool = False) -> str | bytes:
     """Text for every format but png (bytes); write_output writes either."""
-    if layout is None or (layout == Layout.auto and fmt != Format.table):  # auto fits a screen: tables only
-        layout = default_layout(fmt)
-    return RENDERERS[fmt](result, layout, color=color, width=width, currency=currency, raw=raw)
+    return REPORT.render(result, fmt, Options(color=color, width=width, raw=raw, currency=currency, layout=layout))
+
+
+def _laid_out(fmt: Format):
+    """RENDERERS[fmt] as a view's function: the layout defaults by format (auto fits a screen: tables only)."""
+    def show(result, options: Options) -> str | bytes:
+        layout = options.layout
+        if layout is None or (layout == Layout.auto and fmt != Format.table):
+            layout = default_layout(fmt)
+        return RENDERERS[fmt](result, layout, color=options.color, width=options.width, currency=options.currency,
+                              raw=options.raw)
+
+    return show
 
 
 def _report_csv(result, layout, *, raw, **_) -> str:
@@ -125,3 +136,4 @@ def _report_chart(fmt: Format):
 RENDERERS = {Format.table: _report_table, Format.csv: _report_csv, Format.json: _report_json,
              Format.markdown: _report_markdown, Format.html: _report_html, Format.svg: _report_chart(Format.svg),
              Format.png: _report_chart(Format.png)}
+REPORT = View("crmctl report", {fmt: _laid_out(fmt) for fmt in RENDERERS})

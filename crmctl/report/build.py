@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import polars as pl
 
@@ -43,6 +44,7 @@ class ReportResult:
     targets: dict = field(default_factory=dict)  # metric → Target, for the rules drawn on charts
     min_n: int = 30  # sampled values from fewer observations are dimmed in tables (report.min_n)
     confidence: float = 0.95
+    view: ClassVar[str] = "report"
 
 
 def uncertainty_settings(spec: ReportSpec) -> tuple[float, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import polars as pl
 
@@ -22,6 +23,8 @@ class CheckResult:
     period_start: dt.date | None
     period_end: dt.date | None
     verdicts: list[dict] = field(default_factory=list)  # one per metric × segment of the period
+    units: dict[str, str] = field(default_factory=dict)  # metric -> unit, for the values' text
+    view: ClassVar[str] = "check"
 
     @property
     def misses(self) -> list[dict]:
@@ -42,9 +45,9 @@ def run_check(config: Config, period_end: dt.date | None = None, significant_onl
     if result.unavailable:
         raise ConfigError(f"{config.path}: targets that cannot be computed",
                           [f"targets.{name}: {reason}" for name, reason in result.unavailable.items()])
-    rows = result.rows
+    rows, units = result.rows, {m.name: m.unit for m in result.metrics}
     if rows.is_empty():
-        return CheckResult(None, None)
+        return CheckResult(None, None, units=units)
     if rows["period_start"].null_count() == rows.height:  # a snapshot export: its rows have no period
         start, chosen = None, rows
     else:
@@ -62,7 +65,7 @@ def run_check(config: Config, period_end: dt.date | None = None, significant_onl
             verdicts[-1].update(ci_low=row["ci_low"], ci_high=row["ci_high"])
             verdicts[-1]["status"] = _noise(verdicts[-1])
     end = chosen["period_end"][0] if chosen.height else None
-    return CheckResult(start, end, verdicts)
+    return CheckResult(start, end, verdicts, units)
 
 
 def _noise(verdict: dict) -> str:

@@ -7,6 +7,8 @@ blank and footer lines).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from dataclasses import asdict, dataclass
 from dataclasses import field as _default
 from pathlib import Path
@@ -38,6 +40,7 @@ class Finding:
 class Validation:
     datasets: dict[str, dict] = _default(default_factory=dict)
     findings: list[Finding] = _default(default_factory=list)
+    view: ClassVar[str] = "validation"
 
     def failed(self, strict: bool) -> bool:
         return any(f.level == "error" or (strict and f.level == "warning") for f in self.findings)

@@ -13,6 +13,7 @@ import datetime as dt
 import polars as pl
 
 from crmctl.config import Config
+from crmctl.domain.results import Backtest
 from crmctl.customers.at_risk.score import Scored, customer_spells, load_risk_data, score_customers
 from crmctl.errors import UsageError
 from crmctl.domain.timeline import day_end, moved
@@ -57,7 +58,7 @@ def with_outcome(config: Config, as_of: dt.date, horizon: str) -> tuple[Scored, 
                           "data_end": last.isoformat()}
 
 
-def backtest(config: Config, as_of: dt.date | None, horizon: str) -> tuple[pl.DataFrame, dict]:
+def backtest(config: Config, as_of: dt.date | None, horizon: str) -> Backtest:
     """One row for the list (score ≥ min_score) and one per signal on its own."""
     if as_of is None:
         raise UsageError("--backtest needs --as-of DATE, a day at least --horizon before the data's last day")
@@ -68,7 +69,7 @@ def backtest(config: Config, as_of: dt.date | None, horizon: str) -> tuple[pl.Da
                          schema=_schema(), orient="row")
     meta = {**{k: v for k, v in scored.meta.items() if k != "active_customers"}, **window,
             "customers": rows.height}
-    return table, meta
+    return Backtest(table, meta)
 
 
 def counts(name: str, frame: pl.DataFrame) -> tuple:

@@ -9,13 +9,14 @@ from crmctl.config import Config
 from crmctl.customers.at_risk.score import AtRiskSpec, load_risk_data, score_customers
 from crmctl.customers.selection import customer_dimensions, shown, sort_key
 from crmctl.customers.table import last_day
+from crmctl.domain.results import AtRiskList
 from crmctl.errors import UsageError
 
 # Signed on purpose: an unsigned --sort on these means "most at stake first" (docs/customers.md).
 _DESCENDING_BY_DEFAULT = ("score", "value_at_risk")
 
 
-def build_at_risk(config: Config, spec: AtRiskSpec) -> tuple[pl.DataFrame, dict]:
+def build_at_risk(config: Config, spec: AtRiskSpec) -> AtRiskList:
     dims = customer_dimensions(config, spec.by, spec.where)
     datasets = load_risk_data(config, dims)
     as_of = spec.as_of or last_day(datasets["orders"].frame)
@@ -26,8 +27,9 @@ def build_at_risk(config: Config, spec: AtRiskSpec) -> tuple[pl.DataFrame, dict]
         customers = datasets["customers"].frame.unique("customer_id", keep="last").select("customer_id", *dims)
         rows = rows.join(customers, on="customer_id", how="left")
     rows = _shown(_ordered(rows, dims), spec)
-    return rows, {**scored.meta, "at_risk": flagged, "shown": rows.height, "rows_read": datasets["orders"].rows_read,
-                  "rows_skipped": datasets["orders"].rows_skipped}
+    return AtRiskList(rows, {**scored.meta, "at_risk": flagged, "shown": rows.height,
+                             "rows_read": datasets["orders"].rows_read, "rows_skipped": datasets["orders"].rows_skipped},
+                      dims)
 
 
 def _ordered(rows: pl.DataFrame, dims: tuple[str, ...]) -> pl.DataFrame:

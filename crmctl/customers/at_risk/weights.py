@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from crmctl.config import Config
+from crmctl.domain.results import FittedWeights
 from crmctl.errors import UsageError
 from crmctl.models import ModelError
 
@@ -66,7 +67,7 @@ def fit_logistic(x, y, l2: float = 1.0) -> LogisticFit:
                        l2, loglik, n)
 
 
-def fit_weights(config: Config, as_of: dt.date | None, horizon: str, l2: float) -> tuple[pl.DataFrame, dict]:
+def fit_weights(config: Config, as_of: dt.date | None, horizon: str, l2: float) -> FittedWeights:
     """(rows, meta): each customer's per-signal contributions under the fitted weights; meta has the fit and
     `risk_block`, the YAML to paste into the config."""
     from crmctl.customers.at_risk.backtest import with_outcome
@@ -100,7 +101,7 @@ def fit_weights(config: Config, as_of: dt.date | None, horizon: str, l2: float) 
             "standardised": dict(zip(used, fit.standardised)), "log_likelihood": fit.log_likelihood,
             "min_score": min_score, "risk_block": risk_block(weights, min_score, config.risk.weights),
             "warnings": scored.meta["warnings"] + [f"{s} never varies in this history: weight 0" for s in constant]}
-    return out, meta
+    return FittedWeights(out, meta)
 
 
 def risk_block(weights: dict[str, float], min_score: float, current) -> str:
