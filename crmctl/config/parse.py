@@ -15,7 +15,7 @@ from crmctl.config.model import (
     DatasetSpec,
 )
 from crmctl.config.problems import Problems
-from crmctl.config.report_section import parse_report
+from crmctl.config.report import parse_report
 from crmctl.config.risk import parse_risk
 from crmctl.config.custom_metrics import parse_custom_metrics
 from crmctl.domain.datasets import ALTERNATE_KEYS, CANONICAL, KINDS

@@ -1,4 +1,5 @@
-"""Targets: what each metric should be, and which report rows meet them.
+"""`targets:` and `benchmarks:`: what each metric should be, and what it is compared with (report/targets.py
+marks the report's rows against them).
 
     targets:
       nps: {min: 30}
@@ -69,15 +70,6 @@ def segment_key(row: dict, by) -> str:
     return " / ".join("(none)" if row[b] is None else str(row[b]) for b in by)
 
 
-def mark(rows, targets: Mapping[str, Target], by) -> list[str | None]:
-    """The target status of each report row: met, missed, or None (no target or no value)."""
-    statuses = []
-    for row in rows.iter_rows(named=True):
-        target = targets.get(row["metric"])
-        statuses.append(target.for_segment(segment_key(row, by)).status(row["value"]) if target else None)
-    return statuses
-
-
 def parse_benchmarks(raw, problems) -> dict[str, dict[str, float]]:
     """benchmarks: {metric: {reference name: value}}; names become column suffixes."""
     import re
@@ -94,19 +86,3 @@ def parse_benchmarks(raw, problems) -> dict[str, dict[str, float]]:
                 kept[str(name)] = float(value)
         out[metric] = kept
     return out
-
-
-def benchmark_columns(rows, benchmarks: Mapping[str, Mapping[str, float]]):
-    """Adds benchmark_<name>, gap_<name> (value − benchmark) and ratio_<name> (value ÷ benchmark)."""
-    import polars as pl
-
-    names = sorted({n for refs in benchmarks.values() for n in refs})
-    for name in names:
-        reference = pl.col("metric").replace_strict(
-            {m: refs[name] for m, refs in benchmarks.items() if name in refs}, default=None, return_dtype=pl.Float64)
-        rows = rows.with_columns(reference.alias(f"benchmark_{name}")).with_columns(
-            (pl.col("value") - pl.col(f"benchmark_{name}")).alias(f"gap_{name}"),
-            pl.when(pl.col(f"benchmark_{name}") != 0).then(pl.col("value") / pl.col(f"benchmark_{name}"))
-            .alias(f"ratio_{name}"),
-        )
-    return rows

@@ -26,7 +26,7 @@ from crmctl.report.plan import Plan, aggregable, plan_report
 from crmctl.read.identity import fields_to_read, resolve_customers
 from crmctl.read.load import Loaded, load_dataset
 from crmctl.read.quality import PLAUSIBLE_FROM
-from crmctl.config.targets import benchmark_columns, mark
+from crmctl.report.targets import benchmark_columns, mark
 from crmctl.report.uncertainty import SAMPLE_COLUMNS, TESTED, add_intervals, change_test, suppress_small
 
 
