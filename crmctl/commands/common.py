@@ -61,7 +61,10 @@ def guarded(command):
 
 
 def err(message: str) -> None:
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """A message on stderr; the file names and values inside it print as the literal text they are."""
+    from crmctl.render.text import literal_lines
+
+    sys.stderr.write(literal_lines(message.rstrip("\n")) + "\n")
 
 
 def terminal() -> tuple[bool, int | None]:
@@ -124,15 +127,17 @@ def with_progress(work):
     import threading
 
     from rich.console import Console
+    from rich.text import Text
 
     from crmctl import progress
+    from crmctl.render.text import literal
 
     status = Console(stderr=True).status("preparing report…")
     timer = threading.Timer(1.0, status.start)
     timer.daemon = True
     timer.start()
     try:
-        with progress.listening(lambda message: status.update(f"{message}…")):
+        with progress.listening(lambda message: status.update(Text(f"{literal(message)}…"))):
             return work()
     finally:
         timer.cancel()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from crmctl.render.base import Format, to_text
 from crmctl.render.customers import cell, rows_view
+from crmctl.render.text import literal
 from crmctl.render.view import Options
 
 _WHAT = "crmctl customers --at-risk"
@@ -31,7 +32,7 @@ def _table(result, options: Options) -> str:
         table.add_column(column, justify="right" if column in ("score", "value_at_risk") else "left",
                          no_wrap=column != "reasons", overflow="fold")
     for record in result.rows.select(columns).to_dicts():
-        table.add_row(*(("\n".join(record[c]) or "—") if c == "reasons" else cell(c, record[c]) for c in columns))
+        table.add_row(*(("\n".join(map(literal, record[c])) or "—") if c == "reasons" else cell(c, record[c]) for c in columns))
     shown = "" if meta["shown"] == meta["at_risk"] else f"{meta['shown']} shown; "
     note = (f"{shown}{meta['at_risk']} of {meta['active_customers']} active customers at risk on {meta['as_of']} "
             f"(signals: {', '.join(meta['signals'])}; per-signal columns: -f csv or -f json)\n")

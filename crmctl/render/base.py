@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import os
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from crmctl.errors import OutputError
 from crmctl.files.atomic import write_atomically
+from crmctl.render.text import json_text, literal, literal_lines, markdown_text
 
 
 class Format(str, Enum):
@@ -59,7 +59,7 @@ def unsupported(fmt: Format, what: str, supported) -> None:
 def json_rows(result, options) -> str:
     """A per-row result (customers, compare …) as one JSON document: {"meta": …, "rows": [...]}."""
     rows = [{k: jsonable(v) for k, v in r.items()} for r in result.rows.to_dicts()]
-    return json.dumps({"meta": result.meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
+    return json_text({"meta": result.meta, "rows": rows})
 
 
 def csv_rows(result, options) -> str:
@@ -107,14 +107,17 @@ def period_label(start, end, period: str) -> str:
     return f"{start:%Y-%m}..{end:%Y-%m}" if period in ("quarter", "year") else f"{start} – {end}"
 
 
-def _safe_cell(value):
-    """OWASP CSV injection: a text cell that a spreadsheet would run as a formula is quoted with '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIX):
+def safe_cell(value):
+    """A CSV cell that opens and prints safely: OWASP's ' before a formula a spreadsheet would run, and
+    control characters shown as escapes (render.text), since CSV on stdout reaches terminals too."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_PREFIX):
         try:
             float(value)
         except ValueError:
-            return "'" + value
-    return value
+            value = "'" + value
+    return literal_lines(value)
 
 
 def jsonable(value):
@@ -126,16 +129,28 @@ def jsonable(value):
 
 
 def to_text(renderables, *, color: bool, width: int | None) -> str:
-    from rich.console import Console
-
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 10_000,
-                      color_system="auto" if color else None, highlight=False)
+    console = _literal_console()(file=buffer, force_terminal=color, no_color=not color, width=width or 10_000,
+                                 color_system="auto" if color else None, highlight=False, markup=False, emoji=False)
     for item in renderables:
         console.print(item)
     text = buffer.getvalue()
     # Off a terminal the console is unbounded; trailing padding only bloats files and cron mail.
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n" if not width else text
+
+
+def _literal_console():
+    from rich.console import Console
+
+    class LiteralConsole(Console):
+        """Draws every string as the literal text it is: never Rich markup (`[link=…]`) or emoji codes
+        (`:warning:`), and with control characters shown as escapes, whoever built the string."""
+
+        def render_str(self, text, **options):
+            options.update(markup=False, emoji=False)
+            return super().render_str(literal_lines(text), **options)
+
+    return LiteralConsole
 
 
 class Missed(str):
@@ -146,16 +161,16 @@ def styled(cell: str, color: bool):
     if color and isinstance(cell, Missed):
         from rich.text import Text
 
-        return Text(cell, style="bold red")
+        return Text(literal(cell), style="bold red")
     if color and type(cell).__name__ == "Dim":  # render.marks.Dim: a value from too small a sample
         from rich.text import Text
 
-        return Text(cell, style="dim")
+        return Text(literal(cell), style="dim")
     return cell
 
 
 def segment_label(value) -> str:
-    return "(none)" if value is None else str(value)
+    return "(none)" if value is None else literal(value)
 
 
 def plain_number(value) -> str:
@@ -168,17 +183,21 @@ def _text(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    return str(value)
+        return ", ".join(map(literal, value))
+    return literal(value)
 
 
 def csv_text(columns, records, raw: bool) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    # The csv module quotes a cell holding the line terminator (\n) but not a bare \r, which readers take
+    # for a line end: a --raw row with one is written fully quoted.
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
     for record in records:
         cells = [_csv_cell(record.get(c)) for c in columns]
-        writer.writerow(cells if raw else [_safe_cell(c) for c in cells])
+        cells = cells if raw else [safe_cell(c) for c in cells]
+        (quoted if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
     return buffer.getvalue()
 
 
@@ -195,18 +214,15 @@ def _csv_cell(value):
 
 
 def markdown_table(columns, rows) -> str:
-    def cell(value) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
-    lines += ["| " + " | ".join(cell(r.get(c, "")) for c in columns) + " |" for r in rows]
+    lines = ["| " + " | ".join(markdown_text(c) for c in columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(markdown_text(r.get(c, "")) for c in columns) + " |" for r in rows]
     return "\n".join(lines) + "\n"
 
 
 def render_records(columns: list[str], records: list[dict], fmt: Format, *, color: bool, width: int | None,
                    title: str | None = None) -> str:
     if fmt == Format.json:
-        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+        return json_text(records)
     if fmt == Format.csv:
         return csv_text(columns, records, raw=False)
     if fmt in PICTURES:

@@ -9,6 +9,7 @@ labels in `currentColor`, so they follow the page's light or dark colours; a cha
 from __future__ import annotations
 
 from crmctl.errors import OutputError
+from crmctl.render.text import literal
 
 INSTALL_HINT = "pip install 'crmctl[html]'  (with pipx: pipx inject crmctl vl-convert-python)"
 _AXIS_FORMAT = {"ratio": ".0%", "count": ",.0f", "money": ",.0f"}
@@ -77,16 +78,26 @@ def _converter():
     return vl_convert
 
 
+def _literal_values(spec):
+    """Every string of a spec literal: segment names from data reach the SVG as text, and a control
+    character there is no XML (vl-convert aborts the whole process on one)."""
+    if isinstance(spec, dict):
+        return {k: _literal_values(v) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_literal_values(v) for v in spec]
+    return literal(spec) if isinstance(spec, str) else spec
+
+
 def to_svg(spec: dict) -> str:
-    svg = _converter().vegalite_to_svg(spec)
+    svg = _converter().vegalite_to_svg(_literal_values(spec))
     # Inline <svg> in HTML needs no namespace declarations; dropping them leaves no http(s) URL in the page.
     return svg.replace(' xmlns="http://www.w3.org/2000/svg"', "").replace(
         ' xmlns:xlink="http://www.w3.org/1999/xlink"', "")
 
 
 def to_file_svg(spec: dict) -> str:
-    return _converter().vegalite_to_svg(spec)
+    return _converter().vegalite_to_svg(_literal_values(spec))
 
 
 def to_png(spec: dict) -> bytes:
-    return _converter().vegalite_to_png(spec, scale=2)
+    return _converter().vegalite_to_png(_literal_values(spec), scale=2)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from crmctl.render.cohort_fits import MARK, fits_part, projection_notes
+from crmctl.render.text import json_text, markdown_text
 from crmctl.render.view import Options, View
 from crmctl.render.base import Format, format_value, jsonable, to_text, segment_label, csv_text, markdown_table
 
@@ -14,7 +13,7 @@ _HEAT = ((0.8, "dark_green"), (0.6, "green4"), (0.4, "yellow4"), (0.2, "dark_ora
 
 def _json(result, options: Options) -> str:
     rows = [{k: jsonable(v) for k, v in r.items()} for r in result.rows.to_dicts()]
-    return json.dumps({"meta": _plain(result.meta), "rows": rows}, indent=2, ensure_ascii=False) + "\n"
+    return json_text({"meta": _plain(result.meta), "rows": rows})
 
 
 def _csv(result, options: Options) -> str:
@@ -53,7 +52,7 @@ def _people(frame, meta: dict, fmt: Format, *, color: bool, width: int | None) -
     notes = projection_notes(meta)
     if fmt == Format.markdown:
         parts.extend(fits_part(meta))
-        return "\n".join(f"### {title}\n\n" + markdown_table(columns, [{k: _cell_text(v) for k, v in r.items()}
+        return "\n".join(f"### {markdown_text(title)}\n\n" + markdown_table(columns, [{k: _cell_text(v) for k, v in r.items()}
                                                                    for r in rows]) for title, columns, rows in parts
                          ) + "".join(f"\n{n}\n" for n in notes)
     parts.extend(fits_part(meta))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crmctl.render.base import Format, csv_rows, format_value, json_rows, markdown_table, to_text
+from crmctl.render.text import literal
 from crmctl.render.view import Options, View
 
 # How the table shows each compare metric's values (ratios as percentages, NPS as points).
@@ -19,8 +20,8 @@ def _laid_out(result) -> tuple[list[str], list[dict], str]:
     columns = [c.format(by=by) for c in _COLUMNS]
     rows = [_cells(r, by) for r in result.rows.to_dicts()]
     level = f"{meta['confidence']:.0%} intervals" if meta.get("confidence") else "intervals"
-    groups = f"experiment {meta['experiment']}: each variant" if meta.get("experiment") else f"{by}: each group"
-    return columns, rows, f"{groups} against {meta['control']!r} ({meta['window'] or 'no dated data'}; {level})"
+    groups = f"experiment {literal(meta['experiment'])}: each variant" if meta.get("experiment") else f"{by}: each group"
+    return columns, rows, f"{groups} against '{literal(meta['control'])}' ({meta['window'] or 'no dated data'}; {level})"
 
 
 def _markdown(result, options: Options) -> str:
@@ -74,7 +75,7 @@ def _cells(r: dict, by: str) -> dict:
     p = "" if r["p_adjusted"] is None else _p_value(r["p_adjusted"]) + mark
     if r["test"] is None:
         lift = "control"
-    return {"metric": r["metric"], by: str(r[by]), "n": f"{r['n']:,}", "value": show(r["value"]),
+    return {"metric": r["metric"], by: literal(r[by]), "n": f"{r['n']:,}", "value": show(r["value"]),
             "interval": interval, "lift": lift, "rel. lift": relative, "p (Holm)": p}
 
 

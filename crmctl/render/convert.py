@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from crmctl.render.text import literal, literal_lines
+
 _DROPPED = (("preamble_lines", "preamble"), ("footer_lines", "footer"), ("blank_lines", "blank"),
             ("repeated_headers", "repeated header"), ("total_lines", "total"),
             ("ragged_dropped", "too many fields"))
@@ -9,9 +11,9 @@ _DROPPED = (("preamble_lines", "preamble"), ("footer_lines", "footer"), ("blank_
 
 def describe_cleaned(result: dict) -> str:
     if result["status"] == "failed":
-        return f"{result['file']}: FAILED: {result['error']}\n"
+        return f"{literal(result['file'])}: FAILED: {literal_lines(result['error'])}\n"
     delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(result["delimiter"], result["delimiter"])
-    lines = [f"{result['file']} → {result['output']}: {result['rows_written']} rows × {len(result['columns'])} "
+    lines = [f"{literal(result['file'])} → {literal(result['output'])}: {result['rows_written']} rows × {len(result['columns'])} "
              f"columns ({result['encoding']}, {delimiter})"]
     dropped = [f"{result[key]['count']} {label} ({_lines(result[key])})" for key, label in _DROPPED
                if result[key]["count"]]
@@ -23,7 +25,7 @@ def describe_cleaned(result: dict) -> str:
                        ("nul_bytes_removed", "NUL bytes removed")):
         if result[key]:
             lines.append(f"  {label}: {result[key]}")
-    lines.extend(f"  warning: {w}" for w in result["warnings"])
+    lines.extend(f"  warning: {literal(w)}" for w in result["warnings"])
     return "\n".join(lines) + "\n"
 
 

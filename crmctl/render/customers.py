@@ -4,6 +4,7 @@ that keeps the most telling columns when the terminal is too narrow for all of t
 from __future__ import annotations
 
 
+from crmctl.render.text import literal
 from crmctl.render.base import Format, csv_rows, format_value, json_rows, markdown_table, to_text
 from crmctl.render.view import Options, View
 
@@ -99,7 +100,7 @@ def cell(column: str, value) -> str:
         return f"{value:g}"
     if style == "decimal":
         return f"{value:,.3f}"
-    return str(value)
+    return literal(value)
 
 
 def fitting(columns: list[str], texts: list[dict], width: int | None, by=()) -> tuple[list[str], list[str]]:

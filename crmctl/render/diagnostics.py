@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from crmctl.render.convert import describe_cleaned
+from crmctl.render.text import json_text, literal
 from crmctl.render.view import Options, View
 from crmctl.render.base import Format, format_value, render_records, jsonable, to_text, segment_label, plain_number, markdown_table
 
@@ -17,9 +16,8 @@ def _judged(outcome, verbose: bool) -> list[dict]:
 
 def _check_json(outcome, options: Options) -> str:
     period = {"start": jsonable(outcome.period_start), "end": jsonable(outcome.period_end)}
-    return json.dumps({"period": period, "ok": not outcome.misses,
-                       "results": [{k: v for k, v in r.items() if k != "target"} for r in _judged(outcome, options.verbose)]},
-                      indent=2, ensure_ascii=False) + "\n"
+    return json_text({"period": period, "ok": not outcome.misses,
+                      "results": [{k: v for k, v in r.items() if k != "target"} for r in _judged(outcome, options.verbose)]})
 
 
 def _check_lines(outcome, options: Options) -> str:
@@ -48,7 +46,7 @@ def _explanation_lines(explanation, options: Options) -> str:
              f"Definition: {details['definition']}", "",
              f"Cell:        {when}, {segment}" + (f", activity model {details['activity_model']}"
                                                   if details["activity_model"] else ""),
-             f"Value:       {format_value(details['value'], unit)}" + (f"  ({details['note']})" if details["note"] else ""),
+             f"Value:       {format_value(details['value'], unit)}" + (f"  ({literal(details['note'])})" if details["note"] else ""),
              f"Numerator:   {plain_number(details['numerator']['value'])}  {details['numerator']['counts'] or ''}".rstrip(),
              f"Denominator: {plain_number(details['denominator']['value'])}  "
              f"{details['denominator']['counts'] or ''}".rstrip(),
@@ -72,7 +70,7 @@ def _explanation_lines(explanation, options: Options) -> str:
         else:
             more = " (first 1000 shown)" if ids["truncated"] else ""
             lines.append(f"Ids behind the numerator ({ids['count']}){more}:")
-            lines += [f"  {i}" for i in ids["ids"]]
+            lines += [f"  {literal(i)}" for i in ids["ids"]]
     return "\n".join(lines) + "\n"
 
 
@@ -83,8 +81,8 @@ def _validation_parts(report) -> list[tuple[str, list[str], list[dict]]]:
     fields = [{"dataset": name, "field": f, "complete": format_value(v["completeness"], "ratio"),
                "parses": format_value(v["parse_rate"], "ratio"), "invalid": f"{v['invalid']:,}"}
               for name, d in report.datasets.items() for f, v in d["fields"].items()]
-    findings = [{"level": f.level, "dataset": f.dataset, "finding": f.message,
-                 "rows": ", ".join(map(str, f.rows)), "examples": ", ".join(map(str, f.examples))}
+    findings = [{"level": f.level, "dataset": f.dataset, "finding": literal(f.message),
+                 "rows": ", ".join(map(str, f.rows)), "examples": ", ".join(map(literal, f.examples))}
                 for f in report.findings]
     parts = [("Datasets", ["dataset", "rows read", "used", "filtered", "skipped"], datasets),
              ("Fields", ["dataset", "field", "complete", "parses", "invalid"], fields),
@@ -119,7 +117,7 @@ def _validation_tables(report, options: Options) -> str:
 
 
 def _records_json(result, options: Options) -> str:
-    return json.dumps(result.records[0] if result.single else result.records, indent=2, ensure_ascii=False) + "\n"
+    return json_text(result.records[0] if result.single else result.records)
 
 
 def _records(fmt: Format):
@@ -131,11 +129,11 @@ def _clean_json(clean, options: Options) -> str:
     results = clean.results
     failed = sum(r.to_dict()["status"] == "failed" for r in results)
     document = {"files": [r.to_dict() for r in results], "written": len(results) - failed, "failed": failed}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 def _to_json(document) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False, default=jsonable) + "\n"
+    return json_text(document, default=jsonable)
 
 
 CHECK = View("crmctl check", {Format.table: _check_lines, Format.json: _check_json})
@@ -143,8 +141,7 @@ EXPLANATION = View("crmctl explain", {Format.table: _explanation_lines, Format.c
                                       Format.markdown: _explanation_lines,
                                       Format.json: lambda explanation, options: _to_json(explanation.details)})
 VALIDATION = View("crmctl validate", {Format.table: _validation_tables, Format.json: lambda report, options:
-                                      _to_json(report.as_dict()), Format.markdown: _validation_markdown,
-                                      Format.csv: _validation_markdown})
+                                      _to_json(report.as_dict()), Format.markdown: _validation_markdown})  # no csv: three tables of different columns are no one CSV
 RECORDS = View("this command", {Format.table: _records(Format.table), Format.csv: _records(Format.csv),
                                 Format.json: _records_json, Format.markdown: _records(Format.markdown)})
 CLEAN = View("crmctl convert", {Format.table: lambda clean, options: "".join(describe_cleaned(r.to_dict())

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import json
-
 from crmctl.render.base import Format, csv_text, jsonable, markdown_table, to_text
+from crmctl.render.text import json_text, literal
 from crmctl.render.view import Options, View
 
 CSV_COLUMNS = ["rank", "attribute", "cramers_v", "p_value", "value", "n", "churned", "rate", "ci_low", "ci_high",
@@ -64,10 +63,10 @@ def _table_rows(result) -> list[dict]:
         for i, v in enumerate(a["values"]):
             first = i == 0
             rows.append({
-                "attribute": a["name"] if first else "",
+                "attribute": literal(a["name"]) if first else "",
                 "Cramér's V": ("" if a["measure"] is None else f"{a['measure']:.3f}") if first else "",
                 "p": (a["note"] or _p(a["p_value"])) if first else "",
-                "value": str(v["value"]), "n": f"{v['n']:,}", "churned": f"{v['churned']:,}",
+                "value": literal(v["value"]), "n": f"{v['n']:,}", "churned": f"{v['churned']:,}",
                 "churn rate": _pct(v["rate"]), "95% CI": f"{_pct(v['ci_low'])}–{_pct(v['ci_high'])}",
                 "lift": "" if v["lift"] is None else f"{v['lift']:.2f}",
                 "_last": i == len(a["values"]) - 1,
@@ -86,6 +85,6 @@ def _p(value) -> str:
 DRIVERS = View("crmctl drivers", {
     Format.table: _table,
     Format.csv: lambda result, options: csv_text(CSV_COLUMNS, drivers_records(result), options.raw),
-    Format.json: lambda result, options: json.dumps(drivers_json(result), indent=2, ensure_ascii=False) + "\n",
+    Format.json: lambda result, options: json_text(drivers_json(result)),
     Format.markdown: _markdown,
 })

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
+from crmctl.render.text import literal
+
 CSS = """
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #656d76; --card: #f6f8fa;
   --line: #d8dee4; --good: #1a7f37; --bad: #cf222e; }
@@ -69,7 +71,8 @@ dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
 
 
 def esc(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    """Data as HTML text: literal (control characters shown as escapes), then HTML-escaped."""
+    return escape(literal(value), quote=True)
 
 
 def page(title: str, subtitle: str, sections: list[str]) -> str:

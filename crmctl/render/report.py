@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from crmctl.render.view import Options, View
 from crmctl.render.base import (
     Format, Layout, default_layout, header, period_label, jsonable, segment_label, plain_number, csv_text,
     markdown_table,
 )
+from crmctl.render.text import json_text, literal, markdown_text
 from crmctl.render.marks import footnotes, value_cell
 
 
@@ -58,7 +57,7 @@ def _report_csv(result, layout, *, raw, **_) -> str:
 def _report_json(result, layout, **_) -> str:
     columns, records = report_records(result, layout)
     rows = [{c: jsonable(r.get(c)) for c in columns} for r in records]
-    return json.dumps({"meta": result.meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
+    return json_text({"meta": result.meta, "rows": rows})
 
 
 def _display_rows(result, layout, currency):
@@ -73,7 +72,7 @@ def _display_rows(result, layout, currency):
             out.append({"period": period_label(r["period_start"], r["period_end"], result.period),
                         **{b: segment_label(r[b]) for b in result.by}, "metric": r["metric"], "value": cell,
                         "numerator": plain_number(r["numerator"]), "denominator": plain_number(r["denominator"]),
-                        "n": str(r["n"]), "note": r["note"] or ""})
+                        "n": str(r["n"]), "note": literal(r["note"] or "")})
         return {(): (columns, out)}
     groups: dict[tuple, tuple[list[str], list[dict]]] = {}
     columns = ["period", *(header(m, currency) for m in result.metrics)]
@@ -98,7 +97,7 @@ def _report_markdown(result, layout, *, currency, **_) -> str:
     parts = []
     for segment, (columns, rows) in _display_rows(result, layout, currency).items():
         if segment:
-            parts.append("### " + ", ".join(f"{b}: {v}" for b, v in zip(result.by, segment)) + "\n")
+            parts.append("### " + markdown_text(", ".join(f"{b}: {v}" for b, v in zip(result.by, segment))) + "\n")
         parts.append(markdown_table(columns, rows))
     if parts:
         parts += [f"_{note}_\n" for note in footnotes(result)]
