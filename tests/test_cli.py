@@ -218,7 +218,7 @@ def test_status_line_says_what_is_read_only_after_a_second(monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr(rich.status.Status, "start", lambda self: shown.append("start"))
-    monkeypatch.setattr(rich.status.Status, "update", lambda self, status: shown.append(status))
+    monkeypatch.setattr(rich.status.Status, "update", lambda self, status: shown.append(str(status)))
     monkeypatch.setattr(rich.status.Status, "stop", lambda self: shown.append("stop"))
     assert common.with_progress(lambda: 7) == 7
     assert shown == ["stop"]  # quick work: never started
