@@ -15,6 +15,10 @@ from crmctl.errors import ConfigError
 
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _MAX_ALIASES = 100  # bounds alias expansion ("billion laughs") in a hand-written config
+# ... but 9 aliases of 9 aliases of … a list are few aliases and a billion values once walked: the
+# loaded document is also bounded in values, counted as the config's readers would walk it (an alias
+# as often as it is used). The sample config has about 300; a config of thousands is already unusual.
+MAX_VALUES = 100_000
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -67,4 +71,24 @@ def load_yaml(text: str, source: str):
         loader.dispose()
     if loader.duplicates:
         raise ConfigError(f"{source}: duplicate keys", loader.duplicates)
+    if _too_many_values(data, MAX_VALUES):
+        raise ConfigError(f"{source}: the config expands to more than {MAX_VALUES:,} values (YAML aliases "
+                          "repeated inside each other?); write the values out")
     return data
+
+
+def _too_many_values(data, limit: int) -> bool:
+    """Whether walking `data` (shared lists and mappings once per use) visits more than `limit` values;
+    the walk stops at the limit, so a billion-value document costs as much as a limit-value one."""
+    stack, seen = [data], 0
+    while stack:
+        value = stack.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False

@@ -6,6 +6,7 @@ read/rows.py (raw not null, converted null). Nothing is guessed per row.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 
@@ -22,6 +23,9 @@ _NUMBER_POINT = r"^[-+]?((\d+|\d{1,3}(,\d{3})+)(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
 _NUMBER_COMMA = r"^[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d*)?$|^[-+]?,\d+$"
 _EXCEL_SCIENTIFIC = r"^\d\.\d+E\+\d+$"  # an id Excel turned into 1.23E+15: its digits are lost
 _ZONED = re.compile(r"%[#:]?z|%Z")
+# A date outside these years is no CRM date but a placeholder (9999-12-31 for "never") or a typo (0202 for
+# 2020): invalid, like a value that does not parse. Kept, it would crash date arithmetic past year 9999.
+DATES_FROM, DATES_UNTIL = dt.datetime(1900, 1, 1), dt.datetime(2100, 1, 1)
 EXCEL_ERRORS = ("#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 
 _DATES = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y")
@@ -85,9 +89,9 @@ def convert_typed(raw: pl.Expr, dtype: pl.DataType, column: Column, timezone: st
         value = raw.cast(pl.Datetime("us", getattr(dtype, "time_zone", None)))
         if getattr(dtype, "time_zone", None):
             value = value.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
-        return value
+        return plausible_date(value)
     if column.kind == "number" and dtype.is_numeric():
-        return scaled(raw.cast(pl.Float64), column)
+        return finite(scaled(raw.cast(pl.Float64), column))
     if column.kind == "boolean" and dtype == pl.Boolean:
         return raw
     return convert(raw.cast(pl.String).str.strip_chars(), column, timezone, None)
@@ -110,8 +114,17 @@ def _number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
     if decimal_comma:  # "1.500" means 1500 there: a plain cast would read it wrongly
         return checked_number(text, decimal_comma)
     unusual = text.str.contains(r"[^0-9.eE+\-]")
-    plain = pl.when(unusual.not_()).then(text).cast(pl.Float64, strict=False)
+    plain = finite(pl.when(unusual.not_()).then(text).cast(pl.Float64, strict=False))
     return pl.coalesce(plain, checked_number(pl.when(unusual).then(text), decimal_comma))
+
+
+def finite(value: pl.Expr) -> pl.Expr:
+    """1e400 or a 400-digit integer casts to infinity: beyond any amount, so invalid, not a sum of inf."""
+    return pl.when(value.is_finite()).then(value)
+
+
+def plausible_date(value: pl.Expr) -> pl.Expr:
+    return pl.when(value.is_between(DATES_FROM, DATES_UNTIL, closed="left")).then(value)
 
 
 def checked_number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
@@ -125,7 +138,7 @@ def checked_number(text: pl.Expr, decimal_comma: bool) -> pl.Expr:
     else:
         valid = cleaned.str.contains(_NUMBER_POINT)
         cleaned = cleaned.str.replace_all(",", "", literal=True)
-    value = pl.when(valid).then(cleaned.cast(pl.Float64, strict=False))
+    value = finite(pl.when(valid).then(cleaned.cast(pl.Float64, strict=False)))
     return pl.when(negative).then(-value).otherwise(value)
 
 
@@ -133,7 +146,7 @@ def parse_datetime(text: pl.Expr, fmt: str, timezone: str) -> pl.Expr:
     value = text.str.to_datetime(fmt, strict=False, time_unit="us")
     if _ZONED.search(fmt):
         value = value.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
-    return value
+    return plausible_date(value)
 
 
 def detect_date_format(sample: pl.Series, where: str) -> str:

@@ -15,7 +15,7 @@ import polars as pl
 
 from crmctl.config import Column
 from crmctl.read.cells import (
-    CURRENCY_SYMBOLS, EXCEL_ERRORS, checks_excel_errors, convert_unchecked, parse_datetime, scaled,
+    CURRENCY_SYMBOLS, EXCEL_ERRORS, checks_excel_errors, convert_unchecked, parse_datetime, plausible_date, scaled,
 )
 from crmctl.read.scan import FileScan, match_columns, raw_scan, sampled_formats, scan_file, trimmed
 
@@ -114,8 +114,8 @@ def _fast_value(text: pl.Expr, column: Column, timezone: str, fmt: str | None, u
     if utc:  # a cell with another offset does not parse, so it is suspect and read again
         value = text.str.to_datetime(fmt.removesuffix(_OFFSET) + "Z", strict=False, time_unit="us")
         if timezone == "UTC":
-            return value
-        return value.dt.replace_time_zone("UTC").dt.convert_time_zone(timezone).dt.replace_time_zone(None)
+            return plausible_date(value)
+        return plausible_date(value.dt.replace_time_zone("UTC").dt.convert_time_zone(timezone).dt.replace_time_zone(None))
     if column.kind in ("id", "text") and not column.values:  # what is left to check, _suspect checks
         return text
     if column.kind == "category" and not column.values:

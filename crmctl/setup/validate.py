@@ -85,6 +85,10 @@ def _summary(data: Loaded) -> dict:
             "skipped_because": data.skipped_because, "fields": fields}
 
 
+# Besides text that is no value: numbers beyond float range (1e400) and dates outside 1900-2099 (read/cells.py).
+_INVALID = "do not parse or are out of range"
+
+
 def _row_findings(data: Loaded, shown_elsewhere: set[str]) -> list[Finding]:
     out = []
     for reason, count in data.skipped_because.items():
@@ -93,7 +97,7 @@ def _row_findings(data: Loaded, shown_elsewhere: set[str]) -> list[Finding]:
         level = "info" if reason in INFO_REASONS else "warning"
         out.append(Finding(level, data.name, f"{count} rows skipped: {reason}", count=count))
     for name, issue in data.invalid.items():
-        out.append(Finding("warning", data.name, f"{issue.count} values of {name} do not parse", field=name,
+        out.append(Finding("warning", data.name, f"{issue.count} values of {name} {_INVALID}", field=name,
                            count=issue.count, rows=[r for _, r, _ in issue.examples],
                            examples=[v for _, _, v in issue.examples]))
     quality = data.quality
