@@ -250,7 +250,8 @@ def test_ragged_row_is_named(project):
     with pytest.raises(DataError) as caught:
         _orders(project, 'id,cust,date,total\n1,c,2024-01-01,2\n"2","a\nb",2024-01-01,2\n3,c,2024-01-01,2,oops\n')
     assert caught.value.message == (f"{project.root / 'orders.csv'}: row 4 has 5 fields but the header has 4; "
-                                    "fix or remove that row (a stray delimiter or an unquoted text field)")
+                                    "fix or remove that row (a stray delimiter, an unquoted text field or a number "
+                                    "written with a thousands comma, such as 1,146.54)")
 
 
 def test_short_rows_are_named_as_such(project):

@@ -22,7 +22,7 @@ from crmctl.read.rows import (
     count_invalid, drop_blank_lines, drop_short_rows, enforce_invalid_limit, fill_examples, keep_rows,
 )
 from crmctl.read.scan import file_scans
-from crmctl.read.sniff import FileShape, first_ragged_row, sniff, transcoded
+from crmctl.read.sniff import FileShape, first_ragged_row, ragged_rows, sniff, transcoded
 
 
 def resolve_files(spec: DatasetSpec) -> list[Path]:
@@ -55,6 +55,7 @@ def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: boo
             collected = read_files(file_scans(spec, columns, shapes, sources))
         except pl.exceptions.PolarsError as exc:
             raise _read_error(spec, shapes, sources, exc) from None
+        collected = _refuse_ragged(collected, shapes, sources)
         collected = _mark_footers(collected, shapes)
         loaded = Loaded(spec.name, collected, files, rows_read=collected.height)
         rows = drop_blank_lines(collected, loaded)
@@ -97,6 +98,26 @@ def _long(frame: pl.DataFrame, wide: dict[str, str]) -> pl.DataFrame:
     return long.filter(pl.col("score").is_not_null()).with_columns(pl.col("type").replace_strict(wide))
 
 
+def _refuse_ragged(df: pl.DataFrame, shapes: list[FileShape], sources: list[Path]) -> pl.DataFrame:
+    """A row with more fields than the header stops the run (exit 4) with its row, wherever the extra field
+    is: its cells cannot be told apart (which column did the stray delimiter split?)."""
+    if "_ragged" not in df.columns:
+        return df
+    if df["_ragged"].any():
+        index, row = df.filter(pl.col("_ragged")).select("_file", "_row").row(0)
+        shape = shapes[index]
+        found = next((f for r, f, expected in ragged_rows(sources[index], shape.delimiter, shape.preamble)
+                      if r == row and f > expected), None)
+        raise _ragged_error(shape, row, f"has {found} fields but the header has {len(shape.header)}" if found
+                            else f"has more fields than the header's {len(shape.header)}")
+    return df.drop("_ragged")
+
+
+def _ragged_error(shape: FileShape, row: int, fields: str) -> DataError:
+    return DataError(f"{shape.path}: row {row} {fields}; fix or remove that row (a stray delimiter, an unquoted "
+                     "text field or a number written with a thousands comma, such as 1,146.54)")
+
+
 def _read_error(spec: DatasetSpec, shapes: list[FileShape], sources: list[Path], exc: Exception) -> DataError:
     """Polars' read errors name no file or line; find the culprit and say how to fix it."""
     for shape, source in zip(shapes, sources):
@@ -104,8 +125,7 @@ def _read_error(spec: DatasetSpec, shapes: list[FileShape], sources: list[Path],
             ragged = first_ragged_row(source, shape.delimiter)
             if ragged:
                 row, found, expected = ragged
-                return DataError(f"{shape.path}: row {row} has {found} fields but the header has {expected}; "
-                                 "fix or remove that row (a stray delimiter or an unquoted text field)")
+                return _ragged_error(shape, row, f"has {found} fields but the header has {expected}")
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     names = ", ".join(str(s.path) for s in shapes)
     return DataError(f"datasets.{spec.name}: cannot read {names}: {first_line}")

@@ -17,7 +17,7 @@ from crmctl.config import Column
 from crmctl.read.cells import (
     CURRENCY_SYMBOLS, EXCEL_ERRORS, checks_excel_errors, convert_unchecked, parse_datetime, plausible_date, scaled,
 )
-from crmctl.read.scan import FileScan, match_columns, raw_scan, sampled_formats, scan_file, trimmed
+from crmctl.read.scan import FileScan, match_columns, ragged, raw_scan, sampled_formats, scan_file, trimmed
 
 _OFFSET = "%#z"
 _SAMPLE_ROWS = 100
@@ -79,11 +79,12 @@ def fast_scan(scan: FileScan) -> pl.LazyFrame:
         "_row", pl.lit(index, pl.Int32).alias("_file"),
         *(pl.col(names[c.field]).alias(f"_text_{c.field}") for c in columns if c.field in plain),
         *(trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns if c.field not in plain),
+        ragged().alias("_ragged"),
     )
     values = [_fast_value(pl.col(f"_text_{c.field}"), c, spec.timezone, formats[c.field], c.field in utc)
               .alias(c.field) for c in columns]
     suspects = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in columns] or [pl.lit(False)])]
-    suspects += [_suspect(pl.col(f"_text_{c.field}"), pl.col(c.field), c) for c in columns]
+    suspects += [_suspect(pl.col(f"_text_{c.field}"), pl.col(c.field), c) for c in columns] + [pl.col("_ragged")]
     return (texts.with_columns(values)
             .select("_row", "_file", *(c.field for c in columns), _suspect=pl.any_horizontal(suspects).fill_null(False)))
 
@@ -147,7 +148,7 @@ def _suspect(text: pl.Expr, value: pl.Expr, column: Column) -> pl.Expr:
 def _with_clean_account(df: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
     """Rows proved clean, with the flags the validating read gives such rows."""
     return df.select(
-        "_row", "_file", pl.lit(False).alias("_blank"), *(c.field for c in columns),
+        "_row", "_file", pl.lit(False).alias("_blank"), pl.lit(False).alias("_ragged"), *(c.field for c in columns),
         *(pl.lit(False).alias(f"_bad_{c.field}") for c in columns),
         *(pl.lit(0, pl.UInt8).alias(f"_cur_{c.field}") for c in columns if c.kind == "number"),
     )

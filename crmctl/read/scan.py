@@ -35,15 +35,28 @@ def file_scans(spec: DatasetSpec, columns: list[Column], shapes: list[FileShape]
             for index, (shape, source) in enumerate(zip(shapes, sources))]
 
 
+# The first field past the header's last. Polars reads only the columns a plan uses and ignores the rest of
+# a line, so a row with one field too many ("1,146.54" unquoted in an amount) would silently shift every
+# later column of that row: the scan declares one column more, which is empty except on such rows.
+RAGGED = "_crmctl_extra_field"
+
+
 def raw_scan(shape: FileShape, source: Path, spec: DatasetSpec) -> pl.LazyFrame:
-    """A file's cells as they are, with `_row`, the line number a spreadsheet shows."""
+    """A file's cells as they are, with `_row`, the line number a spreadsheet shows, and RAGGED."""
     if shape.format == "parquet":
-        return pl.scan_parquet(source).with_row_index("_row", offset=1)
-    return pl.scan_csv(
-        source, separator=shape.delimiter, infer_schema=False, null_values=list(spec.null_values),
-        row_index_name="_row", row_index_offset=2 + shape.preamble, raise_if_empty=False,
-        truncate_ragged_lines=False, skip_lines=shape.preamble,
-    )
+        return pl.scan_parquet(source).with_row_index("_row", offset=1).with_columns(pl.lit(None, pl.String)
+                                                                                       .alias(RAGGED))
+    options = dict(source=source, separator=shape.delimiter, null_values=list(spec.null_values),
+                   raise_if_empty=False, truncate_ragged_lines=False, skip_lines=shape.preamble, glob=False)
+    names = pl.scan_csv(**options, infer_schema=False).collect_schema().names()
+    return pl.scan_csv(**options, schema={**dict.fromkeys(names, pl.String), RAGGED: pl.String},
+                       missing_columns="insert", row_index_name="_row", row_index_offset=2 + shape.preamble)
+
+
+def ragged() -> pl.Expr:
+    """Whether a row has a filled field past the header's last (an empty one, a trailing delimiter, is none)."""
+    extra = pl.col(RAGGED)
+    return extra.is_not_null() & (extra.str.strip_chars() != "")
 
 
 def trimmed(name: str) -> pl.Expr:
@@ -65,7 +78,7 @@ def scan_file(scan: FileScan, rows: pl.Series | None = None) -> pl.LazyFrame:
     texts = lf.select(
         "_row", pl.lit(index, pl.Int32).alias("_file"),
         *(pl.col(names[c.field]).alias(f"_raw_{c.field}") for c in columns if c.field in typed),
-        *(trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns),
+        *(trimmed(names[c.field]).alias(f"_text_{c.field}") for c in columns), ragged().alias("_ragged"),
     ).with_columns(blank_to_null(pl.col(f"_text_{c.field}")) for c in columns)
     values = []
     for column in columns:
@@ -86,7 +99,7 @@ def scan_file(scan: FileScan, rows: pl.Series | None = None) -> pl.LazyFrame:
         flags.append((text.is_not_null() & pl.col(column.field).is_null()).alias(f"_bad_{column.field}"))
         if column.kind == "number":
             flags.append(_currency_bits(pl.col(f"_sym_{column.field}")).alias(f"_cur_{column.field}"))
-    keep = ["_row", "_file", "_blank", *(c.field for c in columns), *(f"_bad_{c.field}" for c in columns),
+    keep = ["_row", "_file", "_blank", "_ragged", *(c.field for c in columns), *(f"_bad_{c.field}" for c in columns),
             *(f"_cur_{c.field}" for c in columns if c.kind == "number")]
     return texts.with_columns(values).with_columns(flags).select(keep)
 
