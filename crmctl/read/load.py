@@ -28,7 +28,9 @@ from crmctl.read.sniff import FileShape, first_ragged_row, ragged_rows, sniff, t
 def resolve_files(spec: DatasetSpec) -> list[Path]:
     files: list[Path] = []
     for pattern in spec.paths:
-        if globlib.has_magic(str(pattern)):
+        if pattern.is_file():  # "orders [2024].csv" is a file's name before it is a pattern
+            files.append(pattern)
+        elif globlib.has_magic(str(pattern)):
             matched = sorted(Path(p) for p in globlib.glob(str(pattern)))
             if not matched:
                 raise DataError(f"datasets.{spec.name}.path: no file matches {pattern}")
