@@ -132,11 +132,16 @@ def test_version_and_help(cli):
 def test_warning_for_requested_metric_that_cannot_be_computed(cli, project):
     project.file("c.csv", "id,tier\nc1,gold\n")
     config = project.config("datasets:\n  customers: {path: c.csv, columns: {customer_id: id, segment: tier}}\n")
-    result = cli("report", "-c", str(config), "-m", "revenue", "-f", "csv")
+    result = cli("report", "-c", str(config), "-m", "revenue", "-f", "csv", "--allow-empty")
     assert result.exit_code == 0
     assert result.stderr == ("warning: revenue not computed: needs the orders dataset "
                              "(map it under datasets.orders)\n")
     assert result.stdout == "period_start,period_end,metric,value,numerator,denominator,n,note\n"
+    refused = cli("report", "-c", str(config), "-m", "revenue", "-f", "csv")  # cron must see an empty report
+    assert refused.exit_code == 4 and refused.stdout == ""
+    assert refused.stderr.endswith("crmctl: no data: none of the requested metrics can be computed with this config "
+                                   "(see the warnings); change the window (--from, --to, --last), or add "
+                                   "--allow-empty to accept an empty report (exit 0)\n")
 
 
 def test_header_only_export_gives_empty_periods_not_an_error(cli, shop):
@@ -146,8 +151,10 @@ def test_header_only_export_gives_empty_periods_not_an_error(cli, shop):
     assert result.exit_code == 0
     assert [(r["period_start"], r["value"], r["note"]) for r in result.json()["rows"]] == [
         ("2024-01-01", None, "no data for this period"), ("2024-02-01", None, "no data for this period")]
-    table = cli("report", "-c", config)
+    table = cli("report", "-c", config, "--allow-empty")
     assert table.exit_code == 0 and table.stdout == "No rows: the data has no dates in the window.\n"
+    refused = cli("report", "-c", config)
+    assert refused.exit_code == 4 and "crmctl: no data: the data has no dated rows;" in refused.stderr
 
 
 def test_ctrl_c_exits_130_without_a_traceback(cli, monkeypatch):

@@ -105,8 +105,8 @@ def test_explain_and_check(run, datasets, data, period):
 
 @pytest.mark.parametrize("data", ["dated", "snapshot"])
 def test_validate_and_metrics(run, data):
-    for fmt in FORMATS:
-        assert run(data, "validate", "-f", fmt).exit_code in (0, 4)
+    for fmt in FORMATS:  # validate's three tables are no one CSV: refused (exit 2)
+        assert run(data, "validate", "-f", fmt).exit_code in ((2,) if fmt == "csv" else (0, 4))
         assert run(data, "metrics", "-f", fmt).exit_code == 0
 
 

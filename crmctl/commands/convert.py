@@ -36,13 +36,15 @@ def convert(
         Target.parquet,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="The summary: text on stderr, or JSON on "
                                                                        "stdout.")] = SummaryFormat.text,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
 ) -> None:
     """Clean messy exports into RFC 4180 CSV, or write a config's datasets as canonical, typed files.
 
     With FILE arguments: sniffs each export (encoding, delimiter, quoting, preamble and footer lines,
     blank lines, ragged rows) and writes a clean UTF-8, comma-separated CSV of the same name to the
     output folder; what was dropped or repaired is summarised per file. A file that cannot be read is
-    reported and does not stop the others (exit 4 at the end).
+    reported and does not stop the others (exit 4 at the end). As every CSV crmctl writes, a cell that
+    a spreadsheet would run as a formula (= + - @) gains a leading ' unless --raw.
 
     Without files: reads every dataset the config maps, validated and typed as `report` reads them
     (the same account of skipped rows), and writes <dataset>.parquet plus a crmctl.yaml mapping them:
@@ -60,7 +62,7 @@ def convert(
         from crmctl.read.clean import FailedFile, clean_exports
         from crmctl.domain.results import CleanedFiles
 
-        results = with_progress(lambda: clean_exports(list(files), output_dir))
+        results = with_progress(lambda: clean_exports(list(files), output_dir, raw))
         _summary(rendered(CleanedFiles(results), Format.json if fmt is SummaryFormat.json else Format.table), fmt)
         codes = [r.exit_code for r in results if isinstance(r, FailedFile)]
         if codes:
@@ -69,7 +71,7 @@ def convert(
     from crmctl.setup.convert import convert_datasets
 
     cfg = load(config)
-    written, config_path = with_progress(lambda: convert_datasets(cfg, output_dir, to.value))
+    written, config_path = with_progress(lambda: convert_datasets(cfg, output_dir, to.value, raw))
     if fmt is SummaryFormat.json:
         typer.echo(json.dumps({"config": str(config_path), "datasets": [w.to_dict() for w in written]}, indent=2))
         return

@@ -49,6 +49,8 @@ def report(
         help="auto (default for table): wide if the metrics fit, else turned; long: metrics as rows (table) or "
              "tidy rows (csv/json); wide: a column per metric.")] = None,
     raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="A report with no rows (nothing in the window) exits 0; without it, exit 4.")] = False,
 ) -> None:
     """Compute metrics per period and segment and print or write the report.
 
@@ -65,7 +67,7 @@ def report(
     from dataclasses import replace
 
     from crmctl.render import render_report, write_output
-    from crmctl.report.build import build_report, with_overrides
+    from crmctl.report.build import build_report, refuse_empty, with_overrides
 
     cfg = load(config)
     if metrics is not None and family is not None:
@@ -83,6 +85,8 @@ def report(
         raise UsageError("--compare needs periods to compare: use --period day|week|month|quarter|year")
     result = with_progress(lambda: build_report(cfg, spec))
     warn_about(result, explicit=bool(spec.family or spec.metrics and tuple(spec.metrics) != ("all",)))
+    if not allow_empty:
+        refuse_empty(result)
     color, width = terminal() if output is None else (False, None)
     text = render_report(result, fmt, layout, color=color, width=width, currency=cfg.currency, raw=raw)
     write_output(text, output)

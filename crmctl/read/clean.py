@@ -13,6 +13,7 @@ from pathlib import Path
 
 from crmctl.errors import CrmctlError, DataError, ExitCode, OutputError
 from crmctl.files.atomic import replacing
+from crmctl.files.spreadsheet import neutralised
 from crmctl.read.decode import decode, read_bytes
 from crmctl.read.dialect import Dialect, detect_dialect
 from crmctl.read.table import Record, Table, build_table
@@ -68,8 +69,9 @@ class FailedFile:
         return {"status": "failed", "file": self.file, "error": self.error}
 
 
-def clean_exports(paths: list[Path], output_dir: Path) -> list[CleanSummary | FailedFile]:
-    """Each file cleaned into `output_dir` under its own name; a file that fails is reported, the rest go on."""
+def clean_exports(paths: list[Path], output_dir: Path, raw: bool = False) -> list[CleanSummary | FailedFile]:
+    """Each file cleaned into `output_dir` under its own name; a file that fails is reported, the rest go on.
+    Cells a spreadsheet would run as formulas are neutralised (files/spreadsheet.py) unless `raw`."""
     # Failures are values, not exceptions, so one bad export in a folder of fifty still yields forty-nine files.
     results: list[CleanSummary | FailedFile] = []
     seen: dict[str, Path] = {}
@@ -80,19 +82,21 @@ def clean_exports(paths: list[Path], output_dir: Path) -> list[CleanSummary | Fa
                                       ExitCode.OUTPUT))
             continue
         try:
-            results.append(clean_export(path, output_dir))
+            results.append(clean_export(path, output_dir, raw))
         except CrmctlError as exc:
             results.append(FailedFile(str(path), str(exc), int(exc.exit_code)))
     return results
 
 
-def clean_export(path: Path, output_dir: Path) -> CleanSummary:
+def clean_export(path: Path, output_dir: Path, raw: bool = False) -> CleanSummary:
     path, output_dir = Path(path), Path(output_dir)
     target = output_dir / _output_name(path)
     if target.exists() and target.resolve() == path.resolve():
         raise OutputError(f"{path}: the output would overwrite the input; choose another --output-dir")
     header, rows, summary = read_clean(path)
     summary.output = str(target)
+    if not raw:
+        header, rows = [neutralised(c) for c in header], [[neutralised(c) for c in row] for row in rows]
     _write_atomically(target, header, rows)
     return summary
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from crmctl.errors import OutputError
 from crmctl.files.atomic import write_atomically
+from crmctl.files.spreadsheet import neutralised
 from crmctl.render.text import json_text, literal, literal_lines, markdown_text
 
 
@@ -36,9 +37,6 @@ PICTURES = (Format.html, Format.svg, Format.png)
 
 _UNIT_SUFFIX = {"ratio": "%", "count": "", "money": "", "months": "months", "days": "days", "hours": "hours", "seconds": "s",
                 "score": ""}
-
-
-_FORMULA_PREFIX = ("=", "+", "-", "@", "\t", "\r")
 
 
 def default_layout(fmt: Format) -> Layout:
@@ -108,16 +106,9 @@ def period_label(start, end, period: str) -> str:
 
 
 def safe_cell(value):
-    """A CSV cell that opens and prints safely: OWASP's ' before a formula a spreadsheet would run, and
+    """A CSV cell that opens and prints safely: no formula a spreadsheet would run (files.spreadsheet), and
     control characters shown as escapes (render.text), since CSV on stdout reaches terminals too."""
-    if not isinstance(value, str):
-        return value
-    if value.startswith(_FORMULA_PREFIX):
-        try:
-            float(value)
-        except ValueError:
-            value = "'" + value
-    return literal_lines(value)
+    return literal_lines(neutralised(value)) if isinstance(value, str) else value
 
 
 def jsonable(value):

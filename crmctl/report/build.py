@@ -21,6 +21,7 @@ from crmctl.context.frames import ReportContext
 from crmctl.report.grid import fill, finish, period_grid, timeless
 from crmctl.metrics.metric import Metric
 from crmctl.domain.periods import Calendar, Window, resolve_window
+from crmctl.errors import DataError
 from crmctl.report.plan import Plan, aggregable, plan_report
 
 from crmctl.read.identity import fields_to_read, resolve_customers
@@ -45,6 +46,25 @@ class ReportResult:
     min_n: int = 30  # sampled values from fewer observations are dimmed in tables (report.min_n)
     confidence: float = 0.95
     view: ClassVar[str] = "report"
+    span: tuple[dt.date, dt.date] | None = None  # the data's first and last day
+
+
+def refuse_empty(result: ReportResult) -> None:
+    """A report with no data in its window is an error (exit 4) a cron job can see, saying why: no row at all,
+    or a window that misses the data's span (every value would be null, "no data for this period")."""
+    span, window = result.span, result.window
+    outside = span is not None and window is not None and (window.end < span[0] or window.start > span[1])
+    if result.rows.height and not outside:
+        return
+    if not result.metrics:
+        why = "none of the requested metrics can be computed with this config (see the warnings)"
+    elif span is None:
+        why = "the data has no dated rows"
+    else:
+        why = f"the data ({span[0].isoformat()} .. {span[1].isoformat()}) has no dates in the window" + \
+            (f" {window}" if window else "")
+    raise DataError(f"no data: {why}; change the window (--from, --to, --last), or add --allow-empty to "
+                    "accept an empty report (exit 0)")
 
 
 def uncertainty_settings(spec: ReportSpec) -> tuple[float, int]:
@@ -64,6 +84,7 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
         rows = benchmark_columns(rows, config.benchmarks)
     result = ReportResult(rows, plan.metrics, spec.by, spec.period, ctx.window, plan.unavailable, ctx.datasets,
                           plan.activity)
+    result.span = ctx.span
     result.meta = _meta(config, result, spec)
     result.targets = dict(config.targets or {})
     result.confidence, result.min_n = uncertainty_settings(spec)

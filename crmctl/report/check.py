@@ -13,7 +13,7 @@ from typing import ClassVar
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.errors import ConfigError
+from crmctl.errors import ConfigError, DataError
 from crmctl.report.build import build_report, with_overrides
 from crmctl.config.targets import segment_key
 
@@ -82,7 +82,11 @@ def _period(result, period_end: dt.date | None) -> dt.date:
     periods = result.rows.drop_nulls("period_start").group_by("period_start").agg(
         pl.col("period_end").first()).sort("period_start")
     if period_end is not None:
-        holding = periods.filter(pl.col("period_start") <= period_end)
-        return (holding if holding.height else periods)["period_start"][-1 if holding.height else 0]
+        first, last = periods["period_start"][0], periods["period_end"][-1]
+        if not first <= period_end <= last:
+            data = f"; the data runs {result.span[0]} .. {result.span[1]}" if result.span else ""
+            raise DataError(f"--period-end {period_end}: no period of the report holds it (periods run "
+                            f"{first} .. {last}{data}); choose a date inside them")
+        return periods.filter(pl.col("period_start") <= period_end)["period_start"][-1]
     complete = periods.filter(pl.col("period_end") <= result.window.end)
     return (complete if complete.height else periods)["period_start"][-1]

@@ -4,12 +4,16 @@ it fast. Reading the converted files back gives the same report (tests/test_conv
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+
+import polars as pl
 
 from crmctl.config import Config
 from crmctl.errors import OutputError, UsageError
 from crmctl.files.atomic import replacing
+from crmctl.files.spreadsheet import neutralised_text
 from crmctl.read.identity import load_resolved
 from crmctl.read.load import Loaded
 from crmctl.render import write_output
@@ -36,18 +40,28 @@ class Converted:
                 "rows_skipped": self.rows_skipped, "skipped_because": self.skipped_because}
 
 
-def convert_datasets(config: Config, output_dir: Path, fmt: str = "parquet") -> tuple[list[Converted], Path]:
-    """Writes each mapped dataset to `output_dir/<dataset>.<fmt>` and a `crmctl.yaml` that maps them."""
+def convert_datasets(config: Config, output_dir: Path, fmt: str = "parquet",
+                     raw: bool = False) -> tuple[list[Converted], Path]:
+    """Writes each mapped dataset to `output_dir/<dataset>.<fmt>` and a `crmctl.yaml` that maps them. CSV
+    text cells a spreadsheet would run as formulas are neutralised (files/spreadsheet.py) unless `raw`."""
     if fmt not in FORMATS:
         raise UsageError(f"--to {fmt!r}: choose parquet or csv")
     if not config.datasets:
         raise UsageError(f"{config.path}: the config maps no dataset to convert")
     _make_dir(output_dir)
     loaded = load_resolved(config, {name: set(spec.columns) for name, spec in config.datasets.items()})
-    written = [_write(name, data, output_dir, fmt) for name, data in loaded.items()]
+    written = [_write(name, data, output_dir, fmt, raw) for name, data in loaded.items()]
     config_path = output_dir / "crmctl.yaml"
     write_output(_converted_config(config, loaded, fmt), config_path)  # atomic, as every report file
     return written, config_path
+
+
+def _spreadsheet_safe(frame: pl.DataFrame, raw: bool) -> pl.DataFrame:
+    if raw:
+        return frame
+    text = [name for name, dtype in frame.schema.items() if dtype in (pl.String, pl.Categorical) or
+            isinstance(dtype, pl.Enum)]
+    return frame.with_columns(neutralised_text(pl.col(name).cast(pl.String)).alias(name) for name in text)
 
 
 def _make_dir(output_dir: Path) -> None:
@@ -57,14 +71,14 @@ def _make_dir(output_dir: Path) -> None:
         raise OutputError(f"{output_dir}: cannot create the output folder: {exc.strerror}") from None
 
 
-def _write(name: str, data: Loaded, output_dir: Path, fmt: str) -> Converted:
+def _write(name: str, data: Loaded, output_dir: Path, fmt: str, raw: bool) -> Converted:
     target = output_dir / f"{name}.{fmt}"
     try:
         with replacing(target) as temporary:
             if fmt == "parquet":
                 data.frame.write_parquet(temporary)
             else:
-                data.frame.write_csv(temporary, datetime_format="%Y-%m-%dT%H:%M:%S%.f")
+                _spreadsheet_safe(data.frame, raw).write_csv(temporary, datetime_format="%Y-%m-%dT%H:%M:%S%.f")
     except OSError as exc:
         raise OutputError(f"{target}: cannot write: {exc.strerror}") from None
     return Converted(name, target, data.rows_read, data.frame.height, data.rows_filtered, data.rows_skipped,
