@@ -149,11 +149,6 @@ def warn_about(result, explicit: bool) -> None:
     if explicit:
         for name, reason in result.unavailable.items():
             err(f"warning: {name} not computed: {reason}")
-    for name, loaded in result.datasets.items():
-        for warning in loaded.warnings:
-            err(f"warning: {name}: {warning}")
-        if loaded.rows_skipped:
-            reasons = ", ".join(f"{n} {why}" for why, n in loaded.skipped_because.items())
-            err(f"warning: {name}: {loaded.rows_skipped} of {loaded.rows_read} rows skipped ({reasons})")
-        for fieldname, issue in loaded.invalid.items():
-            err(f"warning: {name}.{fieldname}: {issue.describe()}")
+    for loaded in result.datasets.values():
+        for warning in loaded.account_warnings():
+            err(f"warning: {warning}")

@@ -70,7 +70,8 @@ def build_customers(config: Config, spec: CustomersSpec) -> CustomerTable:
     meta = {"as_of": None if as_of is None else as_of.isoformat(), "by": list(by), "horizon": spec.horizon,
             "horizon_weeks": weeks,
             "time_unit": TIME_UNIT, **meta, "rows": rows.height, **_row_counts(main),
-            "datasets": sorted(datasets), **{k: meta[k] for k in ("models", "warnings")}}
+            "datasets": sorted(datasets), "models": meta["models"],
+            "warnings": [w for loaded in datasets.values() for w in loaded.account_warnings()] + meta["warnings"]}
     return CustomerTable(rows, meta)
 
 

@@ -37,3 +37,12 @@ class Loaded:
     # by name, and each extent field's first and last plausible value among the kept rows.
     aggregates: dict[str, pl.DataFrame] | None = None
     extents: dict[str, tuple] = field(default_factory=dict)
+
+    def account_warnings(self) -> list[str]:
+        """What a reader must be told about the rows: warnings, skipped rows, invalid values (file and row)."""
+        out = [f"{self.name}: {warning}" for warning in self.warnings]
+        if self.rows_skipped:
+            reasons = ", ".join(f"{n} {why}" for why, n in self.skipped_because.items())
+            out.append(f"{self.name}: {self.rows_skipped} of {self.rows_read} rows skipped ({reasons})")
+        out += [f"{self.name}.{fieldname}: {issue.describe()}" for fieldname, issue in self.invalid.items()]
+        return out

@@ -27,7 +27,8 @@ def build_at_risk(config: Config, spec: AtRiskSpec) -> AtRiskList:
         customers = datasets["customers"].frame.unique("customer_id", keep="last").select("customer_id", *dims)
         rows = rows.join(customers, on="customer_id", how="left")
     rows = _shown(_ordered(rows, dims), spec)
-    return AtRiskList(rows, {**scored.meta, "at_risk": flagged, "shown": rows.height,
+    warnings = [w for loaded in datasets.values() for w in loaded.account_warnings()] + scored.meta["warnings"]
+    return AtRiskList(rows, {**scored.meta, "warnings": warnings, "at_risk": flagged, "shown": rows.height,
                              "rows_read": datasets["orders"].rows_read, "rows_skipped": datasets["orders"].rows_skipped},
                       dims)
 
