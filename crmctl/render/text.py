@@ -21,9 +21,9 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u
 # What json.dumps leaves raw with ensure_ascii=False: DEL, C1, bidi and separators (C0 it escapes itself).
 _UNSAFE_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-# Markdown: what starts emphasis, code, links, images, tables, HTML and entities. An underscore inside a
+# Markdown: what starts emphasis, code, links, images, tables, HTML, entities and closes a heading (#). An underscore inside a
 # word (conversion_rate) starts nothing in CommonMark, so it is left alone; `&` only where an entity would.
-_MARKDOWN = re.compile(r"[\\`*\[\]|~<>]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?[A-Za-z0-9]+;)")
+_MARKDOWN = re.compile(r"[\\`*\[\]|~<>#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?[A-Za-z0-9]+;)")
 
 
 def _visible(match: re.Match) -> str:
