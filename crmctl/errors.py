@@ -9,7 +9,9 @@ class ExitCode(IntEnum):
     OK = 0
     TARGET_MISSED = 1  # `check`: like diff and grep, 1 means "ran fine, answer is no"
     USAGE = 2  # Typer's own code for bad options
-    CONFIG = 3
+    CONFIG = 3  # includes a config whose YAML aliases expand past config.yaml_reader.MAX_VALUES
+    # Includes a row with more fields than its header, a report with no data in its window (unless
+    # --allow-empty) and a `check --period-end` outside the data: cron must see an empty answer.
     DATA = 4
     OUTPUT = 5
     INTERRUPTED = 130
