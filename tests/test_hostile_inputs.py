@@ -153,3 +153,15 @@ def test_validate_refuses_csv_rather_than_printing_markdown(cli, shop):
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == ("crmctl: --format csv is not available for crmctl validate: use --format "
                              "table|json|markdown\n")
+
+
+def test_init_writes_a_loadable_config_for_headers_with_control_characters(cli, project):
+    header = ["Record ID", "Email", "Create Date", "Lifecycle Stage", "Tier\x1b]0;x\x07", "Re\x9bgion", "Pl\u202ean"]
+    path = project.root / "contacts.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, ["1", "a@b.c", "2024-01-01 10:00", "customer", "x", "y", "z"]])
+    result = cli("init", str(path), "-o", str(project.root / "crmctl.yaml"))
+    assert result.exit_code == 0, result.stderr
+    text = (project.root / "crmctl.yaml").read_text(encoding="utf-8")
+    assert '# not mapped: "Tier\\u001b]0;x\\u0007", "Re\\u009bgion", "Pl\\u202ean"' in text
+    assert cli("validate", "-c", str(project.root / "crmctl.yaml")).exit_code == 0

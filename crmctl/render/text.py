@@ -53,5 +53,14 @@ def markdown_text(value) -> str:
 def json_text(document, default=None) -> str:
     """`document` as indented JSON whose text holds no control character: the values are unchanged (a
     JSON reader gets them back exactly), but DEL, C1, bidi and separators are written as \\u escapes."""
-    text = json.dumps(document, indent=2, ensure_ascii=False, default=default) + "\n"
+    return _json_escaped(json.dumps(document, indent=2, ensure_ascii=False, default=default)) + "\n"
+
+
+def json_inline(value) -> str:
+    """`value` as one line of JSON, as json_text escapes it: also a YAML double-quoted scalar (init's
+    config lines), where YAML readers refuse a raw C1 character."""
+    return _json_escaped(json.dumps(value, ensure_ascii=False))
+
+
+def _json_escaped(text: str) -> str:
     return _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _UNSAFE_JSON.search(text) else text

@@ -20,6 +20,7 @@ from crmctl.setup.presets.linking import link
 from crmctl.setup.presets.sample import Recognised, inspect_sample, json_columns
 from crmctl.setup.presets.scoring import Verdict, choose, rank
 from crmctl.read.sniff import file_head, detect_encoding, sniff
+from crmctl.render.text import json_inline
 
 EXTENSIONS = (".csv", ".tsv", ".txt", ".gz", ".parquet")
 
@@ -161,9 +162,9 @@ def _dataset_lines(found: Recognised, config_dir: Path) -> list[str]:
         if fieldname in values:
             options["values"] = values[fieldname]
         if len(options) == 1:
-            rendered = json.dumps(header, ensure_ascii=False)
+            rendered = json_inline(header)
         else:
-            rendered = "{" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in options.items()) + "}"
+            rendered = "{" + ", ".join(f"{k}: {json_inline(v)}" for k, v in options.items()) + "}"
         notes += [n[fieldname] for n in (preset.get("notes") or {}, found.notes) if fieldname in n]
         comment = f"  # {'; '.join(notes)}" if notes else ""
         lines.append(f"      {fieldname}: {rendered}{comment}")
@@ -172,7 +173,7 @@ def _dataset_lines(found: Recognised, config_dir: Path) -> list[str]:
     if preset.get("where"):
         lines.append(f"    where: {json.dumps(preset['where'])}  # GUESS: rows that count; check the status values")
     for header in found.json_columns:
-        lines.append(f"    # {json.dumps(header, ensure_ascii=False)} holds JSON: not mapped (docs/config.md, Presets)")
+        lines.append(f"    # {json_inline(header)} holds JSON: not mapped (docs/config.md, Presets)")
     if found.unmapped:
-        lines.append("    # not mapped: " + ", ".join(json.dumps(h, ensure_ascii=False) for h in found.unmapped))
+        lines.append("    # not mapped: " + ", ".join(json_inline(h) for h in found.unmapped))
     return lines
