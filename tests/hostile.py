@@ -35,11 +35,7 @@ datasets:
     columns: {customer_id: id, created_at: {column: created, format: "%Y-%m-%d"}, segment: tier, region: region}
   orders:
     path: orders.csv
-    columns:
-      order_id: order
-      customer_id: customer
-      ordered_at: {column: date, format: "%Y-%m-%d"}
-      amount: amount
+    columns: {order_id: order, customer_id: customer, ordered_at: {column: date, format: "%Y-%m-%d"}, amount: amount}
   surveys:
     path: surveys.csv
     columns: {customer_id: customer, responded_at: {column: date, format: "%Y-%m-%d"}, type: kind, score: score}

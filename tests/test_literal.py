@@ -17,10 +17,12 @@ import polars as pl
 from hypothesis import given, settings, strategies as st
 from markdown_it import MarkdownIt
 
+from crmctl.domain.results import CustomerTable
 from crmctl.files.spreadsheet import neutralised
 from crmctl.render.base import Format
-from crmctl.render.customers import render_customers
+from crmctl.render.registry import render
 from crmctl.render.text import literal, literal_lines, markdown_text
+from crmctl.render.view import Options
 
 FRAGMENTS = ("[bold red]", "[/]", "[link=http://evil]", "\x1b", "\x1b[2J", "\x1b]0;t\x07", "\x07", "\r", "\n", "\t",
              "\x00", "\x7f", "\x9b", "\x85", "\u202e", "\u2066", "\u200f", "\u2028", ":warning:", "|", "*", "_", "`",
@@ -61,8 +63,9 @@ def _frame(value: str) -> pl.DataFrame:
 
 
 def _render(value: str, fmt: Format, **options) -> str:
+    """`crmctl customers`' view of a table whose segment is `value`."""
     meta = {"as_of": "2025-01-01", "by": ["segment"], "warnings": []}
-    return render_customers(_frame(value), meta, fmt, **{"color": False, "width": None, **options})
+    return render(CustomerTable(_frame(value), meta), fmt, Options(**options))
 
 
 @PROPERTY
