@@ -89,7 +89,7 @@ def test_segment_names_are_shown_as_written_with_controls_visible(cli, hostile):
     assert "segment: [link=http://evil.example]click[/link]\n" in text
     assert "segment: :warning: |pipe| *bold*\n" in text  # no emoji code either
     markdown = cli("report", "-c", str(hostile), "-m", "revenue", "-p", "year", "-f", "markdown").stdout
-    assert "### segment: Multi\\\\nLine\\\\n### heading" in markdown  # one heading line, its \n shown
+    assert "### segment: Multi\\\\nLine\\\\n\\#\\#\\# heading\n" in markdown  # one heading line, its \n shown
     assert "\\<img src=x onerror=alert(1)\\>" in markdown
 
 
