@@ -77,6 +77,9 @@ def test_every_command_and_format_prints_hostile_data_literally(cli, hostile, mo
 def test_check_and_every_writer_to_a_file(cli, hostile, tmp_path):
     check = cli("check", "-c", str(hostile), "--verbose")
     _assert_literal(check.stdout, "table", "check")
+    chart = cli("chart", "revenue", "-c", str(hostile), "--by", "segment", "-f", "svg")  # vl-convert aborted on ESC
+    assert chart.exit_code == 0, chart.stderr
+    _assert_literal(chart.stdout, "html", "chart -f svg")
     for fmt in ("csv", "json", "markdown", "html"):
         target = tmp_path / f"report.{fmt}"
         assert cli("report", "-c", str(hostile), "-f", fmt, "-o", str(target)).exit_code == 0
