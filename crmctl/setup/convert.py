@@ -4,7 +4,6 @@ it fast. Reading the converted files back gives the same report (tests/test_conv
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
