@@ -53,8 +53,10 @@ def write_hostile(root: Path) -> Path:
     for index in range(60):
         cid = f"c{index:03d}"
         created = start + dt.timedelta(days=rng.randrange(0, 200))
-        customers.append([cid, created.isoformat(), HOSTILE[index % len(HOSTILE)],
-                          HOSTILE[(index + 3) % len(HOSTILE)]])
+        # Regions are lopsided (two thirds in one), so that compare --by region warns of a sample ratio
+        # mismatch, naming every group in its warning.
+        region = HOSTILE[(index + 3) % len(HOSTILE)] if index % 3 == 0 else HOSTILE[2]
+        customers.append([cid, created.isoformat(), HOSTILE[index % len(HOSTILE)], region])
         day = created
         for number in range(rng.randrange(1, 7)):
             day += dt.timedelta(days=rng.randrange(5, 90))

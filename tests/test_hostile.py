@@ -24,7 +24,7 @@ COMMANDS = {
     "customers": (["customers", "--by", "segment,region", "--top", "12"], ("table", "csv", "json", "markdown", "html")),
     "at-risk": (["customers", "--at-risk", "--by", "segment"], ("table", "csv", "json", "markdown", "html")),
     "compare": (["compare", "--by", "segment"], ("table", "csv", "json", "markdown", "html")),
-    "compare-control": (["compare", "--by", "region", "--control", "[bold red]PWN[/]"], ("table",)),
+    "compare-control": (["compare", "--by", "region", "--control", "[bold red]PWN[/]"], ("table", "markdown")),
     "drivers": (["drivers"], ("table", "csv", "json", "markdown")),
     "cohorts": (["cohorts", "--by", "segment"], ("table", "csv", "json", "markdown", "html")),
     "validate": (["validate"], ("table", "json", "markdown")),

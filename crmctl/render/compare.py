@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crmctl.render.base import Format, csv_rows, format_value, json_rows, markdown_table, to_text
-from crmctl.render.text import literal
+from crmctl.render.text import literal, markdown_text
 from crmctl.render.view import Options, View
 
 # How the table shows each compare metric's values (ratios as percentages, NPS as points).
@@ -26,7 +26,7 @@ def _laid_out(result) -> tuple[list[str], list[dict], str]:
 
 def _markdown(result, options: Options) -> str:
     columns, rows, _ = _laid_out(result)
-    return _srm_line(result.meta) + markdown_table(columns, rows)
+    return _srm_line(result.meta, markdown_text) + markdown_table(columns, rows)
 
 
 def _page(result, options: Options) -> str:
@@ -84,10 +84,12 @@ def _p_value(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3g}"
 
 
-def _srm_line(meta: dict) -> str:
+def _srm_line(meta: dict, shown=literal) -> str:
+    """The sample-ratio verdict; its warning names the groups, so it is data: `shown` makes it literal (for
+    Markdown: markdown_text)."""
     srm = meta["srm"]
     if srm["warning"]:
-        return f"\nWARNING: {srm['warning']}\n\n"
+        return f"\nWARNING: {shown(srm['warning'])}\n\n"
     if srm["p_value"] is None:
         return ""
     return f"\nSample ratio: chi2 = {srm['chi2']:.2f}, p = {srm['p_value']:.3g} (no mismatch at p < 0.001)\n\n"
