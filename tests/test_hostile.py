@@ -27,6 +27,7 @@ COMMANDS = {
     "compare-control": (["compare", "--by", "region", "--control", "[bold red]PWN[/]"], ("table", "markdown")),
     "drivers": (["drivers"], ("table", "csv", "json", "markdown")),
     "cohorts": (["cohorts", "--by", "segment"], ("table", "csv", "json", "markdown", "html")),
+    "cohorts-projected": (["cohorts", "--by", "segment", "--project", "2"], ("table", "markdown", "html")),
     "validate": (["validate"], ("table", "json", "markdown")),
     "metrics": (["metrics"], ("table", "csv", "json", "markdown")),
 }

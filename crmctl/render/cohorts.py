@@ -54,7 +54,7 @@ def _people(frame, meta: dict, fmt: Format, *, color: bool, width: int | None) -
         parts.extend(fits_part(meta))
         return "\n".join(f"### {markdown_text(title)}\n\n" + markdown_table(columns, [{k: _cell_text(v) for k, v in r.items()}
                                                                    for r in rows]) for title, columns, rows in parts
-                         ) + "".join(f"\n{n}\n" for n in notes)
+                         ) + "".join(f"\n{markdown_text(n)}\n" for n in notes)  # a note names its segment
     parts.extend(fits_part(meta))
     if width is None:  # a pipe or a file: plain aligned text, as the report prints there
         from crmctl.render.report_table import plain_lines
