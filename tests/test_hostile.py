@@ -19,8 +19,8 @@ from hostile import HOSTILE, RAW_CONTROLS, write_hostile
 COMMANDS = {
     "report": (["report", "--by", "segment,region", "-m", "revenue,nps"], ("table", "csv", "json", "markdown", "html")),
     "report-long": (["report", "--layout", "long", "-m", "revenue"], ("table", "markdown")),
-    "explain": (["explain", "revenue", "--ids", "--period", "2024-06", "--segment", "segment=[bold red]PWN[/]"],
-                ("table", "json")),
+    "explain": (["explain", "revenue", "--ids", "--period", "2024-06", "--segment", "segment=<img src=x onerror=alert(1)>"],
+                ("table", "json", "markdown")),
     "customers": (["customers", "--by", "segment,region", "--top", "12"], ("table", "csv", "json", "markdown", "html")),
     "at-risk": (["customers", "--at-risk", "--by", "segment"], ("table", "csv", "json", "markdown", "html")),
     "compare": (["compare", "--by", "segment"], ("table", "csv", "json", "markdown", "html")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crmctl.render.convert import describe_cleaned
-from crmctl.render.text import json_text, literal
+from crmctl.render.text import json_text, literal, markdown_text
 from crmctl.render.view import Options, View
 from crmctl.render.base import Format, format_value, render_records, jsonable, to_text, segment_label, plain_number, markdown_table
 
@@ -74,6 +74,15 @@ def _explanation_lines(explanation, options: Options) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _explanation_markdown(explanation, options: Options) -> str:
+    """The explanation's lines as Markdown: each escaped (they quote values from data: a segment, ids), a
+    hard line break (a trailing backslash) between the lines of one paragraph."""
+    lines = _explanation_lines(explanation, options).rstrip("\n").split("\n")
+    shown = [markdown_text(line.strip()) + ("\\" if line and following else "")
+             for line, following in zip(lines, lines[1:] + [""])]
+    return "\n".join(shown) + "\n"
+
+
 def _validation_parts(report) -> list[tuple[str, list[str], list[dict]]]:
     datasets = [{"dataset": name, "rows read": f"{d['rows_read']:,}", "used": f"{d['rows_used']:,}",
                  "filtered": f"{d['rows_filtered']:,}", "skipped": f"{d['rows_skipped']:,}"}
@@ -138,7 +147,7 @@ def _to_json(document) -> str:
 
 CHECK = View("crmctl check", {Format.table: _check_lines, Format.json: _check_json})
 EXPLANATION = View("crmctl explain", {Format.table: _explanation_lines, Format.csv: _explanation_lines,
-                                      Format.markdown: _explanation_lines,
+                                      Format.markdown: _explanation_markdown,
                                       Format.json: lambda explanation, options: _to_json(explanation.details)})
 VALIDATION = View("crmctl validate", {Format.table: _validation_tables, Format.json: lambda report, options:
                                       _to_json(report.as_dict()), Format.markdown: _validation_markdown})  # no csv: three tables of different columns are no one CSV
