@@ -17,12 +17,14 @@ import re
 # Cc: C0 (U+0000–U+001F), DEL and C1 (U+0080–U+009F). Then the bidi embeddings, overrides, isolates and
 # marks (the "Trojan Source" set) and the Unicode line and paragraph separators, which some programs
 # treat as line breaks.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-# What json.dumps leaves raw with ensure_ascii=False: DEL, C1, bidi and separators (C0 it escapes itself).
-_UNSAFE_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_BIDI_AND_SEPARATORS = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+# What json.dumps leaves raw with ensure_ascii=False: all but C0, which it escapes itself.
+_UNSAFE_JSON = re.compile(f"[\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-# Markdown: what starts emphasis, code, links, images, tables, HTML, entities and closes a heading (#). An underscore inside a
-# word (conversion_rate) starts nothing in CommonMark, so it is left alone; `&` only where an entity would.
+# Markdown: what starts emphasis, code, links, images, tables, HTML or entities, and closes a heading (#).
+# An underscore inside a word (conversion_rate) starts nothing in CommonMark, so it is left alone; `&` is
+# escaped only where an entity would start.
 _MARKDOWN = re.compile(r"[\\`*\[\]|~<>#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?[A-Za-z0-9]+;)")
 
 
