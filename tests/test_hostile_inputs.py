@@ -165,3 +165,13 @@ def test_init_writes_a_loadable_config_for_headers_with_control_characters(cli, 
     text = (project.root / "crmctl.yaml").read_text(encoding="utf-8")
     assert '# not mapped: "Tier\\u001b]0;x\\u0007", "Re\\u009bgion", "Pl\\u202ean"' in text
     assert cli("validate", "-c", str(project.root / "crmctl.yaml")).exit_code == 0
+
+
+def test_check_with_no_data_in_the_window_is_no_verdict(cli, shop):
+    config = shop.config(ORDERS_CONFIG.replace("report: {", "report: {from: 2030-01-01, to: 2030-03-31, ")
+                         + "    targets:\n      revenue: {min: 10}\n")
+    result = cli("check", "-c", str(config))
+    assert result.exit_code == 4  # not 0: cron must not read "every target met" into no data
+    assert result.stderr == ("crmctl: no data: the data (2024-01-05 .. 2024-04-30) has no dates in the window "
+                             "2030-01-01 .. 2030-03-31; check the export, or the window in report: (from, to, "
+                             "last)\n")

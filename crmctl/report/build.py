@@ -49,7 +49,10 @@ class ReportResult:
     span: tuple[dt.date, dt.date] | None = None  # the data's first and last day
 
 
-def refuse_empty(result: ReportResult) -> None:
+EMPTY_REMEDY = "change the window (--from, --to, --last), or add --allow-empty to accept an empty report (exit 0)"
+
+
+def refuse_empty(result: ReportResult, remedy: str = EMPTY_REMEDY) -> None:
     """A report with no data in its window is an error (exit 4) a cron job can see, saying why: no row at all,
     or a window that misses the data's span (every value would be null, "no data for this period")."""
     span, window = result.span, result.window
@@ -63,8 +66,7 @@ def refuse_empty(result: ReportResult) -> None:
     else:
         why = f"the data ({span[0].isoformat()} .. {span[1].isoformat()}) has no dates in the window" + \
             (f" {window}" if window else "")
-    raise DataError(f"no data: {why}; change the window (--from, --to, --last), or add --allow-empty to "
-                    "accept an empty report (exit 0)")
+    raise DataError(f"no data: {why}; {remedy}")
 
 
 def uncertainty_settings(spec: ReportSpec) -> tuple[float, int]:

@@ -14,7 +14,7 @@ import polars as pl
 
 from crmctl.config import Config
 from crmctl.errors import ConfigError, DataError
-from crmctl.report.build import build_report, with_overrides
+from crmctl.report.build import build_report, refuse_empty, with_overrides
 from crmctl.config.targets import segment_key
 
 
@@ -45,9 +45,9 @@ def run_check(config: Config, period_end: dt.date | None = None, significant_onl
     if result.unavailable:
         raise ConfigError(f"{config.path}: targets that cannot be computed",
                           [f"targets.{name}: {reason}" for name, reason in result.unavailable.items()])
+    # No data is no verdict: exit 0 would tell cron every target was met.
+    refuse_empty(result, "check the export, or the window in report: (from, to, last)")
     rows, units = result.rows, {m.name: m.unit for m in result.metrics}
-    if rows.is_empty():
-        return CheckResult(None, None, units=units)
     if rows["period_start"].null_count() == rows.height:  # a snapshot export: its rows have no period
         start, chosen = None, rows
     else:
