@@ -10,8 +10,8 @@ class ExitCode(IntEnum):
     TARGET_MISSED = 1  # `check`: like diff and grep, 1 means "ran fine, answer is no"
     USAGE = 2  # Typer's own code for bad options
     CONFIG = 3  # includes a config whose YAML aliases expand past config.yaml_reader.MAX_VALUES
-    # Includes a row with more fields than its header, a report with no data in its window (unless
-    # --allow-empty) and a `check --period-end` outside the data: cron must see an empty answer.
+    # Includes a row with more fields than its header, a report or check with no data in its window
+    # (report --allow-empty: 0) and a `check --period-end` outside the data: cron must see an empty answer.
     DATA = 4
     OUTPUT = 5
     INTERRUPTED = 130
