@@ -11,6 +11,7 @@ from typing import Any, Mapping
 from crmctl.domain.datasets import CANONICAL
 from crmctl.config.definitions import KNOBS
 from crmctl.config.risk import RiskSpec
+from crmctl.config.source import Source
 from crmctl.config.targets import Target
 
 PERIODS = ("day", "week", "month", "quarter", "year", "all")
@@ -20,7 +21,7 @@ DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
 
 TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
             "definitions", "targets", "benchmarks", "custom_metrics", "risk")
-DATASET_KEYS = ("path", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
+DATASET_KEYS = ("path", "source", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
                 "deduplicate")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "scale", "type")
 REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare", "confidence", "min_n")
@@ -41,7 +42,7 @@ class Column:
 class DatasetSpec:
     name: str
     path: str  # as written, relative to the config file
-    paths: tuple[Path, ...]  # absolute patterns (may be globs)
+    paths: tuple[Path | str, ...]  # absolute patterns (may be globs); object-store URLs as str
     columns: Mapping[str, Column]
     where: Mapping[str, tuple[str, ...]]
     delimiter: str | None = None
@@ -50,6 +51,7 @@ class DatasetSpec:
     encoding: str | None = None  # None: UTF-8 (with or without BOM)
     deduplicate: bool = True  # rows repeating an id (overlapping exports): keep the last
     timezone: str = "UTC"  # the config's: naive timestamps are read in it (the reader needs no Config)
+    source: Source | None = None  # a database table or query instead of files (config/source.py); paths is ()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from crmctl.config.model import (
 from crmctl.config.problems import Problems
 from crmctl.config.report import parse_report
 from crmctl.config.risk import parse_risk
+from crmctl.config.source import is_remote, parse_source
 from crmctl.config.custom_metrics import parse_custom_metrics
 from crmctl.domain.datasets import ALTERNATE_KEYS, CANONICAL, KINDS
 from crmctl.errors import ConfigError, did_you_mean
@@ -103,9 +104,15 @@ def _datasets(raw, base: Path, problems: Problems) -> dict[str, DatasetSpec]:
 
 def _dataset(name: str, body: dict, base: Path, problems: Problems) -> DatasetSpec | None:
     key = f"datasets.{name}"
-    path = body.get("path")
-    if path is None:
-        problems.add(f"{key}.path", "missing: the export file (relative to the config file; globs allowed)")
+    path, source = body.get("path"), None
+    if "source" in body:
+        source = parse_source(f"{key}.source", body["source"], base, problems)
+        if path is not None:
+            problems.add(key, "give path (files) or source (a database), not both")
+        path = "" if source else None
+    elif path is None:
+        problems.add(f"{key}.path", "missing: the export file (relative to the config file; globs allowed), "
+                                    "or source: a database table")
     elif problems.typed(f"{key}.path", path, (str, list), "a file path, glob or list of them") is None:
         path = None
     columns = _columns(name, body.get("columns"), problems)
@@ -130,11 +137,12 @@ def _dataset(name: str, body: dict, base: Path, problems: Problems) -> DatasetSp
         ratio = 0.01
     if path is None or columns is None:
         return None
-    patterns = [path] if isinstance(path, str) else [str(p) for p in path]
+    patterns = [] if source else [path] if isinstance(path, str) else [str(p) for p in path]
     return DatasetSpec(
         name=name,
-        path=", ".join(patterns),
-        paths=tuple((base / p) for p in patterns),
+        path=source.shown if source else ", ".join(patterns),
+        paths=tuple(_pattern(base, p) for p in patterns),
+        source=source,
         columns=MappingProxyType(columns),
         where=MappingProxyType(where),
         delimiter=delimiter if isinstance(delimiter, str) and len(delimiter) == 1 else None,
@@ -144,6 +152,11 @@ def _dataset(name: str, body: dict, base: Path, problems: Problems) -> DatasetSp
         deduplicate=problems.typed(f"{key}.deduplicate", body.get("deduplicate", True), bool, "true or false")
         is not False,
     )
+
+
+def _pattern(base: Path, pattern: str) -> Path | str:
+    """A file pattern made absolute; an object-store URL (s3://, gs://, az://, https://) kept as written."""
+    return pattern if is_remote(pattern) else base / pattern
 
 
 def _columns(dataset: str, raw, problems: Problems) -> dict[str, Column] | None:

@@ -25,6 +25,7 @@ from crmctl.domain.datasets import CANONICAL
 from crmctl.read.load import resolve_files
 from crmctl.read.loaded import Loaded
 from crmctl.read.optimistic import fast_scan
+from crmctl.read.remote import is_parquet_dataset
 from crmctl.read.scan import FileScan, file_scans
 from crmctl.read.rows import held, wanted
 from crmctl.read.sniff import sniff, transcoded
@@ -50,6 +51,8 @@ def stream_schema(spec: DatasetSpec, fields: set[str]) -> pl.Schema:
     """The held frame's columns and types for `fields`, with no row read: what the metrics' declarations
     look at before the aggregated road runs."""
     columns = _columns(spec, fields)
+    if spec.source is not None or is_parquet_dataset(spec.paths[0]):
+        return pl.Schema({})  # the held road reads databases and Parquet datasets
     shape = sniff(resolve_files(spec)[0], spec.delimiter, spec.encoding)
     if shape.needs_transcoding or shape.format != "csv":
         return pl.Schema({})
@@ -66,6 +69,8 @@ def load_aggregated(spec: DatasetSpec, fields: set[str], name: str, grouping: Gr
     integer written as it prints (context/keys.py: integer_ids): the rows' ids are then read as integers, and a row
     whose id does not print back as written sends the dataset to the held road ("007" is not customer 7)."""
     columns = _columns(spec, fields)
+    if spec.source is not None or any(is_parquet_dataset(p) for p in spec.paths):
+        return None
     files = resolve_files(spec)
     shapes = [sniff(path, spec.delimiter, spec.encoding) for path in files]
     if not all(shape.format == "csv" and not shape.footer for shape in shapes):

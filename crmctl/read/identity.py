@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
 from crmctl.config import Config, DatasetSpec
 from crmctl.domain.datasets import ALTERNATE_KEYS, CANONICAL
-from crmctl.read.load import load_dataset, resolve_files
+from crmctl.read.load import load_dataset, located
 from crmctl.read.loaded import Loaded
 from crmctl.read.scan import match_columns, raw_scan
-from crmctl.read.sniff import sniff, transcoded
 
 EXAMPLES = 5
 
@@ -181,13 +179,12 @@ def locate(spec: DatasetSpec, key: str, values: list[str], limit: int = EXAMPLES
     column = spec.columns[key]
     out: list[tuple[str, int, str]] = []
     with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
-        for path in resolve_files(spec):
+        for shape, source in zip(*located(spec, [column], scratch)):
             if len(out) >= limit:
                 break
-            shape = sniff(path, spec.delimiter, spec.encoding)
-            source = transcoded(shape, scratch) if shape.needs_transcoding else shape.path
+            path = shape.path
             name = match_columns(shape, spec, [column])[key]
             hits = (raw_scan(shape, source, spec).select("_row", _cell=pl.col(name).cast(pl.String))
                     .filter(normalised(key, pl.col("_cell")).is_in(values)).head(limit - len(out)).collect())
-            out += [(str(Path(path)), row, cell) for row, cell in hits.iter_rows()]
+            out += [(str(path), row, cell) for row, cell in hits.iter_rows()]
     return out

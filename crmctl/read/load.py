@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import DatasetSpec
+from crmctl.config.source import is_remote
 from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError
 from crmctl.read.loaded import FieldIssue, Loaded  # noqa: F401  (re-exported: the reader's result types)
@@ -21,14 +22,17 @@ from crmctl.read.optimistic import read_files
 from crmctl.read.rows import (
     count_invalid, drop_blank_lines, drop_short_rows, enforce_invalid_limit, fill_examples, keep_rows,
 )
+from crmctl.read.remote import dataset_shape, is_parquet_dataset
 from crmctl.read.scan import file_scans
 from crmctl.read.sniff import FileShape, first_ragged_row, ragged_rows, sniff, transcoded
 
 
 def resolve_files(spec: DatasetSpec) -> list[Path]:
+    """The dataset's files, globs expanded; an object-store URL or a folder of Parquet stays one source that
+    Polars expands itself (read/remote.py)."""
     files: list[Path] = []
     for pattern in spec.paths:
-        if pattern.is_file():  # "orders [2024].csv" is a file's name before it is a pattern
+        if is_remote(pattern) or pattern.is_file():  # "orders [2024].csv" is a file's name before a pattern
             files.append(pattern)
         elif globlib.has_magic(str(pattern)):
             matched = sorted(Path(p) for p in globlib.glob(str(pattern)))
@@ -49,10 +53,9 @@ def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: boo
     if canonical.wide and fields & {"type", "score"}:
         fields |= set(canonical.wide)
     columns = [spec.columns[f] for f in spec.columns if f in fields]
-    files = resolve_files(spec)
-    shapes = [sniff(path, spec.delimiter, spec.encoding) for path in files]
     with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
-        sources = [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
+        shapes, sources = located(spec, columns, scratch)
+        files = [shape.path for shape in shapes]
         try:
             collected = read_files(file_scans(spec, columns, shapes, sources))
         except pl.exceptions.PolarsError as exc:
@@ -79,6 +82,25 @@ def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: boo
     if wide:
         loaded.frame = _long(loaded.frame, {f: canonical.wide[f] for f in wide})
     return loaded
+
+
+def located(spec: DatasetSpec, columns: list, scratch: str) -> tuple[list[FileShape], list[Path]]:
+    """Each source of the dataset as sniffed, and where the reader finds its bytes: the file, its UTF-8 copy in
+    `scratch`, or (a database source) the mapped columns fetched as text into `scratch` (read/database.py)."""
+    if spec.source is not None:
+        from crmctl.read.database import fetch
+
+        shape, source = fetch(spec, columns, scratch)
+        return [shape], [source]
+    shapes = [shape_of(path, spec) for path in resolve_files(spec)]
+    return shapes, [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
+
+
+def shape_of(path, spec: DatasetSpec) -> FileShape:
+    """A file sniffed, or a remote or partitioned Parquet dataset by its metadata."""
+    if is_parquet_dataset(path):
+        return dataset_shape(path)
+    return sniff(path, spec.delimiter, spec.encoding)
 
 
 def _mark_footers(df: pl.DataFrame, shapes: list[FileShape]) -> pl.DataFrame:

@@ -1,0 +1,156 @@
+"""A database dataset (`source:`) → the same text cells a file gives, so the same conversion reads them.
+
+The mapped columns alone are selected, each cast to text in SQL, through ADBC (Arrow Database
+Connectivity: the Apache Arrow project's drivers for PostgreSQL and SQLite, and DuckDB's own), and the
+result lands as a Parquet file of text columns in the reader's scratch folder. From there the held road
+reads it exactly as it reads a Parquet export of text columns: trimmed, `null_values` applied as the CSV
+reader applies them, converted by read/cells.py, every bad value counted with its row. That is what
+makes a report from a table byte-identical to one from the same rows exported as CSV.
+
+Every message names the source through `redact`: a driver's error text may repeat the URL it was given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from crmctl.config import Column, DatasetSpec
+from crmctl.config.source import Source, database_path, redact
+from crmctl.errors import ConfigError, DataError
+from crmctl.read.scan import match_columns
+from crmctl.read.sniff import FileShape
+
+_DRIVERS = {  # scheme → (module, pip package that provides it)
+    "postgresql": ("adbc_driver_postgresql", "adbc-driver-postgresql"),
+    "sqlite": ("adbc_driver_sqlite", "adbc-driver-sqlite"),
+    "duckdb": ("adbc_driver_duckdb", "duckdb"),
+}
+
+
+@dataclass
+class Connection:
+    """An open ADBC connection, and the secret URL its messages must not show."""
+
+    source: Source
+    url: str
+    database: object
+    connection: object
+
+    def query(self, sql: str) -> pl.DataFrame:
+        import adbc_driver_manager
+
+        statement = adbc_driver_manager.AdbcStatement(self.connection)
+        try:
+            statement.set_sql_query(sql)
+            handle, _ = statement.execute_query()
+            return pl.DataFrame(handle)
+        except adbc_driver_manager.Error as exc:
+            raise DataError(f"{self.source.shown}: {self.fail(exc)}") from None
+        finally:
+            statement.close()
+
+    def fail(self, exc: Exception) -> str:
+        """The driver's first line of error text, with every credential hidden."""
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return redact(text, (self.url, *_passwords(self.url)))
+
+    def close(self) -> None:
+        self.connection.close()
+        self.database.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
+def connect(source: Source) -> Connection:
+    """Opens the source's database; a clear error (exit 3 for the URL or driver, 4 for the server) if not."""
+    url = source.resolved_url()
+    scheme = source.scheme
+    if not scheme:
+        raise ConfigError(f"{redact(url, _passwords(url))}: not a database URL crmctl reads "
+                          "(postgresql://, sqlite:/// or duckdb:///)")
+    module, package = _DRIVERS[scheme]
+    try:
+        import adbc_driver_manager
+        driver = __import__(module)
+    except ImportError:
+        raise ConfigError(f"{source.shown}: reading {scheme} needs the {package} package "
+                          f"(pip install 'crmctl[db]')") from None
+    options = _options(scheme, url, source.base)
+    if scheme != "postgresql" and not Path(options["path" if scheme == "duckdb" else "uri"]).exists():
+        raise DataError(f"{source.shown}: database file not found")
+    try:
+        database = driver.connect(**options)
+        connection = adbc_driver_manager.AdbcConnection(database)
+    except adbc_driver_manager.Error as exc:
+        shown = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                       (url, *_passwords(url)))
+        raise DataError(f"{source.shown}: cannot connect: {shown}") from None
+    return Connection(source, url, database, connection)
+
+
+def _options(scheme: str, url: str, base: Path) -> dict:
+    if scheme == "postgresql":
+        return {"uri": url}
+    path = database_path(url, base)
+    return {"path": path} if scheme == "duckdb" else {"uri": path}
+
+
+def _passwords(url: str) -> tuple[str, ...]:
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return ()
+    return (password, unquote(password)) if password else ()
+
+
+def relation(source: Source) -> str:
+    """What the SELECT reads from: the table, quoted part by part, or the query as a subquery."""
+    if source.table:
+        return ".".join(quoted(part) for part in source.table.split("."))
+    return f"({source.query.strip().rstrip(';')}) AS crmctl_query"
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_columns(db: Connection) -> tuple[str, ...]:
+    """The table's (or query's) column names, from a query that reads no row."""
+    return tuple(db.query(f"SELECT * FROM {relation(db.source)} LIMIT 0").columns)
+
+
+def fetch(spec: DatasetSpec, columns: list[Column], scratch: str) -> tuple[FileShape, Path]:
+    """The mapped columns of a database dataset as text, in a Parquet file under `scratch`, and the shape the
+    reader takes it by (its path is the table's name, for messages)."""
+    source = spec.source
+    with connect(source) as db:
+        header = table_columns(db)
+        shape = FileShape(Path(source.label), "parquet", header=header)
+        names = _matched(shape, spec, columns)
+        wanted = list(dict.fromkeys(names[c.field] for c in columns))
+        sql = "SELECT " + ", ".join(f"CAST({quoted(n)} AS TEXT) AS {quoted(n)}" for n in wanted)
+        frame = db.query(f"{sql} FROM {relation(source)}") if wanted else pl.DataFrame()
+    nulls = list(spec.null_values)
+    frame = frame.select(pl.when(pl.col(n).is_in(nulls)).then(None).otherwise(pl.col(n)).alias(n) for n in wanted)
+    target = Path(scratch) / f"{spec.name}-source.parquet"
+    frame.write_parquet(target)
+    return FileShape(Path(source.label), "parquet", header=tuple(wanted)), target
+
+
+def _matched(shape: FileShape, spec: DatasetSpec, columns: list[Column]) -> dict[str, str]:
+    """Config columns → the table's, as files match them (case, spaces); the message says table, not file."""
+    try:
+        return match_columns(shape, spec, columns)
+    except DataError as error:
+        raise DataError(f"{spec.source.shown}: the mapped columns are not in the "
+                        f"{'table' if spec.source.table else 'query result'}",
+                        [p.replace("is not in the file", "is not there") for p in error.problems]) from None
