@@ -139,3 +139,37 @@ def test_every_source_gives_the_same_report_byte_for_byte(project, cli, postgres
     for kind, text in reports.items():
         assert text == reports["csv"], kind
     assert PASSWORD not in "".join(reports.values())
+
+
+def orders_only(project, source_text: str) -> str:
+    project.file("db.yaml", textwrap.dedent(f"""
+        version: 1
+        datasets:
+          orders:
+            {source_text}
+            columns: {{order_id: Order Number, customer_id: Contact ID, ordered_at: Order Date, amount: Total Amount}}
+    """))
+    return str(project.root / "db.yaml")
+
+
+@pytest.mark.parametrize("kind", ["refused", "password", "table", "query", "column", "variable", "scheme"])
+def test_a_failing_database_says_what_failed_with_its_exit_code_and_no_password(project, cli, postgres, kind):
+    from postgres_server import free_port
+
+    url, port = postgres
+    cases = {  # kind -> (source, exit code, what the message says)
+        "refused": (source(url.replace(str(port), str(free_port())), "shop.orders"), 4, "cannot connect"),
+        "password": (source(url.replace(PASSWORD, "wrong-Pa55"), "shop.orders"), 4, "password authentication"),
+        "table": (source(url, "shop.ordres"), 4, 'relation "shop.ordres" does not exist'),
+        "query": (f'source: {{url: "{url}", query: "select * from shop.orders where"}}', 4, "syntax error"),
+        "column": (source(url, "shop.customers"), 4, "columns.order_id: column 'Order Number' is not there"),
+        "variable": ('source: {url: "postgresql://crm:${CRMCTL_NO_SUCH_VARIABLE}@127.0.0.1/crm", table: t}', 3,
+                     "CRMCTL_NO_SUCH_VARIABLE is not set"),
+        "scheme": ('source: {url: "mysql://crm:hunter22@127.0.0.1/crm", table: t}', 3, "not a database URL"),
+    }
+    text, code, says = cases[kind]
+    result = cli("report", "--format", "csv", "-c", orders_only(project, text))
+    assert result.exit_code == code, result.stderr
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+    assert PASSWORD not in result.stderr and "wrong-Pa55" not in result.stderr and "hunter22" not in result.stderr

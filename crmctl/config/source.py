@@ -47,7 +47,7 @@ class Source:
     def shown(self) -> str:
         """The source as messages name it: the redacted URL and the table (or "query")."""
         where = redact(self.url) if self.url is not None else f"${self.url_env}"
-        return f"{where} {self.table}" if self.table else f"{where} (query)"
+        return f"{where}, table {self.table}" if self.table else f"{where}, query"
 
     @property
     def label(self) -> str:
@@ -59,7 +59,7 @@ class Source:
         if self.url_env is not None:
             value = os.environ.get(self.url_env)
             if not value:
-                raise ConfigError(f"source.url_env: the environment variable {self.url_env} is not set "
+                raise ConfigError(f"url_env: the environment variable {self.url_env} is not set "
                                   "(export it with the database URL, e.g. postgresql://user:pass@host/db)")
             return value
 

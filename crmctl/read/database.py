@@ -19,7 +19,7 @@ import polars as pl
 
 from crmctl.config import Column, DatasetSpec
 from crmctl.config.source import Source, database_path, redact
-from crmctl.errors import ConfigError, DataError
+from crmctl.errors import ConfigError, CrmctlError, DataError
 from crmctl.read.scan import match_columns
 from crmctl.read.sniff import FileShape
 
@@ -48,7 +48,9 @@ class Connection:
             handle, _ = statement.execute_query()
             return pl.DataFrame(handle)
         except adbc_driver_manager.Error as exc:
-            raise DataError(f"{self.source.shown}: {self.fail(exc)}") from None
+            hint = ("check source.table (name or schema.name) and that the user may read it" if self.source.table
+                    else "source.query runs as the subquery of SELECT … FROM (query), so it must be one select")
+            raise DataError(f"{self.source.shown}: {self.fail(exc)}; {hint}") from None
         finally:
             statement.close()
 
@@ -83,15 +85,17 @@ def connect(source: Source) -> Connection:
         raise ConfigError(f"{source.shown}: reading {scheme} needs the {package} package "
                           f"(pip install 'crmctl[db]')") from None
     options = _options(scheme, url, source.base)
-    if scheme != "postgresql" and not Path(options["path" if scheme == "duckdb" else "uri"]).exists():
-        raise DataError(f"{source.shown}: database file not found")
+    if scheme != "postgresql" and not Path(file := options["path" if scheme == "duckdb" else "uri"]).exists():
+        raise DataError(f"{source.shown}: database file not found: {file} (sqlite:///name.db is relative to "
+                        "the config's folder, sqlite:////srv/name.db absolute)")
     try:
         database = driver.connect(**options)
         connection = adbc_driver_manager.AdbcConnection(database)
     except adbc_driver_manager.Error as exc:
         shown = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
                        (url, *_passwords(url)))
-        raise DataError(f"{source.shown}: cannot connect: {shown}") from None
+        raise DataError(f"{source.shown}: cannot connect: {shown}; check the host, port, user and that the "
+                        "server runs (the password is never shown)") from None
     return Connection(source, url, database, connection)
 
 
@@ -131,6 +135,13 @@ def table_columns(db: Connection) -> tuple[str, ...]:
 def fetch(spec: DatasetSpec, columns: list[Column], scratch: str) -> tuple[FileShape, Path]:
     """The mapped columns of a database dataset as text, in a Parquet file under `scratch`, and the shape the
     reader takes it by (its path is the table's name, for messages)."""
+    try:
+        return _fetch(spec, columns, scratch)
+    except CrmctlError as error:  # every message names the dataset whose source failed
+        raise type(error)(f"datasets.{spec.name}.source: {error.message}", error.problems) from None
+
+
+def _fetch(spec: DatasetSpec, columns: list[Column], scratch: str) -> tuple[FileShape, Path]:
     source = spec.source
     with connect(source) as db:
         header = table_columns(db)
@@ -151,6 +162,6 @@ def _matched(shape: FileShape, spec: DatasetSpec, columns: list[Column]) -> dict
     try:
         return match_columns(shape, spec, columns)
     except DataError as error:
-        raise DataError(f"{spec.source.shown}: the mapped columns are not in the "
+        raise DataError(f"{spec.source.shown}: the mapped columns are not all in the "
                         f"{'table' if spec.source.table else 'query result'}",
                         [p.replace("is not in the file", "is not there") for p in error.problems]) from None
