@@ -173,3 +173,92 @@ def test_a_failing_database_says_what_failed_with_its_exit_code_and_no_password(
     assert says in result.stderr
     assert "Traceback" not in result.stderr
     assert PASSWORD not in result.stderr and "wrong-Pa55" not in result.stderr and "hunter22" not in result.stderr
+
+
+def test_validate_names_the_table_row_and_value_that_do_not_convert(project, cli):
+    import sqlite3
+
+    with sqlite3.connect(project.root / "crm.db") as db:  # SQLite keeps any value in any column, as exports do
+        db.execute("CREATE TABLE orders (id TEXT, cust TEXT, at TEXT, total REAL, unmapped TEXT)")
+        db.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?)", [
+            ("o1", "c1", "2024-01-05 10:00:00", 10.5, "x"), ("o2", "c2", "2024-01-06 10:00:00", "abc", "y"),
+            (None, "c3", "2024-01-07 10:00:00", 3, "z"), ("o4", "c4", "notadate", 4, "w"),
+            ("o5", "c5", "2024-01-08 10:00:00", "NA", "w")])
+    project.config("""
+        datasets:
+          orders:
+            source: {url: "sqlite:///crm.db", query: "select * from orders where cust <> 'c5' order by id"}
+            max_invalid_ratio: 1
+            columns: {order_id: id, customer_id: cust, ordered_at: {column: at, format: "%Y-%m-%d %H:%M:%S"},
+                      amount: total}
+    """)
+    result = cli("validate", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    orders = result.json()["datasets"]["orders"]
+    assert (orders["rows_read"], orders["rows_used"], orders["rows_skipped"]) == (4, 1, 3)
+    assert orders["fields"]["amount"] == {"completeness": 1.0, "parse_rate": 0.75, "invalid": 1}
+    assert orders["fields"]["order_id"]["completeness"] == 0.75  # SQL NULL sorts first: row 1
+    found = {(f["message"], tuple(f["rows"]), tuple(f["examples"])) for f in result.json()["findings"]}
+    assert ("1 values of amount do not parse", (3,), ("abc",)) in found
+    assert ("1 values of ordered_at do not parse", (4,), ("notadate",)) in found
+
+
+def test_null_values_mean_no_value_as_in_a_csv(project):
+    import sqlite3
+
+    from crmctl.read.load import load_dataset
+
+    with sqlite3.connect(project.root / "crm.db") as db:
+        db.execute("CREATE TABLE t (id TEXT, at TEXT, amount TEXT)")
+        db.executemany("INSERT INTO t VALUES (?, ?, ?)", [
+            ("a", "2024-01-01", "NA"), ("b", "2024-01-02", " 7 "), ("c", "2024-01-03", None), ("d", "2024-01-04", "-")])
+    config = project.load("""
+        datasets:
+          orders:
+            source: {url: "sqlite:///crm.db", table: t}
+            columns: {order_id: id, customer_id: id, ordered_at: at, amount: amount}
+    """)
+    loaded = load_dataset(config.datasets["orders"])
+    assert loaded.invalid == {}  # "NA" and "-" are null_values: missing, not invalid, as in a CSV
+    assert (loaded.rows_read, loaded.rows_skipped) == (4, 3)
+    assert loaded.frame["amount"].to_list() == [7.0]
+
+
+@pytest.mark.parametrize("body, says", [
+    ('path: o.csv\n    source: {url: "sqlite:///x.db", table: t}', "give path (files) or source (a database), not both"),
+    ('source: {url: "sqlite:///x.db"}', "give one of table (e.g. shopify.order) or query"),
+    ('source: {url: "sqlite:///x.db", table: t, query: "select 1"}', "give one of table"),
+    ('source: {table: t}', "give one of url"),
+    ('source: {url: "sqlite:///x.db", table: "t; drop table t"}', "is not a table name"),
+    ('source: {url: "sqlite:///x.db", tabel: t}', "tabel"),
+])
+def test_a_source_is_checked_when_the_config_is_read(project, body, says):
+    from crmctl.errors import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        project.load("datasets:\n  orders:\n    " + body + "\n    columns: {order_id: a, customer_id: b, ordered_at: c, "
+                     "amount: d}\n")
+    assert says in str(raised.value)
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("postgresql://crm:s3cret@db:5432/crm", "postgresql://***@db:5432/crm"),
+    ("connection to postgres://u@h failed", "connection to postgres://***@h failed"),
+    ("host=db password=s3cret user=crm", "host=db password=*** user=crm"),
+    ("auth failed for s3cret", "auth failed for ***"),
+])
+def test_redact_hides_passwords_however_a_message_holds_them(text, shown):
+    from crmctl.config.source import redact
+
+    assert redact(text, ("s3cret",)) == shown
+
+
+def test_the_url_is_expanded_from_the_environment_only_when_opened(monkeypatch):
+    from crmctl.config.source import Source
+
+    source = Source("postgresql://crm:${CRM_PW}@db/crm", None, "t", None)
+    monkeypatch.setenv("CRM_PW", "p@ss")
+    assert source.resolved_url() == "postgresql://crm:p@ss@db/crm"
+    assert "p@ss" not in source.shown and "${CRM_PW}" not in repr(Source("x", None, "t", None))
+    monkeypatch.setenv("CRM_URL", "sqlite:///a.db")
+    assert Source(None, "CRM_URL", "t", None).resolved_url() == "sqlite:///a.db"
