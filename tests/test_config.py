@@ -84,7 +84,7 @@ def test_wrong_types_and_missing_required_fields(project):
     """)
     assert problems == [
         "fiscal_year_start_month: 13 is not a month number 1-12",
-        "datasets.orders.path: missing: the export file (relative to the config file; globs allowed)",
+        "datasets.orders.path: missing: the export file (relative to the config file; globs allowed), or source: a database table",
         "datasets.orders.columns.amount: expected a column name or a mapping with column, format, values …, got int 5",
         "datasets.orders.columns.customer_id: missing: orders needs the field customer_id, or another key of the "
         "customer that customers also maps (customer_external_id or customer_email)",
