@@ -22,6 +22,11 @@ def is_parquet_dataset(path) -> bool:
     return is_remote(path) or Path(path).is_dir()
 
 
+def parquet_scan(source) -> pl.LazyFrame:
+    """A Parquet file, or a dataset of them whose `key=value/` folders become columns (Hive partitioning)."""
+    return pl.scan_parquet(source, hive_partitioning=True) if is_parquet_dataset(source) else pl.scan_parquet(source)
+
+
 def dataset_shape(path) -> FileShape:
     """The columns of a remote or partitioned Parquet dataset (partition keys included), from its metadata."""
     shown = redact(str(path))
@@ -30,10 +35,13 @@ def dataset_shape(path) -> FileShape:
             raise DataError(f"{shown}: only Parquet is read from object storage (a .parquet file, a glob of "
                             "them or a folder); copy other files to a local disk and map them there")
     try:
-        names = tuple(pl.scan_parquet(path).collect_schema().names())
+        names = tuple(parquet_scan(path).collect_schema().names())
     except Exception as exc:  # Polars raises several types: missing object, no credentials, not Parquet
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{shown}: cannot read the Parquet dataset: {redact(first)}") from None
+        if "expanded paths were empty" in first:
+            raise DataError(f"{shown}: no Parquet file matches") from None
+        raise DataError(f"{shown}: cannot read the Parquet dataset: {redact(first)} (credentials and endpoint "
+                        "come from AWS_* / GOOGLE_* / AZURE_* variables, docs/reading.md)") from None
     if not names:
         raise DataError(f"{shown}: no Parquet file found there")
     return FileShape(path, "parquet", header=names)

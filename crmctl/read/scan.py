@@ -13,6 +13,7 @@ import polars as pl
 from crmctl.config import Column, DatasetSpec
 from crmctl.errors import DataError, closest
 from crmctl.read.cells import CURRENCY_SYMBOLS, blank_to_null, convert, convert_typed, detect_date_format
+from crmctl.read.remote import parquet_scan
 from crmctl.read.sniff import FileShape, normalise_name
 
 _SAMPLE_ROWS = 1000
@@ -44,7 +45,7 @@ RAGGED = "_crmctl_extra_field"
 def raw_scan(shape: FileShape, source: Path, spec: DatasetSpec) -> pl.LazyFrame:
     """A file's cells as they are, with `_row`, the line number a spreadsheet shows, and RAGGED."""
     if shape.format == "parquet":
-        return pl.scan_parquet(source).with_row_index("_row", offset=1).with_columns(pl.lit(None, pl.String)
+        return parquet_scan(source).with_row_index("_row", offset=1).with_columns(pl.lit(None, pl.String)
                                                                                        .alias(RAGGED))
     options = dict(source=source, separator=shape.delimiter, null_values=list(spec.null_values),
                    raise_if_empty=False, truncate_ragged_lines=False, skip_lines=shape.preamble, glob=False)
