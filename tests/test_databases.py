@@ -5,6 +5,7 @@ or the password."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -262,3 +263,36 @@ def test_the_url_is_expanded_from_the_environment_only_when_opened(monkeypatch):
     assert "p@ss" not in source.shown and "${CRM_PW}" not in repr(Source("x", None, "t", None))
     monkeypatch.setenv("CRM_URL", "sqlite:///a.db")
     assert Source(None, "CRM_URL", "t", None).resolved_url() == "sqlite:///a.db"
+
+
+def test_init_url_recognises_fivetran_tables_and_keeps_the_password_out(project, cli, postgres):
+    import adbc_driver_postgresql
+
+    url, port = postgres
+    connection, execute = adbc_executor(adbc_driver_postgresql.connect(url))
+    execute("CREATE DATABASE fivetran")
+    connection.close()
+    warehouse = url.replace("/postgres", "/fivetran")
+    connection, execute = adbc_executor(adbc_driver_postgresql.connect(warehouse))
+    execute("CREATE SCHEMA shopify")
+    execute('CREATE TABLE shopify."order" (id BIGINT, customer_id BIGINT, email TEXT, financial_status TEXT, '
+            "total_price NUMERIC(10, 2), currency TEXT, created_at TIMESTAMPTZ, _fivetran_synced TIMESTAMPTZ)")
+    execute("INSERT INTO shopify.\"order\" VALUES (1, 10, 'a@x.com', 'paid', 12.50, 'EUR', '2024-01-05 10:00Z', now()),"
+            " (2, 11, 'b@x.com', 'refunded', 20.00, 'EUR', '2024-02-05 10:00Z', now())")
+    execute("CREATE TABLE shopify.customer (id BIGINT, email TEXT, orders_count INT, state TEXT, "
+            "created_at TIMESTAMPTZ, verified_email BOOLEAN, _fivetran_synced TIMESTAMPTZ)")
+    execute("INSERT INTO shopify.customer VALUES (10, 'a@x.com', 1, 'enabled', '2023-12-01 09:00Z', true, now()), "
+            "(11, 'b@x.com', 1, 'enabled', '2024-01-20 09:00Z', true, now())")
+    connection.close()
+    result = cli("init", "--url", warehouse, "-o", "crmctl.yaml")
+    assert result.exit_code == 0, result.stderr
+    config = (Path.cwd() / "crmctl.yaml").read_text()
+    assert PASSWORD not in config and PASSWORD not in result.stderr
+    assert f'source: {{url: "postgresql://crm:${{PGPASSWORD}}@127.0.0.1:{port}/fivetran", table: shopify.order}}' in config
+    assert "table: shopify.customer}" in config
+    assert "shopify.order: orders (Fivetran Shopify order" in result.stderr
+    assert "export PGPASSWORD" in result.stderr
+    report = cli("report", "--format", "json", "--metrics", "revenue", "--period", "month", PGPASSWORD=PASSWORD)
+    assert report.exit_code == 0, report.stderr
+    revenue = {row["period_start"][:7]: row["value"] for row in report.json()["rows"]}
+    assert revenue == {"2024-01": 12.5}  # the refunded February order is not revenue (the preset's where:)

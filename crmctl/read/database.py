@@ -148,13 +148,40 @@ def _fetch(spec: DatasetSpec, columns: list[Column], scratch: str) -> tuple[File
         shape = FileShape(Path(source.label), "parquet", header=header)
         names = _matched(shape, spec, columns)
         wanted = list(dict.fromkeys(names[c.field] for c in columns))
-        sql = "SELECT " + ", ".join(f"CAST({quoted(n)} AS TEXT) AS {quoted(n)}" for n in wanted)
-        frame = db.query(f"{sql} FROM {relation(source)}") if wanted else pl.DataFrame()
+        frame = db.query(f"{as_text(wanted)} FROM {relation(source)}") if wanted else pl.DataFrame()
     nulls = list(spec.null_values)
     frame = frame.select(pl.when(pl.col(n).is_in(nulls)).then(None).otherwise(pl.col(n)).alias(n) for n in wanted)
     target = Path(scratch) / f"{spec.name}-source.parquet"
     frame.write_parquet(target)
     return FileShape(Path(source.label), "parquet", header=tuple(wanted)), target
+
+
+def as_text(names) -> str:
+    """SELECT of the columns as text: each database prints its own types, and the reader converts text."""
+    return "SELECT " + ", ".join(f"CAST({quoted(n)} AS TEXT) AS {quoted(n)}" for n in names)
+
+
+_TABLES = {  # scheme -> the query listing its user tables as (schema, name)
+    "postgresql": "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN "
+                  "('pg_catalog', 'information_schema') ORDER BY 1, 2",
+    "duckdb": "SELECT table_schema, table_name FROM information_schema.tables ORDER BY 1, 2",
+    "sqlite": "SELECT 'main', name FROM sqlite_master WHERE type IN ('table', 'view') "
+              "AND name NOT LIKE 'sqlite_%' ORDER BY 2",
+}
+
+
+def list_tables(db: Connection) -> list[str]:
+    """The database's tables, as `source.table` names them (schema.name; the name alone in main/public)."""
+    rows = db.query(_TABLES[db.source.scheme]).rows()
+    return [name if schema in ("main", "public") else f"{schema}.{name}" for schema, name in rows]
+
+
+def sample_rows(db: Connection, table: str, limit: int) -> pl.DataFrame:
+    """The first `limit` rows of a table, every column as text: what `init` recognises a table by."""
+    source = Source(db.source.url, db.source.url_env, table, None, db.source.base)
+    names = Connection(source, db.url, db.database, db.connection).query(
+        f"SELECT * FROM {relation(source)} LIMIT 0").columns
+    return db.query(f"{as_text(names)} FROM {relation(source)} LIMIT {int(limit)}")
 
 
 def _matched(shape: FileShape, spec: DatasetSpec, columns: list[Column]) -> dict[str, str]:

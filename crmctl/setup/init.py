@@ -65,8 +65,9 @@ def examine(path: Path) -> tuple[Verdict, Recognised | None]:
     return verdict, found
 
 
-def write_config(files: list[Path], config_dir: Path) -> tuple[str, list[str]]:
-    """The config text, and one line per file for the user: what it was taken for, and why."""
+def write_config(files: list[Path], config_dir: Path, sources: dict[Path, dict] | None = None) -> tuple[str, list[str]]:
+    """The config text, and one line per file for the user: what it was taken for, and why. `sources` gives
+    the database table a file is a sample of (database_init.py): the config then reads the table."""
     chosen: dict[str, Recognised] = {}
     messages, comments = [], []
     for path in files:
@@ -88,6 +89,7 @@ def write_config(files: list[Path], config_dir: Path) -> tuple[str, list[str]]:
                             f"{other} is mapped; use a glob in path: to read several files as one dataset")
             messages.append(f"{path.name}: {found.dataset} again, left out (see the config's comments)")
         else:
+            found.source = (sources or {}).get(path)
             chosen[found.dataset] = found
             messages.append(f"{path.name}: {_summary(verdict)}")
     _link_customers(chosen)
@@ -141,7 +143,10 @@ def _dataset_lines(found: Recognised, config_dir: Path) -> list[str]:
     if found.verdict is not None:
         marker = "GUESS: " + found.verdict.note + "; " if found.verdict.kind == "weak" else ""
         lines.append(f"    # why: {marker}{found.verdict.explain()}")
-    lines.append(f"    path: {json.dumps(relative)}")
+    if found.source:
+        lines.append(f"    source: {{url: {json.dumps(found.source['url'])}, table: {found.source['table']}}}")
+    else:
+        lines.append(f"    path: {json.dumps(relative)}")
     if found.delimiter != ",":
         lines.append(f"    delimiter: {json.dumps(found.delimiter)}")
     if found.encoding != "utf-8":

@@ -39,6 +39,7 @@ class Recognised:
     unmapped: list[str] = field(default_factory=list)
     json_columns: list[str] = field(default_factory=list)  # unmapped columns whose cells hold JSON
     verdict: Verdict | None = None
+    source: dict | None = None  # a database table (`init --url`): written as source: instead of path:
 
     @property
     def dataset(self) -> str:
