@@ -67,3 +67,19 @@ def _run(command: list[str]) -> None:
     done = subprocess.run(_as_owner(command), capture_output=True, text=True, cwd="/")
     if done.returncode:
         raise RuntimeError(f"{command[0]} failed: {done.stdout}{done.stderr}")
+
+
+def adbc_executor(database):
+    """A fresh ADBC connection (autocommit) on `database`, and a function running one statement on it:
+    tests and benchmarks load their tables through plain SQL, independently of crmctl's reading."""
+    import adbc_driver_manager
+
+    connection = adbc_driver_manager.AdbcConnection(database)
+
+    def execute(sql: str) -> None:
+        statement = adbc_driver_manager.AdbcStatement(connection)
+        statement.set_sql_query(sql)
+        statement.execute_update()
+        statement.close()
+
+    return connection, execute

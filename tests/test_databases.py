@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from postgres_server import PASSWORD, running_server
+from postgres_server import PASSWORD, adbc_executor, running_server
 from conftest import ROOT
 
 # The sample data's customers and orders, typed as a warehouse holds them: amounts as numeric (the CSV's
@@ -57,21 +57,6 @@ def create(execute, name: str, frame: pl.DataFrame, types: dict[str, str], schem
         rows = ", ".join("(" + ", ".join(literal(v) for v in row) + ")"
                          for row in frame.slice(start, 500).iter_rows())
         execute(f"INSERT INTO {table} VALUES {rows}")
-
-
-def adbc_executor(database):
-    """Runs statements through a fresh ADBC connection (autocommit) on `database`."""
-    import adbc_driver_manager
-
-    connection = adbc_driver_manager.AdbcConnection(database)
-
-    def execute(sql: str) -> None:
-        statement = adbc_driver_manager.AdbcStatement(connection)
-        statement.set_sql_query(sql)
-        statement.execute_update()
-        statement.close()
-
-    return connection, execute
 
 
 def load_tables(database, schema: str | None = None, extra=()) -> None:
