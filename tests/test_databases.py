@@ -204,7 +204,10 @@ def test_null_values_mean_no_value_as_in_a_csv(project):
             source: {url: "sqlite:///crm.db", table: t}
             columns: {order_id: id, customer_id: id, ordered_at: at, amount: amount}
     """)
+    before = (project.root / "crm.db").read_bytes()
     loaded = load_dataset(config.datasets["orders"])
+    assert (project.root / "crm.db").read_bytes() == before and sorted(p.name for p in project.root.iterdir()) == [
+        "crm.db", "crmctl.yaml"]  # opened read-only: no journal, no change
     assert loaded.invalid == {}  # "NA" and "-" are null_values: missing, not invalid, as in a CSV
     assert (loaded.rows_read, loaded.rows_skipped) == (4, 3)
     assert loaded.frame["amount"].to_list() == [7.0]

@@ -55,9 +55,7 @@ class Connection:
             statement.close()
 
     def fail(self, exc: Exception) -> str:
-        """The driver's first line of error text, with every credential hidden."""
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return redact(text, (self.url, *_passwords(self.url)))
+        return first_line(exc, self.url)
 
     def close(self) -> None:
         self.connection.close()
@@ -84,26 +82,37 @@ def connect(source: Source) -> Connection:
     except ImportError:
         raise ConfigError(f"{source.shown}: reading {scheme} needs the {package} package "
                           f"(pip install 'crmctl[db]')") from None
-    options = _options(scheme, url, source.base)
-    if scheme != "postgresql" and not Path(file := options["path" if scheme == "duckdb" else "uri"]).exists():
+    file = database_path(url, source.base) if scheme != "postgresql" else None
+    if file is not None and not Path(file).exists():
         raise DataError(f"{source.shown}: database file not found: {file} (sqlite:///name.db is relative to "
                         "the config's folder, sqlite:////srv/name.db absolute)")
     try:
-        database = driver.connect(**options)
+        database = _opened(driver, scheme, url, file)
         connection = adbc_driver_manager.AdbcConnection(database)
     except adbc_driver_manager.Error as exc:
-        shown = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
-                       (url, *_passwords(url)))
-        raise DataError(f"{source.shown}: cannot connect: {shown}; check the host, port, user and that the "
-                        "server runs (the password is never shown)") from None
+        raise DataError(f"{source.shown}: cannot connect: {first_line(exc, url)}; check the host, port, user and "
+                        "that the server runs (the password is never shown)") from None
     return Connection(source, url, database, connection)
 
 
-def _options(scheme: str, url: str, base: Path) -> dict:
+def _opened(driver, scheme: str, url: str, file: str | None):
+    """The ADBC database; SQLite and DuckDB files opened read-only, so reading never changes them."""
     if scheme == "postgresql":
-        return {"uri": url}
-    path = database_path(url, base)
-    return {"path": path} if scheme == "duckdb" else {"uri": path}
+        return driver.connect(url)
+    if scheme == "sqlite":
+        from urllib.parse import quote
+
+        return driver.connect(f"file:{quote(file)}?mode=ro")
+    import adbc_driver_manager
+
+    return adbc_driver_manager.AdbcDatabase(driver=driver.driver_path(), entrypoint="duckdb_adbc_init", path=file,
+                                            access_mode="read_only")
+
+
+def first_line(exc: Exception, url: str) -> str:
+    """A driver's first line of error text, with every credential hidden (it may repeat the URL)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return redact(text, (url, *_passwords(url)))
 
 
 def _passwords(url: str) -> tuple[str, ...]:
