@@ -284,3 +284,10 @@ def test_init_url_recognises_fivetran_tables_and_keeps_the_password_out(project,
     assert report.exit_code == 0, report.stderr
     revenue = {row["period_start"][:7]: row["value"] for row in report.json()["rows"]}
     assert revenue == {"2024-01": 12.5}  # the refunded February order is not revenue (the preset's where:)
+
+
+def test_init_takes_files_or_a_url(cli):
+    result = cli("init", "-o", "-")
+    assert result.exit_code == 2 and "give export files or folders, or --url" in result.stderr
+    result = cli("init", "--url", "mysql://u:hunter22@h/db", "-o", "-")
+    assert result.exit_code == 2 and "mysql://***@h/db: not a database URL" in result.stderr

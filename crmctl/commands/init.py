@@ -42,12 +42,12 @@ def init(
     from crmctl.render import write_output
     from crmctl.config.yaml_reader import load_yaml
 
+    if bool(url) == bool(inputs):
+        raise UsageError("give export files or folders, or --url for a database (not both)")
     to_stdout = str(output) == "-"
     if not to_stdout and output.exists() and not force:
         raise UsageError(f"{output} exists; use --force to overwrite it, or -o to write elsewhere")
     target_dir = Path.cwd() if to_stdout else output.resolve().parent
-    if bool(url) == bool(inputs):
-        raise UsageError("give export files or folders, or --url for a database (not both)")
     if url:
         from crmctl.setup.database_init import database_config
 

@@ -47,7 +47,7 @@ class Source:
     def shown(self) -> str:
         """The source as messages name it: the redacted URL and the table (or "query")."""
         where = redact(self.url) if self.url is not None else f"${self.url_env}"
-        return f"{where}, table {self.table}" if self.table else f"{where}, query"
+        return f"{where}, table {self.table}" if self.table else f"{where}, query" if self.query else where
 
     @property
     def label(self) -> str:

@@ -38,7 +38,7 @@ def database_config(url: str, config_dir: Path) -> tuple[str, list[str]]:
                          "duckdb:///)")
     written, replaced = templated(url)
     # Relative SQLite/DuckDB paths are relative to the config, as they will be when it is read.
-    with connect(Source(url, None, None, "select 1", config_dir)) as db, \
+    with connect(Source(url, None, None, None, config_dir)) as db, \
             tempfile.TemporaryDirectory(prefix="crmctl-init-") as scratch:
         tables = list_tables(db)
         if not tables:
