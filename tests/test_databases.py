@@ -291,3 +291,24 @@ def test_init_takes_files_or_a_url(cli):
     assert result.exit_code == 2 and "give export files or folders, or --url" in result.stderr
     result = cli("init", "--url", "mysql://u:hunter22@h/db", "-o", "-")
     assert result.exit_code == 2 and "mysql://***@h/db: not a database URL" in result.stderr
+
+
+def test_an_empty_table_and_an_all_null_column_read_as_an_empty_csv_does(project):
+    import sqlite3
+
+    from crmctl.read.load import load_dataset
+
+    with sqlite3.connect(project.root / "crm.db") as db:  # the driver types such columns as integers
+        db.execute("CREATE TABLE empty (id TEXT, at TEXT, amount REAL, status TEXT)")
+        db.execute("CREATE TABLE nulls (id TEXT, at TEXT, amount REAL, status TEXT)")
+        db.execute("INSERT INTO nulls VALUES ('o1', '2024-01-05', 2.5, NULL)")
+    for table, rows in (("empty", 0), ("nulls", 1)):
+        config = project.load(f"""
+            datasets:
+              orders:
+                source: {{url: "sqlite:///crm.db", table: {table}}}
+                columns: {{order_id: id, customer_id: id, ordered_at: at, amount: amount, status: status}}
+        """)
+        loaded = load_dataset(config.datasets["orders"])
+        assert (loaded.rows_read, loaded.rows_used, loaded.invalid) == (rows, rows, {})
+        assert loaded.frame["status"].null_count() == rows

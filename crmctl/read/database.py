@@ -158,8 +158,10 @@ def _fetch(spec: DatasetSpec, columns: list[Column], scratch: str) -> tuple[File
         names = _matched(shape, spec, columns)
         wanted = list(dict.fromkeys(names[c.field] for c in columns))
         frame = db.query(f"{as_text(wanted)} FROM {relation(source)}") if wanted else pl.DataFrame()
+    # A driver types an empty or all-NULL result column by its own guess (SQLite: Int64), whatever the CAST.
+    text = {n: pl.col(n).cast(pl.String) for n in wanted}
     nulls = list(spec.null_values)
-    frame = frame.select(pl.when(pl.col(n).is_in(nulls)).then(None).otherwise(pl.col(n)).alias(n) for n in wanted)
+    frame = frame.select(pl.when(text[n].is_in(nulls)).then(None).otherwise(text[n]).alias(n) for n in wanted)
     target = Path(scratch) / f"{spec.name}-source.parquet"
     frame.write_parquet(target)
     return FileShape(Path(source.label), "parquet", header=tuple(wanted)), target
