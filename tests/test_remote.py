@@ -87,3 +87,10 @@ def test_an_empty_prefix_says_nothing_matches(project, cli, s3):
     result = cli(*REPORT, "-c", str(project.root / "crmctl.yaml"))
     assert result.exit_code == 4
     assert "s3://crm/nothing/*.parquet: no Parquet file matches" in result.stderr
+
+
+def test_a_remote_csv_is_refused_with_the_fix(project, cli):
+    project.file("crmctl.yaml", CONFIG.format(path="s3://crm/exports/orders.csv"))
+    result = cli(*REPORT, "-c", str(project.root / "crmctl.yaml"))
+    assert result.exit_code == 4
+    assert "s3://crm/exports/orders.csv: only Parquet is read from object storage" in result.stderr
