@@ -106,14 +106,15 @@ def test_every_source_gives_the_same_report_byte_for_byte(project, cli, postgres
     load_tables(adbc_driver_sqlite.connect(str(project.root / "crm.sqlite")))
     load_tables(adbc_driver_duckdb.connect(str(project.root / "crm.duckdb")))
     monkeypatch.setenv("CRM_PG_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CRM_DUCKDB_URL", f"duckdb:///{project.root}/crm.duckdb")  # four slashes: absolute
     pg = f"postgresql://crm:${{CRM_PG_PASSWORD}}@127.0.0.1:{port}/postgres"
     configs = {
         "csv": write(project, "csv.yaml", "path: customers.csv", "path: orders.csv"),
         "parquet": write(project, "parquet.yaml", "path: customers.parquet", "path: orders.parquet"),
         "sqlite": write(project, "sqlite.yaml", source("sqlite:///crm.sqlite", "customers"),
                         source("sqlite:///crm.sqlite", "orders")),
-        "duckdb": write(project, "duckdb.yaml", source("duckdb:///crm.duckdb", "customers"),
-                        source("duckdb:///crm.duckdb", "orders")),
+        "duckdb": write(project, "duckdb.yaml", "source: {url_env: CRM_DUCKDB_URL, table: customers}",
+                        "source: {url_env: CRM_DUCKDB_URL, table: orders}"),
         "postgresql": write(project, "pg.yaml", source(pg, "shop.customers"), source(pg, "shop.orders")),
     }
     reports = {}
