@@ -136,9 +136,9 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_columns(db: Connection) -> tuple[str, ...]:
-    """The table's (or query's) column names, from a query that reads no row."""
-    return tuple(db.query(f"SELECT * FROM {relation(db.source)} LIMIT 0").columns)
+def table_columns(db: Connection, source: Source | None = None) -> tuple[str, ...]:
+    """The column names of the connection's table or query (or `source`'s), from a query that reads no row."""
+    return tuple(db.query(f"SELECT * FROM {relation(source or db.source)} LIMIT 0").columns)
 
 
 def fetch(spec: DatasetSpec, columns: list[Column], scratch: str) -> tuple[FileShape, Path]:
@@ -190,8 +190,7 @@ def list_tables(db: Connection) -> list[str]:
 def sample_rows(db: Connection, table: str, limit: int) -> pl.DataFrame:
     """The first `limit` rows of a table, every column as text: what `init` recognises a table by."""
     source = Source(db.source.url, db.source.url_env, table, None, db.source.base)
-    names = Connection(source, db.url, db.database, db.connection).query(
-        f"SELECT * FROM {relation(source)} LIMIT 0").columns
+    names = table_columns(db, source)
     return db.query(f"{as_text(names)} FROM {relation(source)} LIMIT {int(limit)}")
 
 
