@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postgres_server import PASSWORD, adbc_executor, running_server
 from conftest import ROOT
@@ -313,3 +315,16 @@ def test_an_empty_table_and_an_all_null_column_read_as_an_empty_csv_does(project
         loaded = load_dataset(config.datasets["orders"])
         assert (loaded.rows_read, loaded.rows_used, loaded.invalid) == (rows, rows, {})
         assert loaded.frame["status"].null_count() == rows
+
+
+@settings(max_examples=50, deadline=None)
+@given(password=st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="@/?#"),
+                        min_size=3, max_size=20),
+       user=st.from_regex(r"[a-z]{1,8}", fullmatch=True))
+def test_no_message_shows_the_password_of_a_url(password, user):
+    from crmctl.config.source import redact
+
+    url = f"postgresql://{user}:{password}@db.internal:5432/crm"
+    for message in (url, f"could not connect to {url}: refused", f'FATAL: password "{password}" rejected'):
+        assert password not in redact(message, (password,))
+    assert redact(url) == "postgresql://***@db.internal:5432/crm"  # the URL's own shape suffices
