@@ -188,8 +188,8 @@ def test_validate_names_the_table_row_and_value_that_do_not_convert(project, cli
     assert orders["fields"]["amount"] == {"completeness": 1.0, "parse_rate": 0.75, "invalid": 1}
     assert orders["fields"]["order_id"]["completeness"] == 0.75  # SQL NULL sorts first: row 1
     found = {(f["message"], tuple(f["rows"]), tuple(f["examples"])) for f in result.json()["findings"]}
-    assert ("1 values of amount do not parse", (3,), ("abc",)) in found
-    assert ("1 values of ordered_at do not parse", (4,), ("notadate",)) in found
+    assert ("1 values of amount do not parse or are out of range", (3,), ("abc",)) in found
+    assert ("1 values of ordered_at do not parse or are out of range", (4,), ("notadate",)) in found
 
 
 def test_null_values_mean_no_value_as_in_a_csv(project):
