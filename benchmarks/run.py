@@ -1,8 +1,10 @@
 """Benchmark crmctl against the Polars read floor and a DuckDB SQL subset, on generated exports.
 
     python benchmarks/run.py --customers 1000000 [--repeat 3]
+    python benchmarks/run.py --config /work/benchdata-shared/crm.yaml   # an export set already on disk
 
-Generates (once, cached under benchmarks/data/) an export set in the sample data's shape, then, in
+Generates (once, cached under benchmarks/data/) an export set in the sample data's shape (or takes the
+set a --config maps, e.g. the export-style one of /work/shared/bench/gen_synth.py), then, in
 separate processes so that each peak memory is its own, measures with the median of --repeat runs:
   floor    Polars scanning exactly the columns the report reads, dates with the same formats and
            numbers by a plain cast, aggregated trivially (the cost of reading and typing the data)
@@ -10,11 +12,11 @@ separate processes so that each peak memory is its own, measures with the median
   report   `crmctl report` with every computable metric, monthly, by segment, to CSV
   report_subset  the same, for the nine metrics of the DuckDB subset
   duckdb   DuckDB SQL for a core subset: revenue, orders, AOV, active customers, NPS, CSAT,
-           ticket volume, FCR, mean resolution time
+           ticket volume, FCR, mean resolution time (duckdb_sql.py writes it from the config)
   startup  `crmctl --help` and `crmctl metrics`
 Memory is the peak resident set and the peak of anonymous memory (heap; see measure()).
 Prints the ratios report/floor, report/duckdb and heap/input and writes
-benchmarks/results/<customers>.json. Needs `pip install -e '.[bench]'`; Linux for the heap sampling.
+benchmarks/results/<customers or the config's folder>.json. Needs `pip install -e '.[bench]'`; Linux for the heap sampling.
 """
 
 from __future__ import annotations
@@ -94,9 +96,10 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--config", type=Path, help="benchmark the exports this config maps instead")
     args = parser.parse_args()
-    config = prepare(args.customers, args.seed)
-    files = sorted(f for f in config.parent.glob("*.csv") if f.name != "report.csv")  # an older run's output
+    config = args.config.resolve() if args.config else prepare(args.customers, args.seed)
+    files = _inputs(config)
     size_mb = sum(f.stat().st_size for f in files) / 2**20
     print(f"{len(files)} files, {size_mb:,.0f} MB of CSV", flush=True)
     worker = [sys.executable, str(HERE / "workers.py")]
@@ -118,9 +121,9 @@ def main() -> None:
               "subset_over_duckdb": results["report_subset"]["seconds"] / results["duckdb"]["seconds"],
               "report_peak_over_input": results["report"]["peak_mb"] / size_mb,
               "report_heap_over_input": results["report"]["heap_mb"] / size_mb if results["report"]["heap_mb"] else None}
-    summary = {"customers": args.customers, "input_mb": size_mb, "results": results, "ratios": ratios,
+    summary = {"customers": None if args.config else args.customers, "config": str(config), "input_mb": size_mb, "results": results, "ratios": ratios,
                "machine": {"python": platform.python_version(), "cpus": _cpus(), "platform": platform.platform()}}
-    out = HERE / "results" / f"{args.customers}.json"
+    out = HERE / "results" / f"{config.parent.name if args.config else args.customers}.json"
     out.write_text(json.dumps(summary, indent=2))
     for name, r in results.items():
         heap = f"{r['heap_mb']:6.0f} MB" if r["heap_mb"] else "   n/a"
@@ -133,6 +136,16 @@ def main() -> None:
     heap_ratio = ratios["report_heap_over_input"]
     print(f"report heap / input      = {'n/a' if heap_ratio is None else f'{heap_ratio:.2f}'}  (target ≤ 1)")
     print(f"wrote {out}")
+
+
+def _inputs(config: Path) -> list[Path]:
+    """The files the config's datasets read: their size is the input the memory target compares with."""
+    sys.path.insert(0, str(ROOT))
+    from crmctl.config import load_config
+
+    found = {f for dataset in load_config(config).datasets.values() for pattern in dataset.paths
+             for f in pattern.parent.glob(pattern.name)}
+    return sorted(found)
 
 
 def _cpus() -> int:

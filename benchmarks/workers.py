@@ -2,7 +2,7 @@
 
     python benchmarks/workers.py floor CONFIG         Polars read floor with crmctl's validating conversion
     python benchmarks/workers.py floor_plain CONFIG   Polars read floor: same formats, plain casts
-    python benchmarks/workers.py duckdb CONFIG   the DuckDB SQL subset
+    python benchmarks/workers.py duckdb CONFIG        the DuckDB SQL subset (duckdb_sql.py)
 """
 
 from __future__ import annotations
@@ -66,48 +66,17 @@ def _format(lf: pl.LazyFrame, column) -> str | None:
     return detect_date_format(lf.select(pl.col(column.column)).head(1000).collect().to_series(), column.column)
 
 
-SQL = """
-CREATE TEMP TABLE customers AS SELECT "Record ID" AS id, "Customer Tier" AS segment
-  FROM read_csv('{d}/customers.csv', all_varchar=true);
-CREATE TEMP TABLE orders AS SELECT o."Contact ID" AS customer,
-    date_trunc('month', strptime(o."Order Date", '%Y-%m-%d %H:%M:%S')) AS month,
-    CAST(replace(o."Total Amount", ',', '') AS DOUBLE) AS amount
-  FROM read_csv('{d}/orders.csv', all_varchar=true) o WHERE o."Status" IN ('paid', 'completed');
-SELECT month, c.segment, sum(amount), count(*), sum(amount) / count(*)
-  FROM orders o LEFT JOIN customers c ON c.id = o.customer GROUP BY ALL;
-CREATE TEMP TABLE subs AS SELECT customer, CAST(start_date AS TIMESTAMP) AS s, CAST(ended_at AS TIMESTAMP) AS e
-  FROM read_csv('{d}/subscriptions.csv', all_varchar=true);
-WITH months AS (SELECT DISTINCT month FROM orders)
-SELECT m.month, c.segment, count(DISTINCT subs.customer)
-  FROM months m JOIN subs ON subs.s < m.month + INTERVAL 1 MONTH
-   AND coalesce(subs.e, TIMESTAMP '9999-01-01') >= m.month + INTERVAL 1 MONTH
-  LEFT JOIN customers c ON c.id = subs.customer GROUP BY ALL;
-SELECT date_trunc('month', strptime("Submitted", '%d/%m/%Y %H:%M')) AS month, c.segment,
-    100.0 * (count(*) FILTER (WHERE "Survey" = 'NPS' AND v >= 9) - count(*) FILTER (WHERE "Survey" = 'NPS' AND v <= 6))
-      / count(*) FILTER (WHERE "Survey" = 'NPS') AS nps,
-    count(*) FILTER (WHERE "Survey" = 'CSAT' AND v >= 4) / count(*) FILTER (WHERE "Survey" = 'CSAT') AS csat
-  FROM (SELECT *, CAST("Score" AS DOUBLE) AS v FROM read_csv('{d}/surveys.csv', all_varchar=true)) s
-  LEFT JOIN customers c ON c.id = s."Customer" GROUP BY ALL;
-SELECT date_trunc('month', CAST("Created at" AS TIMESTAMPTZ)) AS month, c.segment, count(*) AS volume,
-    count(*) FILTER (WHERE "Solved at" IS NOT NULL AND "Replies" = '1')
-      / nullif(count(*) FILTER (WHERE "Solved at" IS NOT NULL AND "Replies" <> '0'), 0) AS fcr,
-    avg(epoch(CAST("Solved at" AS TIMESTAMPTZ) - CAST("Created at" AS TIMESTAMPTZ)) / 3600) AS hours
-  FROM read_csv('{d}/tickets.csv', all_varchar=true) t LEFT JOIN customers c ON c.id = t."Requester external id"
-  GROUP BY ALL;
-"""
-
-
 def duckdb_subset(config_path: str) -> None:
     import duckdb
 
+    from duckdb_sql import statements
+
     con = duckdb.connect()
     con.execute("SET threads TO 2")
-    for index, statement in enumerate(SQL.format(d=Path(config_path).parent).split(";")):
-        statement = statement.strip()
+    for index, statement in enumerate(statements(load_config(config_path))):
         if statement.startswith(("SELECT", "WITH")):  # materialised, as crmctl materialises its result
             statement = f"CREATE TEMP TABLE result_{index} AS {statement}"
-        if statement:
-            con.execute(statement)
+        con.execute(statement)
 
 
 if __name__ == "__main__":
