@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmctl.context.activity import merge_spells
+from crmctl.context.activity import _transactional, merge_spells
 
 DAY = dt.datetime(2024, 1, 1)
 interval = st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 30), st.one_of(st.none(), st.integers(-3, 15)))
@@ -55,3 +55,49 @@ def test_nested_touching_and_open_intervals():
     merged = merge_spells(frame, ["customer_id"]).sort("customer_id", "start").collect()
     assert merged.rows() == [("a", DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=12)),
                              ("b", DAY, DAY + dt.timedelta(days=4)), ("b", DAY + dt.timedelta(days=6), None)]
+
+
+class _Orders:
+    """What activity._transactional reads of a report context: the orders' frame and churn_after_days."""
+
+    def __init__(self, frame: pl.DataFrame, days: int):
+        self.datasets = {"orders": type("Loaded", (), {"frame": frame})()}
+        self._days = days
+
+    def knob(self, name):
+        assert name == "churn_after_days"
+        return self._days
+
+
+def _plain_transactional(rows, days):
+    """Per key, events in time order; a gap longer than `days` ends a spell at the last event + days, and a
+    spell whose churn date lies after the last event of the whole export stays open."""
+    gap, data_end, out = dt.timedelta(days=days), max(row[-1] for row in rows), []
+    for key in {row[:-1] for row in rows}:
+        times = sorted(row[-1] for row in rows if row[:-1] == key)
+        start = last = times[0]
+        for t in times[1:] + [None]:
+            if t is None or t > last + gap:
+                out.append((*key, start, last + gap if last + gap <= data_end else None))
+                start = t
+            last = t
+    return sorted(out, key=repr)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["web", "shop", None]),
+                          st.sampled_from(["tie", "gap", "gap-1", "gap+1", "far"]), st.sampled_from([0, 7])),
+                min_size=1, max_size=25),
+       st.integers(1, 40))
+def test_transactional_spells_match_a_plain_walk(raw, days):
+    # Spells of (customer, channel) keys, null channels one key; each key's next event comes at the same
+    # instant, exactly `days` later (still the same spell), a day less or more, or 40 days and hours later.
+    steps = {"tie": 0, "gap": days, "gap-1": days - 1, "gap+1": days + 1, "far": 40}
+    at, rows = {}, []
+    for c, ch, step, hours in raw:
+        at[c, ch] = at.get((c, ch), DAY) + dt.timedelta(days=steps[step], hours=hours if step == "far" else 0)
+        rows.append((c, ch, at[c, ch]))
+    frame = pl.DataFrame(rows, schema={"customer_id": pl.String, "channel": pl.String,
+                                       "ordered_at": pl.Datetime("us")}, orient="row")
+    got = _transactional(_Orders(frame, days), ["customer_id", "channel"]).collect()
+    assert sorted(got.iter_rows(), key=repr) == _plain_transactional(rows, days)
