@@ -73,13 +73,16 @@ def _subscription_active(config: Config) -> list[str]:
 
 
 def _order_active(config: Config) -> list[str]:
+    """A customer is active at a month's end when an order of theirs came in the `churn_after_days` before it:
+    each customer's last order of a month counts for that month and each following one whose end it
+    reaches (a range join of months against orders made DuckDB 3x slower)."""
     days = int(config.definitions.get("churn_after_days", DEFAULT_CHURN_DAYS))
-    return ["WITH months AS (SELECT DISTINCT month FROM orders),\n"
-            "  last AS (SELECT customer, month, max(ts) AS ts FROM orders GROUP BY ALL)\n"
-            "SELECT m.month, c.segment, count(DISTINCT l.customer)\n"
-            "  FROM months m JOIN last l ON l.month <= m.month\n"
-            f"   AND l.ts + INTERVAL {days} DAY >= m.month + INTERVAL 1 MONTH\n"
-            "  LEFT JOIN customers c ON c.id = l.customer GROUP BY ALL"]
+    return ["WITH last AS (SELECT customer, month, max(ts) AS ts FROM orders GROUP BY ALL),\n"
+            "  reach AS (SELECT customer, unnest(generate_series(month, date_trunc('month', ts + INTERVAL "
+            f"{days} DAY - INTERVAL 1 MONTH), INTERVAL 1 MONTH)) AS month FROM last)\n"
+            "SELECT r.month, c.segment, count(DISTINCT r.customer)\n"
+            "  FROM reach r LEFT JOIN customers c ON c.id = r.customer\n"
+            "  WHERE r.month <= (SELECT max(month) FROM orders) GROUP BY ALL"]
 
 
 def _label(config: Config, canonical: str) -> str:
