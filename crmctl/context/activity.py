@@ -89,7 +89,7 @@ def merge_spells(intervals: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     falls to 0. Each key's events sum to 0, so one running sum over all keys needs no window per key,
     which made this several times faster than a cumulative max over each key; and in that order each
     opening is followed by its own closing, so the spells are the openings and the closings side by
-    side (no group_by of the events: 2M subscriptions at 1M customers, 0.6 → 0.4 s).
+    side, with no group_by of the events.
     """
     reach = pl.col("end").fill_null(FOREVER)
     valid = intervals.filter(reach >= pl.col("start"))

@@ -193,8 +193,8 @@ def csv_text(columns, records, raw: bool) -> str:
 
 
 def frame_csv(frame, raw: bool) -> str:
-    """csv_text of a frame's rows, the cells made column by column: the same text, 4x faster for a
-    100k-customer table (a dict per row and a type test per cell were most of `crmctl customers`)."""
+    """csv_text of a frame's rows, the cells made column by column: the same text, without a dict per row
+    and a type test per cell, which were most of `crmctl customers -f csv` (100k customers: 7.2 -> 5.1 s)."""
     if not frame.width:
         return csv_text(frame.columns, frame.to_dicts(), raw)
     buffer = io.StringIO()
