@@ -14,6 +14,7 @@ round runs every command once in turn: the machine may be shared):
   report_subset  the same, for the nine metrics of the DuckDB subset
   duckdb   DuckDB SQL for a core subset: revenue, orders, AOV, active customers, NPS, CSAT,
            ticket volume, FCR, mean resolution time (duckdb_sql.py writes it from the config)
+  customers  `crmctl customers -f csv`, with --with-customers
   startup  `crmctl --help` and `crmctl metrics`
 Memory is the peak resident set and the peak of anonymous memory (heap; see _run_once()).
 Prints the ratios report/floor, report/duckdb and heap/input and writes
@@ -110,6 +111,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--config", type=Path, help="benchmark the exports this config maps instead")
+    parser.add_argument("--with-customers", action="store_true",
+                        help="time `crmctl customers -f csv` in the same rounds (its target: 1.5 x the report)")
     args = parser.parse_args()
     config = args.config.resolve() if args.config else prepare(args.customers, args.seed)
     files = _inputs(config)
@@ -125,6 +128,8 @@ def main() -> None:
         "report": [*report, "--metrics", "all"],
         "report_subset": [*report, "--metrics", ",".join(DUCKDB_SUBSET)],
         "duckdb": [*worker, "duckdb", str(config)],
+        **({"customers": [*CRMCTL, "customers", "-c", str(config), "--format", "csv", "--output",
+                          str(HERE / "results" / "customers.csv")]} if args.with_customers else {}),
     }, args.repeat)
     results |= measure_rounds({"help": [*CRMCTL, "--help"], "metrics": [*CRMCTL, "metrics", "-c", str(config)]},
                               max(args.repeat, 5))
@@ -136,6 +141,8 @@ def main() -> None:
               "report_over_floor_cpu": results["report"]["cpu"] / results["floor"]["cpu"],
               "report_peak_over_input": results["report"]["peak_mb"] / size_mb,
               "report_heap_over_input": results["report"]["heap_mb"] / size_mb if results["report"]["heap_mb"] else None}
+    if "customers" in results:
+        ratios["customers_over_report"] = results["customers"]["seconds"] / results["report"]["seconds"]
     summary = {"customers": None if args.config else args.customers, "config": str(config), "input_mb": size_mb, "results": results, "ratios": ratios,
                "machine": {"python": platform.python_version(), "cpus": _cpus(), "platform": platform.platform(),
                            "load_average": os.getloadavg()}}
@@ -153,6 +160,8 @@ def main() -> None:
     print(f"report peak RSS / input  = {ratios['report_peak_over_input']:.2f}  (counts mapped input pages)")
     heap_ratio = ratios["report_heap_over_input"]
     print(f"report heap / input      = {'n/a' if heap_ratio is None else f'{heap_ratio:.2f}'}  (target ≤ 1)")
+    if "customers" in results:
+        print(f"customers / report       = {ratios['customers_over_report']:.2f}  (target ≤ 1.5)")
     print(f"wrote {out}")
 
 
