@@ -18,7 +18,8 @@ round runs every command once in turn: the machine may be shared):
   startup  `crmctl --help` and `crmctl metrics`
 Memory is the peak resident set and the peak of anonymous memory (heap; see _run_once()).
 Prints the ratios report/floor, report/duckdb and heap/input and writes
-benchmarks/results/<customers or the config's folder>.json. Needs `pip install -e '.[bench]'`; Linux for the heap sampling.
+benchmarks/results/<customers or the config's folder>.json. Needs `pip install -e '.[bench]'`; Linux for the
+heap sampling.
 """
 
 from __future__ import annotations
@@ -143,14 +144,16 @@ def main() -> None:
               "report_heap_over_input": results["report"]["heap_mb"] / size_mb if results["report"]["heap_mb"] else None}
     if "customers" in results:
         ratios["customers_over_report"] = results["customers"]["seconds"] / results["report"]["seconds"]
-    summary = {"customers": None if args.config else args.customers, "config": str(config), "input_mb": size_mb, "results": results, "ratios": ratios,
+    summary = {"customers": None if args.config else args.customers, "config": str(config), "input_mb": size_mb,
+               "results": results, "ratios": ratios,
                "machine": {"python": platform.python_version(), "cpus": _cpus(), "platform": platform.platform(),
                            "load_average": os.getloadavg()}}
     out = HERE / "results" / f"{config.parent.name if args.config else args.customers}.json"
     out.write_text(json.dumps(summary, indent=2))
     for name, r in results.items():
         heap = f"{r['heap_mb']:6.0f} MB" if r["heap_mb"] else "   n/a"
-        print(f"{name:>13}: {r['seconds']:8.3f} s (median {r['median']:7.3f}, CPU {r['cpu']:7.3f})  peak RSS {r['peak_mb']:6.0f} MB  heap {heap}")
+        print(f"{name:>13}: {r['seconds']:8.3f} s (median {r['median']:7.3f}, CPU {r['cpu']:7.3f})  "
+              f"peak RSS {r['peak_mb']:6.0f} MB  heap {heap}")
     print(f"report / plain floor   = {ratios['report_over_floor']:.2f}  (target ≤ 3, then ≤ 1.5)")
     print(f"report / checked floor = {ratios['report_over_checked_floor']:.2f}")
     print(f"report / duckdb        = {ratios['report_over_duckdb']:.2f}  (all metrics vs the duckdb subset)")

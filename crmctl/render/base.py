@@ -194,7 +194,7 @@ def csv_text(columns, records, raw: bool) -> str:
 
 def frame_csv(frame, raw: bool) -> str:
     """csv_text of a frame's rows, the cells made column by column: the same text, without a dict per row
-    and a type test per cell, which were most of `crmctl customers -f csv` (100k customers: 7.2 -> 5.1 s).
+    and a type test per cell, which were most of `crmctl customers -f csv` (100k customers: 10.9 -> 5.8 s).
     A frame with a column of another type, or a bare \r in a text (csv_text quotes such a row whole),
     goes through csv_text itself."""
     import polars as pl
