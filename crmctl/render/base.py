@@ -12,8 +12,8 @@ from pathlib import Path
 
 from crmctl.errors import OutputError
 from crmctl.files.atomic import write_atomically
-from crmctl.files.spreadsheet import neutralised
-from crmctl.render.text import json_text, literal, literal_lines, markdown_text
+from crmctl.files.spreadsheet import FORMULA_PREFIX, neutralised
+from crmctl.render.text import UNSAFE_PATTERN, json_text, literal, literal_lines, markdown_text
 
 
 class Format(str, Enum):
@@ -221,12 +221,6 @@ def _text_typed(series):
     return series if known else None
 
 
-# What safe_cell may change in a text: a formula's first character (files.spreadsheet), or a control, bidi
-# or separator character (render.text); a text with neither is its own safe cell.
-_UNSAFE_TEXT = (r"^[=+\-@\t\r]|[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
-                r"\u2066-\u2069]")
-
-
 def _csv_column(series, raw: bool) -> list:
     """_csv_cell (then safe_cell unless raw) of each value, by Polars where its text is provably Python's:
     numbers never need safe_cell (a signed number is no formula), nor do ISO dates."""
@@ -239,7 +233,12 @@ def _csv_column(series, raw: bool) -> list:
     if series.dtype == pl.String:
         if raw:
             return series.fill_null("").to_list()
-        unsafe = series.str.contains(_UNSAFE_TEXT).fill_null(False)
+        # What safe_cell may change: a formula's first character (files.spreadsheet), or a control, bidi or
+        # separator character (render.text); a text with neither is its own safe cell.
+        unsafe = series.str.contains(UNSAFE_PATTERN)
+        for prefix in FORMULA_PREFIX:
+            unsafe |= series.str.starts_with(prefix)
+        unsafe = unsafe.fill_null(False)
         return _patched(series, series.fill_null("").zip_with(~unsafe, pl.Series([None], dtype=pl.String)),
                         safe_cell)
     return _patched(series, _iso_texts(series), _csv_cell)

@@ -18,7 +18,9 @@ import re
 # marks (the "Trojan Source" set) and the Unicode line and paragraph separators, which some programs
 # treat as line breaks.
 _BIDI_AND_SEPARATORS = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+# Written with escapes for C0 and C1, so that Polars' regex (render.base.frame_csv) reads the same class.
+UNSAFE_PATTERN = r"[\x00-\x1f\x7f-\x9f" + _BIDI_AND_SEPARATORS + "]"
+_UNSAFE = re.compile(UNSAFE_PATTERN)
 # What json.dumps leaves raw with ensure_ascii=False: all but C0, which it escapes itself.
 _UNSAFE_JSON = re.compile(f"[\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
