@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from crmctl.domain.datasets import CANONICAL
 from crmctl.config.definitions import KNOBS
+from crmctl.config.history import HistorySpec
 from crmctl.config.risk import RiskSpec
 from crmctl.config.source import Source
 from crmctl.config.targets import Target
@@ -20,7 +21,8 @@ COMPARE = ("previous", "year")
 DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
 
 TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
-            "definitions", "targets", "benchmarks", "custom_metrics", "risk")
+            "definitions", "targets", "benchmarks", "custom_metrics", "risk",
+            "history")
 DATASET_KEYS = ("path", "source", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
                 "deduplicate")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "scale", "type")
@@ -84,6 +86,7 @@ class Config:
     custom_metrics: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # name -> CustomSpec
     benchmarks: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: MappingProxyType({}))
     risk: RiskSpec = RiskSpec()  # the at-risk score (config/risk.py)
+    history: HistorySpec | None = None  # where runs append what they reported; None: off (config/history.py)
 
     def knob(self, name: str):
         return self.definitions.get(name, KNOBS[name].default)

@@ -18,6 +18,7 @@ from crmctl.config.problems import Problems
 from crmctl.config.report import parse_report
 from crmctl.config.risk import parse_risk
 from crmctl.config.source import is_remote, parse_source
+from crmctl.config.history import parse_history
 from crmctl.config.custom_metrics import parse_custom_metrics
 from crmctl.domain.datasets import ALTERNATE_KEYS, CANONICAL, KINDS
 from crmctl.errors import ConfigError, did_you_mean
@@ -56,6 +57,7 @@ def parse_config(raw, path: Path) -> Config:
         custom_metrics=MappingProxyType(parse_custom_metrics(raw.get("custom_metrics") or {}, problems, UNITS)),
         benchmarks=MappingProxyType(parse_benchmarks(raw.get("benchmarks") or {}, problems)),
         risk=parse_risk(raw.get("risk"), problems),
+        history=parse_history(raw.get("history"), path.resolve().parent, problems),
     )
     if problems:
         raise ConfigError(f"{path}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the config", problems)

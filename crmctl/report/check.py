@@ -51,7 +51,7 @@ def run_check(config: Config, period_end: dt.date | None = None, significant_onl
     if rows["period_start"].null_count() == rows.height:  # a snapshot export: its rows have no period
         start, chosen = None, rows
     else:
-        start = _period(result, period_end)
+        start = judged_period(result, period_end)
         chosen = rows.filter(pl.col("period_start") == start)
     verdicts = []
     for row in chosen.iter_rows(named=True):
@@ -77,7 +77,7 @@ def _noise(verdict: dict) -> str:
     return NOISE if any(low <= b <= high for b in bounds) else status
 
 
-def _period(result, period_end: dt.date | None) -> dt.date:
+def judged_period(result, period_end: dt.date | None) -> dt.date:
     """The period holding `period_end`, else the last complete one (the last one, if none is complete)."""
     periods = result.rows.drop_nulls("period_start").group_by("period_start").agg(
         pl.col("period_end").first()).sort("period_start")

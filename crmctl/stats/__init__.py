@@ -39,6 +39,13 @@ from crmctl.stats.significance import (
     welch_degrees_of_freedom,
     welch_ttest,
 )
+from crmctl.stats.shrinkage import (
+    beta_binomial_prior,
+    beta_binomial_shrinkage,
+    between_variance,
+    normal_shrinkage,
+    pooled_mean,
+)
 from crmctl.stats.srm import SRM_ALPHA, sample_ratio_mismatch
 
 # The confidence of every interval unless the user asks otherwise.
@@ -48,6 +55,11 @@ DEFAULT_CONFIDENCE = 0.95
 MIN_N = 30
 
 __all__ = [
+    "pooled_mean",
+    "normal_shrinkage",
+    "between_variance",
+    "beta_binomial_shrinkage",
+    "beta_binomial_prior",
     "DEFAULT_CONFIDENCE",
     "MIN_N",
     "SRM_ALPHA",
