@@ -14,7 +14,7 @@ import typer
 
 from crmctl.version import __version__
 from crmctl.commands import (
-    catalogue, chart, check, cohorts, compare, convert, customers, drivers, explain, init, report, validate,
+    catalogue, chart, check, cohorts, compare, convert, customers, drivers, explain, history, init, report, scorecard, validate,
 )
 from crmctl.commands.common import state
 
@@ -34,12 +34,14 @@ app.command("cohorts")(cohorts.cohorts)
 app.command("customers")(customers.customers)
 app.command("drivers")(drivers.drivers)
 app.command("compare")(compare.compare)
+app.command("scorecard")(scorecard.scorecard)
 app.command("chart")(chart.chart)
 app.command("init")(init.init)
 app.command("convert")(convert.convert)
 app.command("explain")(explain.explain)
 app.command("validate")(validate.validate)
 app.command("check")(check.check)
+app.command("history")(history.history)
 
 
 def _version(value: bool) -> None:

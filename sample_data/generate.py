@@ -173,6 +173,24 @@ def tickets(rng, people: dict) -> pl.DataFrame:
     })
 
 
+SUPPORT = {"Frontline": ["M. Costa", "J. Park", "S. Novak", "L. Haddad"], "Specialists": ["R. Mensah", "T. Ito"]}
+NEW_HIRE, HIRED = "P. Sato", "2025-06-01"  # joined Frontline for the export's last month: a small n on the board
+
+
+def ticket_owners(rng, frame: pl.DataFrame) -> pl.DataFrame:
+    """Zendesk's Assignee and Group, drawn from their own generator so every other column stays as it was.
+    Specialists get more of the tickets that took several replies, so the board has real differences."""
+    n = frame.height
+    hard = frame["Replies"].to_numpy() >= 2
+    specialist = rng.random(n) < np.where(hard, 0.6, 0.15)
+    front, spec = (np.array(SUPPORT[team]) for team in ("Frontline", "Specialists"))
+    agent = np.where(specialist, spec[rng.integers(0, len(spec), n)], front[rng.integers(0, len(front), n)])
+    late = (frame["Created at"].to_numpy().astype(str) >= HIRED) & ~specialist & (rng.random(n) < 0.2)
+    agent = np.where(late, NEW_HIRE, agent)
+    return frame.with_columns(Assignee=pl.Series(agent), Group=pl.Series(np.where(specialist, "Specialists",
+                                                                                  "Frontline")))
+
+
 def leads(rng, n_customers: int) -> pl.DataFrame:
     """Salesforce opportunities report: US-ordered dates, stage names, owners."""
     n = n_customers * 3 // 2
@@ -238,6 +256,8 @@ def generate(out: Path, n_customers: int = 600, seed: int = 42) -> None:
         "surveys.csv": surveys(rng, people), "tickets.csv": tickets(rng, people), "leads.csv": leads(rng, n_customers),
         "interactions.csv": interactions(rng, people), "spend.csv": spend(rng), "market.csv": market(rng),
     }
+    # Columns added later draw from generators of their own ([seed, issue]): the columns above stay byte-identical.
+    frames["tickets.csv"] = ticket_owners(np.random.default_rng([seed, 25]), frames["tickets.csv"])
     for name, frame in frames.items():
         frame.write_csv(out / name)
 

@@ -29,6 +29,9 @@ def check(
     significant_only: Annotated[bool, typer.Option(
         "--significant-only", help="A miss whose target lies inside the value's confidence interval is reported "
                                    "as within noise and does not fail the check.")] = False,
+    anomalies: Annotated[bool, typer.Option(
+        "--anomalies", help="Also flag values outside what their own history makes plausible (no target needed): "
+                            "the report section's and the targets' metrics; exit 1 when any is flagged.")] = False,
 ) -> None:
     """Check the config's targets: exit 0 when all are met, 1 when any is missed (one line per miss).
 
@@ -43,14 +46,20 @@ def check(
         crmctl check -f json || notify-team
 
         crmctl check --significant-only
+
+        crmctl check --anomalies
     """
-    from crmctl.report.check import run_check
+    from crmctl.monitor.history import record_check
+    from crmctl.monitor.judge import judge
     from crmctl.render import write_output
 
     cfg = load(config)
-    outcome = with_progress(lambda: run_check(cfg, date(period_end, "--period-end"), significant_only))
-    text = rendered(outcome, Format.json if fmt == CheckFormat.json else Format.table, verbose=verbose)
+    when = date(period_end, "--period-end")
+    result = with_progress(lambda: judge(cfg, when, significant_only, anomalies))
+    record_check(cfg, result.outcome, result.anomalies)
+    shown = result if anomalies else result.outcome
+    text = rendered(shown, Format.json if fmt == CheckFormat.json else Format.table, verbose=verbose)
     if text:
         write_output(text, None)
-    if outcome.misses:
+    if result.failed:
         raise typer.Exit(int(ExitCode.TARGET_MISSED))

@@ -51,6 +51,9 @@ def report(
     raw: Annotated[bool, typer.Option("--raw", help="CSV: do not neutralise cells that start with = + - @.")] = False,
     allow_empty: Annotated[bool, typer.Option(
         "--allow-empty", help="A report with no rows (nothing in the window) exits 0; without it, exit 4.")] = False,
+    anomalies: Annotated[bool, typer.Option(
+        "--anomalies", help="Flag values outside what their own history makes plausible: columns expected, "
+                            "expected_low, expected_high, anomaly, anomaly_reason (long layout); ! in tables.")] = False,
 ) -> None:
     """Compute metrics per period and segment and print or write the report.
 
@@ -63,11 +66,14 @@ def report(
         crmctl report --last 12m --compare previous --format csv -o report.csv
 
         crmctl report -m nps,csat --ci --confidence 0.9 --min-n 30
+
+        crmctl report -m revenue,csat --anomalies
     """
     from dataclasses import replace
 
+    from crmctl.monitor.history import record_report
     from crmctl.render import render_report, write_output
-    from crmctl.report.build import build_report, refuse_empty, with_overrides
+    from crmctl.report.build import refuse_empty, with_overrides
 
     cfg = load(config)
     if metrics is not None and family is not None:
@@ -83,10 +89,21 @@ def report(
         spec = replace(spec, start=None)
     if spec.period == "all" and spec.compare:
         raise UsageError("--compare needs periods to compare: use --period day|week|month|quarter|year")
-    result = with_progress(lambda: build_report(cfg, spec))
+    result = with_progress(lambda: _build(cfg, spec, anomalies))
+    record_report(cfg, "report", result)
     warn_about(result, explicit=bool(spec.family or spec.metrics and tuple(spec.metrics) != ("all",)))
     if not allow_empty:
         refuse_empty(result)
     color, width = terminal() if output is None else (False, None)
     text = render_report(result, fmt, layout, color=color, width=width, currency=cfg.currency, raw=raw)
     write_output(text, output)
+
+
+def _build(cfg, spec, anomalies: bool):
+    if anomalies:
+        from crmctl.monitor.judge import flagged_report
+
+        return flagged_report(cfg, spec)
+    from crmctl.report.build import build_report
+
+    return build_report(cfg, spec)

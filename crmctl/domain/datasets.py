@@ -105,7 +105,7 @@ CANONICAL: dict[str, CanonicalDataset] = {
             {"ticket_id": "id", "customer_id": "id", "created_at": "datetime", "first_response_at": "datetime",
              "resolved_at": "datetime", "contacts": "number", "first_contact_resolved": "boolean",
              "sla_due_at": "datetime", "sla_breached": "boolean", "automated": "boolean", "channel": "text",
-             "reopens": "number"},
+             "reopens": "number", "agent": "text", "team": "text"},
             ("ticket_id", "created_at"),
             "created_at",
             extent=("created_at", "resolved_at"),
@@ -113,7 +113,7 @@ CANONICAL: dict[str, CanonicalDataset] = {
         CanonicalDataset(
             "leads",
             {"lead_id": "id", "created_at": "datetime", "converted_at": "datetime", "closed_at": "datetime",
-             "status": "category", "amount": "number", "source": "text"},
+             "status": "category", "amount": "number", "source": "text", "agent": "text", "team": "text"},
             ("lead_id", "created_at"),
             "created_at",
             extent=("created_at", "closed_at", "converted_at"),

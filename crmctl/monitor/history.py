@@ -126,10 +126,15 @@ def record_report(config, command: str, result) -> int | None:
     return record(config.history.path, command, config.path, result.period, numbers)
 
 
-def record_check(config, outcome) -> int | None:
-    """Appends the values a check judged (one period) when the config has a history: section."""
+def record_check(config, outcome, anomalies=None) -> int | None:
+    """Appends the values a check judged (one period: its targets' and, with --anomalies, the watched
+    metrics') when the config has a history: section."""
     if config.history is None:
         return None
-    numbers = [{"metric": v["metric"], "period_start": outcome.period_start, "period_end": outcome.period_end,
-                "segment": v["segment"], "value": v["value"], "n": v.get("n")} for v in outcome.verdicts]
+    judged = [*outcome.verdicts, *(anomalies.values if anomalies else [])]
+    start = outcome.period_start or (anomalies.period_start if anomalies else None)
+    end = outcome.period_end or (anomalies.period_end if anomalies else None)
+    unique = {(v["metric"], json.dumps(v["segment"], sort_keys=True, default=str)): v for v in judged}
+    numbers = [{"metric": v["metric"], "period_start": start, "period_end": end, "segment": v["segment"],
+                "value": v["value"], "n": v.get("n")} for v in unique.values()]
     return record(config.history.path, "check", config.path, config.report.period, numbers)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import polars as pl
 
 from crmctl.config import Config, ReportSpec
 from crmctl.monitor.anomalies import COLUMNS, CONFIDENCE, flag_report
 from crmctl.report.build import ReportResult, build_report
-from crmctl.report.check import judged_period
+from crmctl.report.check import CheckResult, judged_period, run_check
 
 
 @dataclass
@@ -19,6 +20,30 @@ class AnomalyCheck:
     period_start: dt.date | None
     period_end: dt.date | None
     flags: list[dict] = field(default_factory=list)  # one per anomalous metric × segment of the period
+    values: list[dict] = field(default_factory=list)  # every metric × segment judged: metric, segment, value, n
+
+
+@dataclass
+class Judged:
+    """`check` and, with --anomalies, the anomalies of the same period: what the command prints and exits on."""
+    outcome: CheckResult  # the targets' verdicts (none when the config has no targets)
+    anomalies: AnomalyCheck | None = None
+    view: ClassVar[str] = "check_anomalies"
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.outcome.misses or (self.anomalies and self.anomalies.flags))
+
+
+def judge(config: Config, period_end: dt.date | None = None, significant_only: bool = False,
+          anomalies: bool = False) -> Judged:
+    """The targets (when the config has any, or without --anomalies: then a config needs targets), and
+    with `anomalies` the anomalies of the same period."""
+    outcome = run_check(config, period_end, significant_only) if config.targets or not anomalies else CheckResult(
+        None, None)
+    if not anomalies:
+        return Judged(outcome)
+    return Judged(outcome, check_anomalies(config, anomaly_spec(config), period_end))
 
 
 def flagged_report(config: Config, spec: ReportSpec, confidence: float = CONFIDENCE) -> ReportResult:
@@ -51,7 +76,9 @@ def check_anomalies(config: Config, spec: ReportSpec, period_end: dt.date | None
               "direction": r["anomaly"], "expected": r["expected"], "expected_low": r["expected_low"],
               "expected_high": r["expected_high"], "reason": r["anomaly_reason"]}
              for r in chosen.iter_rows(named=True) if r["anomaly"] is not None]
-    return AnomalyCheck(start, chosen["period_end"][0] if chosen.height else None, flags)
+    values = [{"metric": r["metric"], "segment": {b: r[b] for b in spec.by}, "value": r["value"], "n": r["n"]}
+              for r in chosen.iter_rows(named=True)]
+    return AnomalyCheck(start, chosen["period_end"][0] if chosen.height else None, flags, values)
 
 
 def anomaly_spec(config: Config) -> ReportSpec:

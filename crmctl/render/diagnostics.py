@@ -14,13 +14,18 @@ def _judged(outcome, verbose: bool) -> list[dict]:
     return outcome.verdicts if verbose else [v for v in outcome.verdicts if v["status"] in ("missed", "within noise")]
 
 
-def _check_json(outcome, options: Options) -> str:
+def check_document(outcome, verbose: bool) -> dict:
+    """check's JSON: the period judged, ok, and the verdicts shown (check --anomalies adds to it)."""
     period = {"start": jsonable(outcome.period_start), "end": jsonable(outcome.period_end)}
-    return json_text({"period": period, "ok": not outcome.misses,
-                      "results": [{k: v for k, v in r.items() if k != "target"} for r in _judged(outcome, options.verbose)]})
+    return {"period": period, "ok": not outcome.misses,
+            "results": [{k: v for k, v in r.items() if k != "target"} for r in _judged(outcome, verbose)]}
 
 
-def _check_lines(outcome, options: Options) -> str:
+def _check_json(outcome, options: Options) -> str:
+    return json_text(check_document(outcome, options.verbose))
+
+
+def check_lines(outcome, options: Options) -> str:
     """One line per verdict shown; nothing at all when every target is met (cron mails only failures)."""
     lines = []
     for r in _judged(outcome, options.verbose):
@@ -145,7 +150,7 @@ def _to_json(document) -> str:
     return json_text(document, default=jsonable)
 
 
-CHECK = View("crmctl check", {Format.table: _check_lines, Format.json: _check_json})
+CHECK = View("crmctl check", {Format.table: check_lines, Format.json: _check_json})
 EXPLANATION = View("crmctl explain", {Format.table: _explanation_lines, Format.csv: _explanation_lines,
                                       Format.markdown: _explanation_markdown,
                                       Format.json: lambda explanation, options: _to_json(explanation.details)})

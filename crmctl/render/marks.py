@@ -12,6 +12,7 @@ from crmctl.render.base import Missed, format_change, format_value
 
 LOW_N = "†"  # a sampled value from fewer than min_n observations: dimmed, and marked for plain text
 UP, DOWN = "▲", "▼"  # a change significant at the report's confidence
+ANOMALY = "!"  # report --anomalies: outside what the value's own history makes plausible
 
 
 class Dim(str):
@@ -54,6 +55,7 @@ def value_cell(row: dict | None, metric, min_n: int, compare: bool = False) -> s
     text += LOW_N if small else ""
     if compare:
         text += change_text(row, metric.unit)
+    text += ANOMALY if row.get("anomaly") else ""
     if row.get("target") == "missed":
         return Missed(text)
     return Dim(text) if small else text
@@ -69,6 +71,9 @@ def footnotes(result) -> list[str]:
                      f"--min-n {result.min_n} hides them)")
     if "ci_low" in result.rows.columns:
         notes.append(f"± margin of the {result.confidence:.0%} confidence interval (the larger side)")
+    if any(r.get("anomaly") for r in rows):
+        notes.append(f"{ANOMALY} outside the range its own history makes plausible (the anomaly_reason column of "
+                     "--format csv|json says why; crmctl check --anomalies for the latest period)")
     if any(r.get("significant") for r in rows):
         notes.append(f"{UP} {DOWN} change significant at {result.confidence:.0%} confidence; "
                      "other changes are within noise")

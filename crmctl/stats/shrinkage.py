@@ -45,19 +45,21 @@ def normal_shrinkage(estimates, standard_errors, confidence: float = 0.95):
     """Empirical Bayes for means (normal–normal; Efron & Morris 1975, JASA 70): each group's mean pulled
     toward the pooled mean μ by B = se²/(se² + τ²), with τ² from `between_variance`:
 
-        shrunk = μ + (1 − B)(y − μ),  posterior sd = √((1 − B)·se²),  interval shrunk ± z·sd.
+        shrunk = μ + (1 − B)(y − μ),  interval shrunk ± z·sd.
 
+    The posterior variance also carries μ's own uncertainty (Morris 1983, JASA 78): (1 − B)·se² + B²·se(μ)²,
+    so that when τ² = 0 (every group the same) each interval is μ's.
     Returns (shrunk, low, high, μ) as arrays; a group without a standard error gets nan."""
     import numpy as np
 
     y, se = floats(estimates, standard_errors)
     tau2 = between_variance(y, se)
     tau2 = 0.0 if np.isnan(tau2) else tau2
-    mu, _ = pooled_mean(y, se, tau2)
+    mu, se_mu = pooled_mean(y, se, tau2)
     with np.errstate(invalid="ignore", divide="ignore"):
         keep = 1.0 - se**2 / (se**2 + tau2) if tau2 > 0 else np.zeros_like(y)
         shrunk = mu + keep * (y - mu)
-        sd = np.sqrt(keep * se**2)
+        sd = np.sqrt(keep * se**2 + (1 - keep) ** 2 * se_mu**2)
     z = normal_critical(confidence)
     bad = ~(np.isfinite(y) & np.isfinite(se))
     shrunk, sd = np.where(bad, np.nan, shrunk), np.where(bad, np.nan, sd)

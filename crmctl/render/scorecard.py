@@ -1,0 +1,88 @@
+"""The scorecard in each format: one board per dataset (service, sales), owners best first."""
+
+from __future__ import annotations
+
+import json
+
+from crmctl.render.base import Format, csv_text, format_value, jsonable, markdown_table, to_text, unsupported
+from crmctl.render.marks import LOW_N
+
+METHOD = ("estimates shrunk toward the team mean: rates by a beta-binomial prior fitted to the owners, "
+          "means by normal empirical Bayes (docs/monitoring.md)")
+
+
+def scorecard_records(card) -> list[dict]:
+    """Long rows: board, owner, team, metric, the owner's own value and n, the shrunk estimate and interval."""
+    rows = []
+    for board in card.boards:
+        for r in board.cells.sort("metric", "rank").iter_rows(named=True):
+            rows.append({"board": board.name, "owner": r["owner"], "team": r["group"], "metric": r["metric"],
+                         "rank": r["rank"], "estimate": r["estimate"], "low": r["low"], "high": r["high"],
+                         "value": r["value"], "n": r["n"], "small_n": r["small"], "team_mean": r["team"]})
+    return rows
+
+
+def _cell(r: dict | None, unit: str) -> str:
+    """Two lines: the estimate with its interval; n (†: small) and the owner's own value."""
+    if r is None or r["estimate"] is None:
+        return "—"
+    low, high = format_value(r["low"], unit).rstrip("%"), format_value(r["high"], unit)
+    mark = LOW_N if r["small"] else ""
+    return f"{format_value(r['estimate'], unit)} ({low}–{high})\nn={r['n']:,}{mark} own {format_value(r['value'], unit)}"
+
+
+def _board_rows(board, by: str, currency=None) -> tuple[list[str], list[dict]]:
+    from crmctl.render.base import header
+
+    cells = {(r["owner"], r["metric"]): r for r in board.cells.iter_rows(named=True)}
+    teams = {r["owner"]: r["group"] for r in board.cells.iter_rows(named=True)}
+    columns = ["#", by, *(["team"] if board.grouped else []), *(header(m, currency) for m in board.metrics)]
+    rows = []
+    for place, owner in enumerate(board.owners, start=1):
+        row = {"#": str(place), by: owner, "team": teams.get(owner) or ""}
+        for metric in board.metrics:
+            row[header(metric, currency)] = _cell(cells.get((owner, metric.name)), metric.unit)
+        rows.append(row)
+    return columns, rows
+
+
+def _notes(card) -> list[str]:
+    notes = [f"Ranked by mean rank over the board's metrics; {METHOD}; (low–high) {card.confidence:.0%} interval; "
+             f"own: the owner's unshrunk value; {LOW_N} n < {card.min_n}."]
+    notes += [f"{metric}: not scored: {why}" for metric, why in card.unavailable.items()]
+    return notes
+
+
+def render_scorecard(card, fmt: Format, *, color: bool, width: int | None, currency: str | None = None) -> str:
+    if fmt == Format.json:
+        meta = {"by": card.by, "window": str(card.window) if card.window else None, "confidence": card.confidence,
+                "min_n": card.min_n, "method": METHOD, "unavailable": card.unavailable}
+        boards = [{"name": b.name, "owners": b.owners} for b in card.boards]
+        body = {"meta": meta, "boards": boards, "rows": [{k: jsonable(v) for k, v in r.items()}
+                                                         for r in scorecard_records(card)]}
+        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    if fmt == Format.csv:
+        records = scorecard_records(card)
+        return csv_text(list(records[0]) if records else ["board"], records, raw=False)
+    if fmt not in (Format.table, Format.markdown):
+        unsupported(fmt, "crmctl scorecard", (Format.table, Format.csv, Format.json, Format.markdown))
+    if fmt == Format.markdown:
+        parts = []
+        for board in card.boards:
+            columns, rows = _board_rows(board, card.by, currency)
+            rows = [{k: v.replace("\n", "<br>") for k, v in r.items()} for r in rows]
+            parts += [f"### {board.name.capitalize()}\n", markdown_table(columns, rows)]
+        return "\n".join([*parts, *(f"_{n}_\n" for n in _notes(card))])
+    from rich.table import Table
+
+    tables = []
+    for board in card.boards:
+        columns, rows = _board_rows(board, card.by, currency)
+        table = Table(title=f"{board.name.capitalize()} by {card.by}" + (f", {card.window}" if card.window else ""),
+                      title_justify="left", header_style="bold")
+        for column in columns:
+            table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
+        for row in rows:
+            table.add_row(*(row[c] for c in columns))
+        tables.append(table)
+    return to_text([*tables, *_notes(card)], color=color, width=width)
