@@ -14,7 +14,8 @@ import typer
 
 from crmctl.version import __version__
 from crmctl.commands import (
-    catalogue, chart, check, cohorts, compare, convert, customers, drivers, explain, history, init, report, scorecard, validate,
+    catalogue, chart, check, cohorts, compare, convert, customers, drivers, explain, history, init, report, scorecard,
+    validate, watch,
 )
 from crmctl.commands.common import state
 
@@ -42,6 +43,7 @@ app.command("explain")(explain.explain)
 app.command("validate")(validate.validate)
 app.command("check")(check.check)
 app.command("history")(history.history)
+app.command("watch")(watch.watch)
 
 
 def _version(value: bool) -> None:

@@ -44,7 +44,7 @@ class Cell:
     def restatements(self) -> list[tuple[str, float | None, float | None]]:
         """(when, before, after) for each report that changed the value the one before it gave."""
         return [(at, before[2], value) for before, (at, _, value) in zip(self.reports, self.reports[1:])
-                if _changed(before[2], value)]
+                if changed_value(before[2], value)]
 
 
 def record(path: Path, command: str, config_path: Path, period: str, numbers: list[dict],
@@ -98,7 +98,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _changed(before: float | None, after: float | None) -> bool:
+def changed_value(before: float | None, after: float | None) -> bool:
     if before is None or after is None:
         return (before is None) != (after is None)
     return abs(after - before) > TOLERANCE * max(1.0, abs(before), abs(after))
