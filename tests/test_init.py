@@ -92,7 +92,7 @@ def test_init_writes_a_config_that_runs_without_edits(cli, tmp_path):
     assert result.stderr.splitlines() == [
         "  hubspot-crm-exports-all-contacts.csv: customers (HubSpot contacts, score 14.5; "
         "runner-up generic customers as customers, score 6)",
-        "  hubspot-crm-exports-all-deals.csv: leads (HubSpot deals, score 18)",
+        "  hubspot-crm-exports-all-deals.csv: leads (HubSpot deals, score 18.5)",
         "  notes.csv: not recognised",
         "wrote crmctl.yaml; next: crmctl report",
     ]

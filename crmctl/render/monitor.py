@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from rich.box import HEAVY_HEAD
+
 from crmctl.render.base import (
     Format, csv_text, format_value, jsonable, markdown_table, period_label, segment_label, to_text,
 )
@@ -61,7 +63,8 @@ def render_history(metric: str, unit: str, period: str, records: list[dict], fmt
         return markdown_table(columns, rows) if rows else "_Nothing to show._\n"
     from rich.table import Table
 
-    table = Table(title=f"{metric} by {period}, as reported over time", title_justify="left", header_style="bold")
+    table = Table(title=f"{metric} by {period}, as reported over time", title_justify="left", header_style="bold",
+                      box=None if width is None else HEAVY_HEAD)
     for column in columns:
         table.add_column(column, overflow="fold", justify="right" if column in ("latest", "reports") else "left")
     for row in rows:

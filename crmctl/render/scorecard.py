@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from rich.box import HEAVY_HEAD
+
 from crmctl.render.base import Format, csv_text, format_value, jsonable, markdown_table, to_text, unsupported
 from crmctl.render.marks import LOW_N
 
@@ -79,7 +81,8 @@ def render_scorecard(card, fmt: Format, *, color: bool, width: int | None, curre
     for board in card.boards:
         columns, rows = _board_rows(board, card.by, currency)
         table = Table(title=f"{board.name.capitalize()} by {card.by}" + (f", {card.window}" if card.window else ""),
-                      title_justify="left", header_style="bold")
+                      title_justify="left", header_style="bold",
+                      box=None if width is None else HEAVY_HEAD)
         for column in columns:
             table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
         for row in rows:

@@ -49,19 +49,24 @@ def normal_shrinkage(estimates, standard_errors, confidence: float = 0.95):
 
     The posterior variance also carries μ's own uncertainty (Morris 1983, JASA 78): (1 − B)·se² + B²·se(μ)²,
     so that when τ² = 0 (every group the same) each interval is μ's.
-    Returns (shrunk, low, high, μ) as arrays; a group without a standard error gets nan."""
+    Returns (shrunk, low, high, μ) as arrays; a group without a value gets nan."""
     import numpy as np
 
     y, se = floats(estimates, standard_errors)
     tau2 = between_variance(y, se)
     tau2 = 0.0 if np.isnan(tau2) else tau2
-    mu, se_mu = pooled_mean(y, se, tau2)
+    # se 0: measured without noise (every observation alike), the group keeps its value; se unknown
+    # (nan: one observation): nothing to go on, the group gets the pooled mean.
+    known = np.isfinite(se) & np.isfinite(y)
+    noisy = known & (se > 0)
+    mu, se_mu = pooled_mean(y[noisy], se[noisy], tau2) if noisy.any() else (float(np.mean(y[np.isfinite(y)])), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         keep = 1.0 - se**2 / (se**2 + tau2) if tau2 > 0 else np.zeros_like(y)
-        shrunk = mu + keep * (y - mu)
-        sd = np.sqrt(keep * se**2 + (1 - keep) ** 2 * se_mu**2)
+        keep = np.where(known, np.where(noisy, keep, 1.0), 0.0)
+        shrunk = np.where(keep > 0, mu + keep * (y - mu), mu)
+        sd = np.sqrt(np.where(known, keep * se**2, 0.0) + (1 - keep) ** 2 * se_mu**2)
     z = normal_critical(confidence)
-    bad = ~(np.isfinite(y) & np.isfinite(se))
+    bad = ~np.isfinite(y)
     shrunk, sd = np.where(bad, np.nan, shrunk), np.where(bad, np.nan, sd)
     return shrunk, shrunk - z * sd, shrunk + z * sd, mu
 
