@@ -44,6 +44,7 @@ def history(
     length, found = cells(cfg.history.path, metric, period.value if period else None)
     known = registry(cfg).get(metric)
     unit = known.unit if known else "score"
-    records = history_records(found, unit, restated)
     color, width = terminal() if output is None else (False, None)
-    write_output(render_history(metric, unit, length, records, fmt, color=color, width=width), output)
+    text = render_history(metric, unit, length, history_records(found), fmt, color=color, width=width,
+                          restated_only=restated)
+    write_output(text, output)

@@ -41,4 +41,4 @@ def scorecard(
     spec = with_overrides(cfg.report, start=date(start, "--from"), end=date(end, "--to"), last=last)
     card = with_progress(lambda: build_scorecard(cfg, by, spec, min_n, confidence))
     color, width = terminal() if output is None else (False, None)
-    write_output(render_scorecard(card, fmt, color=color, width=width, currency=cfg.currency), output)
+    write_output(render_scorecard(card, fmt, color=color, width=width), output)

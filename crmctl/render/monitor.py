@@ -29,13 +29,11 @@ def _segment(segment: dict) -> str:
     return ", ".join(f"{k}={segment_label(v)}" for k, v in segment.items()) or "all"
 
 
-def history_records(cells, unit: str, restated_only: bool) -> list[dict]:
+def history_records(cells) -> list[dict]:
     """Per cell: when it was first and last reported, its values then, and each restatement."""
     records = []
     for cell in cells:
         changes = cell.restatements
-        if restated_only and not changes:
-            continue
         (first_at, _, first), (last_at, _, last) = cell.reports[0], cell.reports[-1]
         records.append({
             "period_start": cell.period_start, "period_end": cell.period_end, "segment": cell.segment,
@@ -47,7 +45,11 @@ def history_records(cells, unit: str, restated_only: bool) -> list[dict]:
 
 
 def render_history(metric: str, unit: str, period: str, records: list[dict], fmt: Format, *, color: bool,
-                   width: int | None) -> str:
+                   width: int | None, restated_only: bool = False) -> str:
+    """Every period's record, or with `restated_only` those restated; tables end with how many were."""
+    restated = sum(1 for r in records if r["restated"])
+    note = f"{restated} of {len(records)} periods restated (a value changed after it was first reported)"
+    records = [r for r in records if r["restated"]] if restated_only else records
     if fmt == Format.json:
         body = {"metric": metric, "period": period, "cells": records}
         return json.dumps(body, indent=2, ensure_ascii=False, default=jsonable) + "\n"
@@ -69,8 +71,6 @@ def render_history(metric: str, unit: str, period: str, records: list[dict], fmt
         table.add_column(column, overflow="fold", justify="right" if column in ("latest", "reports") else "left")
     for row in rows:
         table.add_row(*(row[c] for c in columns))
-    restated = sum(1 for r in records if r["restated"])
-    note = f"{restated} of {len(records)} periods restated (a value changed after it was first reported)"
     return to_text([table, note], color=color, width=width)
 
 

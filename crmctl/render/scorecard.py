@@ -24,38 +24,40 @@ def scorecard_records(card) -> list[dict]:
     return rows
 
 
+SHORT = {"first_contact_resolution": "FCR %", "avg_resolution_time": "Resolution (h)", "csat": "CSAT %",
+         "win_rate": "Win rate %", "sales_cycle_length": "Cycle (days)"}  # boards must fit 80 columns
+
+
 def _cell(r: dict | None, unit: str) -> str:
-    """Two lines: the estimate with its interval; n (†: small) and the owner's own value."""
+    """Two lines: the estimate and its interval; n (†: small) and the owner's own value."""
     if r is None or r["estimate"] is None:
         return "—"
-    low, high = format_value(r["low"], unit).rstrip("%"), format_value(r["high"], unit)
+    low, high = (format_value(r[k], unit).rstrip("%") for k in ("low", "high"))
     mark = LOW_N if r["small"] else ""
-    return f"{format_value(r['estimate'], unit)} ({low}–{high})\nn={r['n']:,}{mark} own {format_value(r['value'], unit)}"
+    return f"{format_value(r['estimate'], unit)} {low}–{high}\nn={r['n']:,}{mark} {format_value(r['value'], unit)}"
 
 
-def _board_rows(board, by: str, currency=None) -> tuple[list[str], list[dict]]:
-    from crmctl.render.base import header
-
+def _board_rows(board, by: str) -> tuple[list[str], list[dict]]:
     cells = {(r["owner"], r["metric"]): r for r in board.cells.iter_rows(named=True)}
     teams = {r["owner"]: r["group"] for r in board.cells.iter_rows(named=True)}
-    columns = ["#", by, *(["team"] if board.grouped else []), *(header(m, currency) for m in board.metrics)]
+    columns = ["#", by, *(SHORT.get(m.name, m.title) for m in board.metrics)]
     rows = []
     for place, owner in enumerate(board.owners, start=1):
-        row = {"#": str(place), by: owner, "team": teams.get(owner) or ""}
+        row = {"#": str(place), by: owner + (f"\n{teams[owner]}" if board.grouped and teams.get(owner) else "")}
         for metric in board.metrics:
-            row[header(metric, currency)] = _cell(cells.get((owner, metric.name)), metric.unit)
+            row[SHORT.get(metric.name, metric.title)] = _cell(cells.get((owner, metric.name)), metric.unit)
         rows.append(row)
     return columns, rows
 
 
 def _notes(card) -> list[str]:
-    notes = [f"Ranked by mean rank over the board's metrics; {METHOD}; (low–high) {card.confidence:.0%} interval; "
-             f"own: the owner's unshrunk value; {LOW_N} n < {card.min_n}."]
+    notes = [f"Each cell: the estimate and its {card.confidence:.0%} interval; then n ({LOW_N}: n < {card.min_n}) "
+             f"and the owner's own, unshrunk value. Ranked by mean rank over the board's metrics; {METHOD}."]
     notes += [f"{metric}: not scored: {why}" for metric, why in card.unavailable.items()]
     return notes
 
 
-def render_scorecard(card, fmt: Format, *, color: bool, width: int | None, currency: str | None = None) -> str:
+def render_scorecard(card, fmt: Format, *, color: bool, width: int | None) -> str:
     if fmt == Format.json:
         meta = {"by": card.by, "window": str(card.window) if card.window else None, "confidence": card.confidence,
                 "min_n": card.min_n, "method": METHOD, "unavailable": card.unavailable}
@@ -71,7 +73,7 @@ def render_scorecard(card, fmt: Format, *, color: bool, width: int | None, curre
     if fmt == Format.markdown:
         parts = []
         for board in card.boards:
-            columns, rows = _board_rows(board, card.by, currency)
+            columns, rows = _board_rows(board, card.by)
             rows = [{k: v.replace("\n", "<br>") for k, v in r.items()} for r in rows]
             parts += [f"### {board.name.capitalize()}\n", markdown_table(columns, rows)]
         return "\n".join([*parts, *(f"_{n}_\n" for n in _notes(card))])
@@ -79,7 +81,7 @@ def render_scorecard(card, fmt: Format, *, color: bool, width: int | None, curre
 
     tables = []
     for board in card.boards:
-        columns, rows = _board_rows(board, card.by, currency)
+        columns, rows = _board_rows(board, card.by)
         table = Table(title=f"{board.name.capitalize()} by {card.by}" + (f", {card.window}" if card.window else ""),
                       title_justify="left", header_style="bold",
                       box=None if width is None else HEAVY_HEAD)
