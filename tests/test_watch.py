@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 from crmctl.monitor.watch import diff, matching, settled, watched
 
@@ -114,3 +115,25 @@ def test_watch_stops_at_its_timeout_and_exits_130_on_ctrl_c(tmp_path):
     interrupted.send_signal(signal.SIGINT)
     assert interrupted.wait(timeout=15) == 130
     assert "crmctl: interrupted" in interrupted.stderr.read()
+
+
+def test_live_view_shows_the_change_since_the_last_run_and_restated_cells():
+    import datetime as dt
+
+    from crmctl.monitor.jobs import Snapshot
+    from crmctl.monitor.watch import Run
+    from crmctl.render.base import to_text
+    from crmctl.render.watch import watch_view
+
+    latest = [{"metric": "revenue", "unit": "money", "segment": {}, "value": 32.0, "n": 3, "anomaly": "high",
+               "reason": "…"}]
+    snapshot = Snapshot("report", (dt.date(2025, 2, 1), dt.date(2025, 2, 28)), latest, {})
+    changes = [{"key": ("revenue", "2025-02-01", "{}"), "before": 25.0, "after": 32.0},
+               {"key": ("revenue", "2025-01-01", "{}"), "before": 10.0, "after": 80.0}]
+    run = Run(2, dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.timezone.utc), ["/x/orders.csv"], snapshot, None, changes)
+    text = to_text([watch_view(run, "month", [Path("/x/orders.csv")])], color=False, width=80)
+    assert "run 2 · 09:30:00 UTC · after orders.csv changed" in text and "Latest period: 2025-02" in text
+    assert "32.00 │  +7.00 │ anomaly ↑" in text
+    assert "Changed since the last run: 2 cells, 1 of them in earlier periods (restated)" in text
+    assert "revenue 2025-01-01: 10.00 → 80.00" in text
+    assert "Waiting for changes to 1 export file in /x or the config" in text

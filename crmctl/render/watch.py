@@ -54,7 +54,10 @@ def watch_view(run, period_kind: str, watching: list[Path]):
 
     cause = f"after {', '.join(Path(t).name for t in run.trigger)} changed" if run.trigger else "first run"
     title = Text(f"crmctl watch · run {run.number} · {run.at:%H:%M:%S} UTC · {cause}", style="bold")
-    waiting = Text(f"Waiting for changes to {', '.join(p.name for p in watching)} (Ctrl-C stops)", style="dim")
+    folders = sorted({str(p.parent) for p in watching})
+    files = f"{len(watching)} export file{'s' if len(watching) != 1 else ''}"
+    waiting = Text(f"Waiting for changes to {files} in {', '.join(folders)} or the config (Ctrl-C stops)",
+                   style="dim")
     if run.error is not None:
         return Group(title, Text(f"error: {run.error}", style="red"), Text("Keeping the last good run; fix the "
                                                                             "file and save it again.", style="dim"), waiting)
@@ -62,12 +65,11 @@ def watch_view(run, period_kind: str, watching: list[Path]):
     start, end = snapshot.period or (None, None)
     table = Table(title=f"{'Judged' if snapshot.kind == 'check' else 'Latest'} period: "
                         f"{period_label(start, end, period_kind)}", title_justify="left", header_style="bold")
-    for column in ("metric", "segment", "value", "since last run", "flag"):
-        table.add_column(column, justify="right" if column in ("value", "since last run") else "left",
-                         overflow="fold")
+    for column in ("metric", "segment", "value", "change", "flag"):  # "change": since the last run
+        table.add_column(column, justify="right" if column in ("value", "change") else "left", overflow="fold")
     for row in snapshot.latest:
         segment = ", ".join(segment_label(v) for v in row["segment"].values()) or "all"
-        flag = row.get("anomaly") and f"anomaly ({row['anomaly']})" or (
+        flag = {"high": "anomaly ↑", "low": "anomaly ↓"}.get(row.get("anomaly")) or (
             "missed" if row.get("status") == "missed" else "")
         table.add_row(row["metric"], segment, format_value(row["value"], row["unit"]), _since(run, row, start),
                       Text(flag, style="bold red") if flag else "")
@@ -82,8 +84,11 @@ def _change_lines(run, latest_start):
     latest = latest_start.isoformat() if latest_start is not None else None
     units = {row["metric"]: row["unit"] for row in run.outcome.latest}
     earlier = [c for c in change_records(run) if c["period_start"] != latest]
-    lines = [Text(f"Changed since the last run: {len(run.changes)} cells"
-                  + (f", {len(earlier)} in earlier periods (restated)" if earlier else ""))]
+    if not run.changes:
+        return [Text("Nothing changed since the last run.")]
+    cells = f"{len(run.changes)} cell{'s' if len(run.changes) != 1 else ''}"
+    lines = [Text(f"Changed since the last run: {cells}" + (f", {len(earlier)} of them in earlier periods "
+                                                          "(restated)" if earlier else ""))]
     for c in earlier[:SHOWN_CHANGES]:
         segment = ", ".join(segment_label(v) for v in c["segment"].values())
         unit = units.get(c["metric"], "score")
