@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmctl.commands.common import ConfigOption, FormatOption, OutputOption, Period, guarded, load, terminal
+from crmctl.commands.common import ConfigOption, FormatOption, OutputOption, Period, guarded, load, show
 from crmctl.render import Format
 
 
@@ -33,18 +33,13 @@ def history(
     """
     from crmctl.errors import ConfigError
     from crmctl.metrics.catalogue import registry
-    from crmctl.monitor.history import cells
-    from crmctl.render import write_output
-    from crmctl.render.monitor import history_records, render_history
+    from crmctl.monitor.history import history_of
 
     cfg = load(config)
     if cfg.history is None:
         raise ConfigError(f"{cfg.path}: no history: section; add `history: {{path: crmctl-history.sqlite}}` "
                           "(docs/monitoring.md)")
-    length, found = cells(cfg.history.path, metric, period.value if period else None)
     known = registry(cfg).get(metric)
-    unit = known.unit if known else "score"
-    color, width = terminal() if output is None else (False, None)
-    text = render_history(metric, unit, length, history_records(found), fmt, color=color, width=width,
-                          restated_only=restated)
-    write_output(text, output)
+    result = history_of(cfg.history.path, metric, known.unit if known else "score", period.value if period else None,
+                        restated)
+    show(result, fmt, output)

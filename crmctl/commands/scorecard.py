@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmctl.commands.common import ConfigOption, FormatOption, OutputOption, date, guarded, load, terminal, with_progress
+from crmctl.commands.common import ConfigOption, FormatOption, OutputOption, date, guarded, load, show, with_progress
 from crmctl.render import Format
 
 
@@ -32,13 +32,10 @@ def scorecard(
 
         crmctl scorecard --by team --last 3m -f csv -o scorecard.csv
     """
-    from crmctl.render import write_output
-    from crmctl.render.scorecard import render_scorecard
     from crmctl.report.build import with_overrides
     from crmctl.scorecard.build import build_scorecard
 
     cfg = load(config)
     spec = with_overrides(cfg.report, start=date(start, "--from"), end=date(end, "--to"), last=last)
     card = with_progress(lambda: build_scorecard(cfg, by, spec, min_n, confidence))
-    color, width = terminal() if output is None else (False, None)
-    write_output(render_scorecard(card, fmt, color=color, width=width), output)
+    show(card, fmt, output)

@@ -16,6 +16,7 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from crmctl.errors import OutputError, UsageError, did_you_mean
 from crmctl.version import __version__
@@ -45,6 +46,37 @@ class Cell:
         """(when, before, after) for each report that changed the value the one before it gave."""
         return [(at, before[2], value) for before, (at, _, value) in zip(self.reports, self.reports[1:])
                 if changed_value(before[2], value)]
+
+
+@dataclass
+class History:
+    """`crmctl history METRIC`: one record per period × segment, oldest period first (see `records`)."""
+    metric: str
+    unit: str
+    period: str
+    records: list[dict]
+    restated_only: bool = False  # show only the restated periods (counts still cover all)
+    view: ClassVar[str] = "history"
+
+
+def history_of(path: Path, metric: str, unit: str, period: str | None = None, restated_only: bool = False) -> History:
+    length, found = cells(path, metric, period)
+    return History(metric, unit, length, records(found), restated_only)
+
+
+def records(found: list[Cell]) -> list[dict]:
+    """Per cell: when it was first and last reported, its values then, and each restatement."""
+    out = []
+    for cell in found:
+        changes = cell.restatements
+        (first_at, _, first), (last_at, _, last) = cell.reports[0], cell.reports[-1]
+        out.append({
+            "period_start": cell.period_start, "period_end": cell.period_end, "segment": cell.segment,
+            "first_reported": first_at, "first_value": first, "last_reported": last_at, "last_value": last,
+            "reports": len(cell.reports), "restated": len(changes),
+            "restatements": [{"at": at, "before": before, "after": after} for at, before, after in changes],
+        })
+    return out
 
 
 def record(path: Path, command: str, config_path: Path, period: str, numbers: list[dict],

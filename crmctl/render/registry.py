@@ -19,7 +19,7 @@ def render(result, fmt: Format, options: Options = Options()) -> str | bytes:
 def views() -> dict[str, View]:
     """Every view, by the `view` name its results carry. Imported when a result is rendered, so that
     `crmctl --help` loads none of them."""
-    from crmctl.render import at_risk, cohorts, compare, customers, diagnostics, drivers, report
+    from crmctl.render import at_risk, cohorts, compare, customers, diagnostics, drivers, monitor, report, scorecard
 
     return {
         "report": report.REPORT,
@@ -36,4 +36,7 @@ def views() -> dict[str, View]:
         "validation": diagnostics.VALIDATION,
         "records": diagnostics.RECORDS,
         "clean": diagnostics.CLEAN,
+        "check_anomalies": monitor.CHECK_ANOMALIES,
+        "history": monitor.HISTORY,
+        "scorecard": scorecard.SCORECARD,
     }

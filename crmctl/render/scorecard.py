@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from rich.box import HEAVY_HEAD
-
-from crmctl.render.base import Format, csv_text, format_value, jsonable, markdown_table, to_text, unsupported
+from crmctl.render.base import Format, csv_text, format_value, jsonable, markdown_table, to_text
 from crmctl.render.marks import LOW_N
+from crmctl.render.view import Options, View
 
 METHOD = ("estimates shrunk toward the team mean: rates by a beta-binomial prior fitted to the owners, "
           "means by normal empirical Bayes (docs/monitoring.md)")
@@ -57,37 +56,45 @@ def _notes(card) -> list[str]:
     return notes
 
 
-def render_scorecard(card, fmt: Format, *, color: bool, width: int | None) -> str:
-    if fmt == Format.json:
-        meta = {"by": card.by, "window": str(card.window) if card.window else None, "confidence": card.confidence,
-                "min_n": card.min_n, "method": METHOD, "unavailable": card.unavailable}
-        boards = [{"name": b.name, "owners": b.owners} for b in card.boards]
-        body = {"meta": meta, "boards": boards, "rows": [{k: jsonable(v) for k, v in r.items()}
-                                                         for r in scorecard_records(card)]}
-        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-    if fmt == Format.csv:
-        records = scorecard_records(card)
-        return csv_text(list(records[0]) if records else ["board"], records, raw=False)
-    if fmt not in (Format.table, Format.markdown):
-        unsupported(fmt, "crmctl scorecard", (Format.table, Format.csv, Format.json, Format.markdown))
-    if fmt == Format.markdown:
-        parts = []
-        for board in card.boards:
-            columns, rows = _board_rows(board, card.by)
-            rows = [{k: v.replace("\n", "<br>") for k, v in r.items()} for r in rows]
-            parts += [f"### {board.name.capitalize()}\n", markdown_table(columns, rows)]
-        return "\n".join([*parts, *(f"_{n}_\n" for n in _notes(card))])
+def _json(card, options: Options) -> str:
+    meta = {"by": card.by, "window": str(card.window) if card.window else None, "confidence": card.confidence,
+            "min_n": card.min_n, "method": METHOD, "unavailable": card.unavailable}
+    boards = [{"name": b.name, "owners": b.owners} for b in card.boards]
+    body = {"meta": meta, "boards": boards, "rows": [{k: jsonable(v) for k, v in r.items()}
+                                                     for r in scorecard_records(card)]}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _csv(card, options: Options) -> str:
+    records = scorecard_records(card)
+    return csv_text(list(records[0]) if records else ["board"], records, raw=options.raw)
+
+
+def _markdown(card, options: Options) -> str:
+    parts = []
+    for board in card.boards:
+        columns, rows = _board_rows(board, card.by)
+        rows = [{k: v.replace("\n", "<br>") for k, v in r.items()} for r in rows]
+        parts += [f"### {board.name.capitalize()}\n", markdown_table(columns, rows)]
+    return "\n".join([*parts, *(f"_{n}_\n" for n in _notes(card))])
+
+
+def _table(card, options: Options) -> str:
+    from rich.box import HEAVY_HEAD
     from rich.table import Table
 
     tables = []
     for board in card.boards:
         columns, rows = _board_rows(board, card.by)
         table = Table(title=f"{board.name.capitalize()} by {card.by}" + (f", {card.window}" if card.window else ""),
-                      title_justify="left", header_style="bold",
-                      box=None if width is None else HEAVY_HEAD)
+                      title_justify="left", header_style="bold", box=None if options.width is None else HEAVY_HEAD)
         for column in columns:
             table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
         for row in rows:
             table.add_row(*(row[c] for c in columns))
         tables.append(table)
-    return to_text([*tables, *_notes(card)], color=color, width=width)
+    return to_text([*tables, *_notes(card)], color=options.color, width=options.width)
+
+
+SCORECARD = View("crmctl scorecard", {Format.table: _table, Format.csv: _csv, Format.json: _json,
+                                      Format.markdown: _markdown})

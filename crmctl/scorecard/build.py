@@ -10,6 +10,7 @@ the shrunk estimate; the board is ordered by their mean rank (docs/monitoring.md
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import polars as pl
 
@@ -42,6 +43,7 @@ class Scorecard:
     min_n: int
     confidence: float
     unavailable: dict[str, str] = field(default_factory=dict)  # metric → why it is not on its board
+    view: ClassVar[str] = "scorecard"
 
 
 def build_scorecard(config: Config, by: str, spec: ReportSpec, min_n: int, confidence: float) -> Scorecard:
