@@ -22,9 +22,9 @@ def _number(metric, start, value, segment=None):
 def test_record_and_read_back_with_a_restatement(tmp_path):
     path = tmp_path / "h.sqlite"
     at = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
-    record(path, "report", tmp_path / "c.yaml", "month", [_number("revenue", JAN, 100.0), _number("revenue", FEB, 50.0)],
-           at=at)
-    record(path, "report", tmp_path / "c.yaml", "month", [_number("revenue", JAN, 100.0), _number("revenue", FEB, 45.0)],
+    config = tmp_path / "c.yaml"
+    record(path, "report", config, "month", [_number("revenue", JAN, 100.0), _number("revenue", FEB, 50.0)], at=at)
+    record(path, "report", config, "month", [_number("revenue", JAN, 100.0), _number("revenue", FEB, 45.0)],
            at=at + dt.timedelta(days=1))
     record(path, "report", tmp_path / "c.yaml", "week", [_number("revenue", JAN, 1.0)], at=at)  # another series
     period, found = cells(path, "revenue", "month")

@@ -74,10 +74,10 @@ def test_diff_of_two_runs():
     ]
 
 
-def _start(tmp_path, *options):
+def _start(tmp_path, *options, extra: str = ""):
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "orders-2025-01.csv").write_text(HEADER + "1,a,2025-01-05,100\n")
-    (tmp_path / "crmctl.yaml").write_text("\n".join(line[4:] for line in CONFIG.splitlines()))
+    (tmp_path / "crmctl.yaml").write_text("\n".join(line[4:] for line in CONFIG.splitlines()) + "\n" + extra)
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("CRMCTL_CONFIG", None)
     return subprocess.Popen([sys.executable, "-m", "crmctl", "watch", "-c", str(tmp_path / "crmctl.yaml"),
@@ -137,3 +137,11 @@ def test_live_view_shows_the_change_since_the_last_run_and_restated_cells():
     assert "Changed since the last run: 2 cells, 1 of them in earlier periods (restated)" in text
     assert "revenue 2025-01-01: 10.00 → 80.00" in text
     assert "Waiting for changes to 1 export file in /x or the config" in text
+
+
+def test_watch_check_reports_misses_in_its_json_line(tmp_path):
+    process = _start(tmp_path, "--check", "--max-runs", "1", extra="targets: {revenue: {min: 500}}\n")
+    out, _ = process.communicate(timeout=20)
+    (line,) = [json.loads(text) for text in out.splitlines()]
+    assert process.returncode == 0 and line["ok"] is False
+    assert [(m["metric"], m["value"], m["status"]) for m in line["misses"]] == [("revenue", 100.0, "missed")]

@@ -53,7 +53,8 @@ def report(
         "--allow-empty", help="A report with no rows (nothing in the window) exits 0; without it, exit 4.")] = False,
     anomalies: Annotated[bool, typer.Option(
         "--anomalies", help="Flag values outside what their own history makes plausible: columns expected, "
-                            "expected_low, expected_high, anomaly, anomaly_reason (long layout); ! in tables.")] = False,
+                            "expected_low, expected_high, anomaly, anomaly_reason (long layout); ! in tables.")] =
+        False,
 ) -> None:
     """Compute metrics per period and segment and print or write the report.
 

@@ -72,8 +72,7 @@ def footnotes(result) -> list[str]:
     if "ci_low" in result.rows.columns:
         notes.append(f"± margin of the {result.confidence:.0%} confidence interval (the larger side)")
     if any(r.get("anomaly") for r in rows):
-        notes.append(f"{ANOMALY} outside the range its own history makes plausible (the anomaly_reason column of "
-                     "--format csv|json says why; crmctl check --anomalies for the latest period)")
+        notes.append(f"{ANOMALY} outside what its history makes plausible (why: anomaly_reason in -f csv|json)")
     if any(r.get("significant") for r in rows):
         notes.append(f"{UP} {DOWN} change significant at {result.confidence:.0%} confidence; "
                      "other changes are within noise")

@@ -59,8 +59,8 @@ def watch_view(run, period_kind: str, watching: list[Path]):
     waiting = Text(f"Waiting for changes to {files} in {', '.join(folders)} or the config (Ctrl-C stops)",
                    style="dim")
     if run.error is not None:
-        return Group(title, Text(f"error: {run.error}", style="red"), Text("Keeping the last good run; fix the "
-                                                                            "file and save it again.", style="dim"), waiting)
+        advice = Text("Keeping the last good run; fix the file and save it again.", style="dim")
+        return Group(title, Text(f"error: {run.error}", style="red"), advice, waiting)
     snapshot = run.outcome
     start, end = snapshot.period or (None, None)
     table = Table(title=f"{'Judged' if snapshot.kind == 'check' else 'Latest'} period: "

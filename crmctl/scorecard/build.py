@@ -22,7 +22,8 @@ BOARDS = {"service": ("first_contact_resolution", "avg_resolution_time", "csat")
           "sales": ("win_rate", "sales_cycle_length")}
 BOARD_DATASET = {"service": "tickets", "sales": "leads"}
 TEAM = "team"  # an owner's team: estimates are shrunk toward their team's mean when it is mapped
-CELLS = {"owner": pl.String, "group": pl.String, "metric": pl.String, "value": pl.Float64, "n": pl.Int64, "estimate": pl.Float64,
+CELLS = {"owner": pl.String, "group": pl.String, "metric": pl.String, "value": pl.Float64, "n": pl.Int64,
+         "estimate": pl.Float64,
          "low": pl.Float64, "high": pl.Float64, "team": pl.Float64, "rank": pl.Int64, "small": pl.Boolean}
 
 
