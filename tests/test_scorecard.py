@@ -96,3 +96,11 @@ def test_scorecard_piped_has_no_boxes(cli):
     result = cli("scorecard", "--by", "agent")
     assert result.exit_code == 0 and "Service by agent" in result.stdout and "Sales by agent" in result.stdout
     assert "P. Sato" in result.stdout and "n=24†" in result.stdout and "┃" not in result.stdout
+
+
+def test_sample_scorecard_by_team_scores_teams_and_says_what_it_cannot(cli):
+    body = cli("scorecard", "--by", "team", "-f", "json").json()
+    assert body["boards"] == [{"name": "service", "owners": ["Frontline", "Specialists"]}]
+    assert body["meta"]["unavailable"]["win_rate"] == "leads do not map team"
+    fcr = {r["owner"]: r for r in body["rows"] if r["metric"] == "first_contact_resolution"}
+    assert (fcr["Frontline"]["n"], fcr["Specialists"]["n"]) == (792, 334)  # the agents: 202+209+24+182+175, 177+157

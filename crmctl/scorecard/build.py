@@ -89,12 +89,12 @@ def _board(config, name: str, by: str, spec: ReportSpec, known: dict, min_n: int
         else:
             missing["csat"] = f"CSAT of {by}'s tickets {why}"
     metrics = [known[m] for m in BOARDS[name] if m in frames]
-    renamed = {by: "owner", **({TEAM: "group"} if TEAM in keys else {})}
+    renamed = {by: "owner", **({TEAM: "group"} if len(keys) > 1 else {})}
     cells = [shrunk(known[m], frames[m].rename(renamed), min_n, confidence) for m in frames]
     if not cells:
         return None, result.window, missing
     table = rank(pl.concat(cells, how="vertical_relaxed"), metrics)
-    return Board(name, metrics, table, _order(table), TEAM in keys), result.window, missing
+    return Board(name, metrics, table, _order(table), len(keys) > 1), result.window, missing
 
 
 def shrunk(metric, frame: pl.DataFrame, min_n: int, confidence: float) -> pl.DataFrame:
