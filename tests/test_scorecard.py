@@ -104,3 +104,17 @@ def test_sample_scorecard_by_team_scores_teams_and_says_what_it_cannot(cli):
     assert body["meta"]["unavailable"]["win_rate"] == "leads do not map team"
     fcr = {r["owner"]: r for r in body["rows"] if r["metric"] == "first_contact_resolution"}
     assert (fcr["Frontline"]["n"], fcr["Specialists"]["n"]) == (792, 334)  # the agents: 202+209+24+182+175, 177+157
+
+
+def test_init_maps_the_owners_of_tickets_and_opportunities(tmp_path):
+    from crmctl.setup.init import recognise
+
+    tickets = tmp_path / "zendesk-tickets.csv"
+    tickets.write_text("Id,Requester,Requester id,Assignee,Group,Via,Created at,Solved at,Replies\n"
+                       "1,Ana,3610,M. Costa,Frontline,Mail,2024-01-05 10:00:00 +0000,2024-01-05 12:00:00 +0000,1\n")
+    deals = tmp_path / "report.csv"
+    deals.write_text("Opportunity ID,Opportunity Name,Stage,Amount,Close Date,Created Date,Opportunity Owner\n"
+                     "006A0000012aBcD,Big deal,Closed Won,5000,2/15/2024,1/13/2024,Kim\n")
+    found = recognise(tickets)
+    assert (found.columns["agent"], found.columns["team"]) == ("Assignee", "Group")
+    assert recognise(deals).columns["agent"] == "Opportunity Owner"
