@@ -99,3 +99,14 @@ def test_history_of_a_metric_never_recorded_is_a_usage_error(cli, project):
     cli("report", "-c", str(config))
     result = cli("history", "nps", "-c", str(config))
     assert result.exit_code == ExitCode.USAGE and "no history of 'nps'" in result.stderr
+
+
+def test_a_history_file_that_is_not_sqlite_is_an_output_error_naming_it(cli, project):
+    config = project.config(CONFIG)
+    (project.root / "runs").mkdir()
+    (project.root / "runs" / "history.sqlite").write_text("not a database\n" * 100)
+    project.file("orders.csv", ORDERS)
+    result = cli("report", "-c", str(config))
+    assert result.exit_code == ExitCode.OUTPUT
+    assert result.stdout.startswith("period")  # the report came out first
+    assert "history.path" in result.stderr and "history.sqlite: cannot write the history" in result.stderr

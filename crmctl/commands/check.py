@@ -56,10 +56,10 @@ def check(
     cfg = load(config)
     when = date(period_end, "--period-end")
     result = with_progress(lambda: judge(cfg, when, significant_only, anomalies))
-    record_check(cfg, result.outcome, result.anomalies)
     shown = result if anomalies else result.outcome
     text = rendered(shown, Format.json if fmt == CheckFormat.json else Format.table, verbose=verbose)
     if text:
         write_output(text, None)
+    record_check(cfg, result.outcome, result.anomalies)  # after the verdicts are out
     if result.failed:
         raise typer.Exit(int(ExitCode.TARGET_MISSED))

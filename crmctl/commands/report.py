@@ -91,13 +91,13 @@ def report(
     if spec.period == "all" and spec.compare:
         raise UsageError("--compare needs periods to compare: use --period day|week|month|quarter|year")
     result = with_progress(lambda: _build(cfg, spec, anomalies))
-    record_report(cfg, "report", result)
     warn_about(result, explicit=bool(spec.family or spec.metrics and tuple(spec.metrics) != ("all",)))
     if not allow_empty:
         refuse_empty(result)
     color, width = terminal() if output is None else (False, None)
     text = render_report(result, fmt, layout, color=color, width=width, currency=cfg.currency, raw=raw)
     write_output(text, output)
+    record_report(cfg, "report", result)  # after the report is out: a broken history file loses nothing
 
 
 def _build(cfg, spec, anomalies: bool):
