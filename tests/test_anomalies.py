@@ -148,3 +148,11 @@ def test_report_anomalies_adds_columns(cli, project):
     table = cli("report", "-c", str(_shop(project)), "--anomalies", "--last", "2m")
     assert "300.00!" in table.stdout
     assert "! outside what its history makes plausible (why: anomaly_reason in -f csv|json)" in table.stdout
+
+
+def test_a_rate_above_one_is_judged_by_the_robust_band():
+    rows = _months([0.9, 1.1, 1.0, 0.95, 1.05, 1.0, 1.02, 2.5], trials=None)
+    for row, (x, n) in zip(rows, [(9, 10), (11, 10), (10, 10), (19, 20), (21, 20), (10, 10), (51, 50), (25, 10)]):
+        row.update(numerator=x, denominator=n)
+    verdicts = judge_series(Series(RATE, rows, "month", None, 0.95), CONFIDENCE)
+    assert verdicts[-1]["anomaly"] == "high" and "median of the past periods" in verdicts[-1]["anomaly_reason"]

@@ -46,10 +46,10 @@ def flag_report(result, confidence: float = CONFIDENCE) -> pl.DataFrame:
     last_day = result.window.end if result.window else None
     if result.period != "all":
         for (name, *_), indexes in groups.items():
-            rows = [records[i] for i in sorted(indexes, key=lambda i: records[i]["period_start"] or 0)]
-            series = Series(metrics[name], rows, result.period, last_day, result.confidence)
-            for index, verdict in zip(sorted(indexes, key=lambda i: records[i]["period_start"] or 0),
-                                      judge_series(series, confidence)):
+            # a group's rows all have a period or (a timeless metric) none
+            ordered = sorted(indexes, key=lambda i: records[i]["period_start"] or 0)
+            series = Series(metrics[name], [records[i] for i in ordered], result.period, last_day, result.confidence)
+            for index, verdict in zip(ordered, judge_series(series, confidence)):
                 judged[index] = verdict
     extra = pl.DataFrame(judged, schema={"expected": pl.Float64, "expected_low": pl.Float64,
                                          "expected_high": pl.Float64, "anomaly": pl.String,
@@ -75,7 +75,7 @@ def judge_series(series: Series, confidence: float) -> list[dict]:
 
 def _band(series: Series, row: dict, position: int, past: list[tuple[int, dict]], confidence: float) -> Band | None:
     metric = series.metric
-    if metric.interval is not None:
+    if metric.interval is not None and not _beyond_proportion(metric, [row, *(r for _, r in past)]):
         se = [_standard_error(r, series.confidence) for _, r in past]
         if sum(math.isfinite(s) and s > 0 for s in se) < MIN_HISTORY:
             return None
@@ -89,6 +89,14 @@ def _band(series: Series, row: dict, position: int, past: list[tuple[int, dict]]
                        count=metric.unit == "count", seasons=None if seasons[0] is None else seasons,
                        season=_season(row["period_start"], series.period))
     return _clipped(metric, band)
+
+
+def _beyond_proportion(metric, rows: list[dict]) -> bool:
+    """A "rate" whose numerator outgrows its denominator (engaged events ÷ delivered ones, when opens are
+    logged without deliveries) is no proportion: it gets the robust band, not a binomial's."""
+    return metric.interval == "wilson" and any(
+        _number(r.get("numerator")) and _number(r.get("denominator")) and r["numerator"] > r["denominator"]
+        for r in rows)
 
 
 def _standard_error(row: dict, confidence: float) -> float:
