@@ -43,6 +43,7 @@ def test_a_clear_trend_is_followed_and_noise_is_not_read_as_one():
 def test_seasonal_factors_need_each_season_twice():
     assert seasonal_factors([10, 20, 10, 20], [0, 1, 0, 1]) == {0: pytest.approx(2 / 3), 1: pytest.approx(4 / 3)}
     assert seasonal_factors([10, 20, 10], [0, 1, 0]) is None
+    assert seasonal_factors([10, 0, 10, 0, 10], [0, 1, 0, 1, 0]) is None  # a season of zeros cannot scale
     weekdays = [100, 100, 100, 100, 100, 30, 30] * 3  # weekends are quiet
     band = robust_band(weekdays, range(21), 21, 0.99, seasons=[i % 7 for i in range(21)], season=5)
     assert band.expected == pytest.approx(30) and "seasonally adjusted" in band.basis
@@ -85,7 +86,7 @@ def test_a_planted_drop_in_a_rate_is_flagged_with_why():
 
 
 def test_an_incomplete_last_period_is_not_judged():
-    rows = _months([100, 104, 97, 101, 99, 103, 98, 1])
+    rows = [{**r, "n": 40} for r in _months([100, 104, 97, 101, 99, 103, 98, 1])]
     verdicts = judge_series(Series(MONEY, rows, "month", rows[-1]["period_start"] + dt.timedelta(days=2), 0.95),
                             CONFIDENCE)
     assert verdicts[-1]["anomaly"] is None and verdicts[-1]["expected"] is None
@@ -121,10 +122,10 @@ MONTHLY = [95, 105, 100, 98, 102, 101, 99, 103, 97, 100, 104, 96, 300]
 
 def _shop(project):
     lines = ["id,customer,date,amount"]
-    for i, amount in enumerate(MONTHLY):
+    for i, amount in enumerate(MONTHLY):  # 30 orders a month (a money total needs 30 to be judged)
         day = dt.date(2024 + i // 12, i % 12 + 1, 28)
-        lines.append(f"o{i},c{i % 3},{day},{amount}")
-    lines.append("last,c1,2025-01-31,0")  # the data runs to January's last day: January is complete
+        lines += [f"o{i}-{k},c{k % 3},{day},{3 if k else amount - 87}" for k in range(30)]
+    lines.append("last,c1,2025-01-31,0")  # the data runs to January's last day: January is complete (31 orders)
     project.file("orders.csv", "\n".join(lines) + "\n")
     return project.config(SHOP)
 
@@ -138,6 +139,11 @@ def test_check_anomalies_exits_1_and_says_why(cli, project):
         result.stdout)
     december = cli("check", "-c", str(_shop(project)), "--anomalies", "--period-end", "2024-12-31", "-f", "json")
     assert december.exit_code == 0 and december.json()["anomalies"] == [] and december.json()["ok"] is True
+
+
+def test_a_money_total_of_few_orders_is_not_judged():
+    rows = _months([100, 104, 97, 101, 99, 103, 98, 1000])  # n = 1 order a month
+    assert judge_series(Series(MONEY, rows, "month", None, 0.95), CONFIDENCE)[-1]["expected"] is None
 
 
 def test_report_anomalies_adds_columns(cli, project):

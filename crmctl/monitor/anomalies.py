@@ -19,6 +19,7 @@ from crmctl.render.base import format_value
 
 CONFIDENCE = 0.99  # per period judged: about 1 false alarm in 100 periods of pure noise (docs/monitoring.md)
 MIN_HISTORY = 6  # past periods with a value needed before a period is judged
+MIN_ORDERS = 30  # a money total is judged only when it and its history sum at least this many rows each
 HISTORY = {"day": 56, "week": 26, "month": 24, "quarter": 12, "year": 8}  # at most this many past periods
 NOUNS = {"day": "days", "week": "weeks", "month": "months", "quarter": "quarters", "year": "years"}
 COLUMNS = ("expected", "expected_low", "expected_high", "anomaly", "anomaly_reason")
@@ -84,6 +85,8 @@ def _band(series: Series, row: dict, position: int, past: list[tuple[int, dict]]
         own = _standard_error(row, series.confidence)
         values = [r["value"] for _, r in past]
         return None if not math.isfinite(own) else _clipped(metric, sampled_range(values, se, own, confidence))
+    if metric.unit == "money" and min((r.get("n") or 0) for r in (row, *(r for _, r in past))) < MIN_ORDERS:
+        return None  # a few orders: one large order moves the total more than any band can say
     seasons = [_season(r["period_start"], series.period) for _, r in past]
     band = robust_band([r["value"] for _, r in past], [i for i, _ in past], position, confidence,
                        count=metric.unit == "count", seasons=None if seasons[0] is None else seasons,

@@ -92,7 +92,7 @@ def _trend(y, x) -> tuple[float, float, str]:
 
 def seasonal_factors(values, seasons) -> dict | None:
     """season → median(values in season) ÷ median(values): only when every season holds ≥ 2 values
-    and the overall median is positive; None otherwise (no seasonal adjustment)."""
+    and every median is positive; None otherwise (no seasonal adjustment)."""
     import numpy as np
 
     values, seasons = np.asarray(values, float), np.asarray(seasons)
@@ -100,7 +100,9 @@ def seasonal_factors(values, seasons) -> dict | None:
     overall = np.median(values)
     if len(keys) < 2 or overall <= 0 or any((seasons == k).sum() < 2 for k in keys):
         return None
-    return {k: float(np.median(values[seasons == k]) / overall) for k in keys}
+    factors = {k: float(np.median(values[seasons == k]) / overall) for k in keys}
+    # A season whose median is 0 (no tickets on most Sundays) cannot scale: no adjustment then.
+    return factors if min(factors.values()) > 0 else None
 
 
 def robust_band(past, positions, position: float, confidence: float, *, count: bool = False,
