@@ -19,7 +19,7 @@ from crmctl.render.base import format_value
 
 CONFIDENCE = 0.99  # per period judged: about 1 false alarm in 100 periods of pure noise (docs/monitoring.md)
 MIN_HISTORY = 6  # past periods with a value needed before a period is judged
-MIN_ORDERS = 30  # a money total is judged only when it and its history sum at least this many rows each
+MIN_ORDERS = 30  # a money total is judged only from at least this many rows, against past periods that had as many
 HISTORY = {"day": 56, "week": 26, "month": 24, "quarter": 12, "year": 8}  # at most this many past periods
 NOUNS = {"day": "days", "week": "weeks", "month": "months", "quarter": "quarters", "year": "years"}
 COLUMNS = ("expected", "expected_low", "expected_high", "anomaly", "anomaly_reason")
@@ -64,7 +64,7 @@ def judge_series(series: Series, confidence: float) -> list[dict]:
     for position, row in enumerate(series.rows):
         verdict = dict.fromkeys(COLUMNS)
         past = [(i, r) for i, r in enumerate(series.rows[:position]) if _number(r["value"])]
-        past = past[-HISTORY.get(series.period, 24):]
+        past = _comparable(series.metric, row, past)[-HISTORY.get(series.period, 24):]
         complete = series.last_day is None or row["period_end"] is None or row["period_end"] <= series.last_day
         if _number(row["value"]) and complete and len(past) >= MIN_HISTORY:
             band = _band(series, row, position, past, confidence)
@@ -72,6 +72,17 @@ def judge_series(series: Series, confidence: float) -> list[dict]:
                 verdict = _verdict(series, row, band, len(past))
         out.append(verdict)
     return out
+
+
+def _comparable(metric, row: dict, past: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
+    """The past periods this one can be judged against: all, except that a money total is judged only
+    from MIN_ORDERS rows, against periods that had as many (of a few orders, one large order moves a
+    total more than any band can say)."""
+    if metric.unit != "money" or metric.interval is not None:
+        return past
+    if (row.get("n") or 0) < MIN_ORDERS:
+        return []
+    return [(i, r) for i, r in past if (r.get("n") or 0) >= MIN_ORDERS]
 
 
 def _band(series: Series, row: dict, position: int, past: list[tuple[int, dict]], confidence: float) -> Band | None:
@@ -85,8 +96,6 @@ def _band(series: Series, row: dict, position: int, past: list[tuple[int, dict]]
         own = _standard_error(row, series.confidence)
         values = [r["value"] for _, r in past]
         return None if not math.isfinite(own) else _clipped(metric, sampled_range(values, se, own, confidence))
-    if metric.unit == "money" and min((r.get("n") or 0) for r in (row, *(r for _, r in past))) < MIN_ORDERS:
-        return None  # a few orders: one large order moves the total more than any band can say
     seasons = [_season(r["period_start"], series.period) for _, r in past]
     band = robust_band([r["value"] for _, r in past], [i for i, _ in past], position, confidence,
                        count=metric.unit == "count", seasons=None if seasons[0] is None else seasons,
