@@ -118,3 +118,23 @@ def test_init_maps_the_owners_of_tickets_and_opportunities(tmp_path):
     found = recognise(tickets)
     assert (found.columns["agent"], found.columns["team"]) == ("Assignee", "Group")
     assert recognise(deals).columns["agent"] == "Opportunity Owner"
+
+
+HOSTILE_AGENT = "[bold red]PWN[/]\x1b]0;owned\x07\u202e"
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown"])
+def test_an_owner_named_like_an_attack_prints_literally(cli, project, fmt):
+    config = _tickets(project)
+    tickets = project.root / "tickets.csv"
+    tickets.write_text(tickets.read_text().replace(",Ben\n", f",{HOSTILE_AGENT}\n").replace(",Ana\n", ",=cmd|x\n"))
+    result = cli("scorecard", "-c", str(config), "-f", fmt)
+    assert result.exit_code == 0
+    assert not any(c in result.stdout for c in ("\x1b", "\x07", "\u202e"))
+    if fmt == "json":
+        owners = {r["owner"] for r in result.json()["rows"]}
+        assert owners == {HOSTILE_AGENT, "=cmd|x"}  # JSON gives the value back exactly
+    if fmt == "table":
+        assert "[bold red]PWN[/]\\x1b]0;owned\\x07\\u202e" in result.stdout
+    if fmt == "csv":
+        assert "'=cmd|x" in result.stdout  # a formula is neutralised

@@ -145,3 +145,24 @@ def test_watch_check_reports_misses_in_its_json_line(tmp_path):
     (line,) = [json.loads(text) for text in out.splitlines()]
     assert process.returncode == 0 and line["ok"] is False
     assert [(m["metric"], m["value"], m["status"]) for m in line["misses"]] == [("revenue", 100.0, "missed")]
+
+
+def test_live_view_and_json_line_show_hostile_segments_literally():
+    import datetime as dt
+    import io
+
+    from rich.console import Console
+
+    from crmctl.monitor.jobs import Snapshot
+    from crmctl.monitor.watch import Run
+    from crmctl.render.watch import watch_line, watch_view
+
+    name = "[bold red]PWN[/]\x1b[2J\u202e"
+    latest = [{"metric": "revenue", "unit": "money", "segment": {"segment": name}, "value": 1.0, "n": 1,
+               "anomaly": None, "reason": None}]
+    run = Run(1, dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc), [], Snapshot("report", None, latest, {}))
+    screen = io.StringIO()
+    Console(file=screen, width=100, force_terminal=False).print(watch_view(run, "month", [Path("/x/o.csv")]))
+    assert "[bold red]PWN[/]\\x1b[2J\\u202e" in screen.getvalue() and "\x1b" not in screen.getvalue()
+    line = watch_line(run)
+    assert line.isascii() and json.loads(line)["latest"][0]["segment"]["segment"] == name

@@ -3,12 +3,11 @@ history of one number (`crmctl history`). Views CHECK_ANOMALIES and HISTORY."""
 
 from __future__ import annotations
 
-import json
-
 from crmctl.render.base import (
     Format, csv_text, format_value, jsonable, markdown_table, period_label, segment_label, to_text,
 )
 from crmctl.render.diagnostics import check_document, check_lines
+from crmctl.render.text import json_text
 from crmctl.render.view import Options, View
 
 
@@ -36,7 +35,7 @@ def _judged_json(judged, options: Options) -> str:
         document["period"] = {"start": jsonable(anomalies.period_start), "end": jsonable(anomalies.period_end)}
     document["ok"] = not judged.failed
     document["anomalies"] = [{k: jsonable(v) for k, v in flag.items()} for flag in anomalies.flags]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 def _segment(segment: dict) -> str:
@@ -49,7 +48,7 @@ def _shown(history) -> list[dict]:
 
 def _history_json(history, options: Options) -> str:
     body = {"metric": history.metric, "period": history.period, "cells": _shown(history)}
-    return json.dumps(body, indent=2, ensure_ascii=False, default=jsonable) + "\n"
+    return json_text(body, default=jsonable)
 
 
 def _history_csv(history, options: Options) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from crmctl.render.base import Format, csv_text, format_value, jsonable, markdown_table, to_text
 from crmctl.render.marks import LOW_N
+from crmctl.render.text import json_text
 from crmctl.render.view import Options, View
 
 METHOD = ("estimates shrunk toward the team mean: rates by a beta-binomial prior fitted to the owners, "
@@ -62,7 +61,7 @@ def _json(card, options: Options) -> str:
     boards = [{"name": b.name, "owners": b.owners} for b in card.boards]
     body = {"meta": meta, "boards": boards, "rows": [{k: jsonable(v) for k, v in r.items()}
                                                      for r in scorecard_records(card)]}
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body)
 
 
 def _csv(card, options: Options) -> str:
@@ -74,7 +73,7 @@ def _markdown(card, options: Options) -> str:
     parts = []
     for board in card.boards:
         columns, rows = _board_rows(board, card.by)
-        rows = [{k: v.replace("\n", "<br>") for k, v in r.items()} for r in rows]
+        rows = [{k: v.replace("\n", " · ") for k, v in r.items()} for r in rows]
         parts += [f"### {board.name.capitalize()}\n", markdown_table(columns, rows)]
     return "\n".join([*parts, *(f"_{n}_\n" for n in _notes(card))])
 

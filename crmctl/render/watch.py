@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from crmctl.render.base import format_value, jsonable, period_label, segment_label
+from crmctl.render.text import literal, literal_lines
 
 SHOWN_CHANGES = 8  # the live view lists this many changed cells; JSON lines carry all
 
@@ -30,7 +31,8 @@ def watch_line(run) -> str:
         if snapshot.kind == "check":
             body["misses"] = [{k: jsonable(v) for k, v in m.items() if k != "target"} for m in snapshot.misses]
             body["anomalies"] = [{k: jsonable(v) for k, v in a.items()} for a in snapshot.anomalies]
-    return json.dumps(body, ensure_ascii=False, default=jsonable) + "\n"
+    # ASCII only: a value from the data cannot put a control or bidi character on the line
+    return json.dumps(body, ensure_ascii=True, default=jsonable) + "\n"
 
 
 def _since(run, row: dict, period_start) -> str:
@@ -52,15 +54,15 @@ def watch_view(run, period_kind: str, watching: list[Path]):
     from rich.table import Table
     from rich.text import Text
 
-    cause = f"after {', '.join(Path(t).name for t in run.trigger)} changed" if run.trigger else "first run"
+    cause = f"after {', '.join(literal(Path(t).name) for t in run.trigger)} changed" if run.trigger else "first run"
     title = Text(f"crmctl watch · run {run.number} · {run.at:%H:%M:%S} UTC · {cause}", style="bold")
-    folders = sorted({str(p.parent) for p in watching})
+    folders = sorted({literal(p.parent) for p in watching})
     files = f"{len(watching)} export file{'s' if len(watching) != 1 else ''}"
     waiting = Text(f"Waiting for changes to {files} in {', '.join(folders)} or the config (Ctrl-C stops)",
                    style="dim")
     if run.error is not None:
         advice = Text("Keeping the last good run; fix the file and save it again.", style="dim")
-        return Group(title, Text(f"error: {run.error}", style="red"), advice, waiting)
+        return Group(title, Text(f"error: {literal_lines(run.error)}", style="red"), advice, waiting)
     snapshot = run.outcome
     start, end = snapshot.period or (None, None)
     table = Table(title=f"{'Judged' if snapshot.kind == 'check' else 'Latest'} period: "
@@ -71,8 +73,9 @@ def watch_view(run, period_kind: str, watching: list[Path]):
         segment = ", ".join(segment_label(v) for v in row["segment"].values()) or "all"
         flag = {"high": "anomaly ↑", "low": "anomaly ↓"}.get(row.get("anomaly")) or (
             "missed" if row.get("status") == "missed" else "")
-        table.add_row(row["metric"], segment, format_value(row["value"], row["unit"]), _since(run, row, start),
-                      Text(flag, style="bold red") if flag else "")
+        # Text, not str: Live's console would read "[bold]" in a segment name as markup
+        table.add_row(Text(row["metric"]), Text(segment), format_value(row["value"], row["unit"]),
+                      _since(run, row, start), Text(flag, style="bold red") if flag else "")
     return Group(title, table, *_change_lines(run, start), waiting)
 
 
