@@ -4,6 +4,7 @@ test, a simulation that recovers known parameters, stability and refusals."""
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -173,3 +174,17 @@ def test_compress_equals_numpy_unique_on_rows():
     got = compress(x, t_x, T)
     assert np.array_equal(np.column_stack(got[:3]), rows) and np.array_equal(got[3], counts)
     assert [len(a) for a in compress([], [], [])] == [0, 0, 0, 0]
+
+
+def test_a_tight_beta_gives_finite_expectations_without_warnings():
+    # The sample's fit to 2024-12-31: a and b so large that Euler's form meets 0 · inf (a numpy
+    # RuntimeWarning and a nan); the plain series of models_reference is the independent answer.
+    fit = BgNbdFit(r=12.2656, alpha=72.9561, a=129534.4, b=1590413.4, log_likelihood=0.0, n_customers=338,
+                   converged=True, time_unit="week")
+    args = (fit.r, fit.alpha, fit.a, fit.b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        new = float(expected_purchases_new(fit, 25.857))
+        later = expected_purchases(fit, 25.857, 5, 40.0, 50.0)[0]
+    assert new == pytest.approx(ref.expected_purchases_new(*args, 25.857), rel=1e-7)
+    assert later == pytest.approx(ref.expected_purchases(*args, 25.857, 5, 40.0, 50.0), rel=1e-7)
