@@ -27,8 +27,8 @@ def metrics_command(
         crmctl metrics --format json | jq '.[] | select(.computable)'
     """
     from crmctl.report.catalogue import catalogue_records
-    from crmctl.domain.results import Records
+    from crmctl.domain.results import Catalogue
 
     cfg = load(config)
     columns, records = catalogue_records(cfg, name)
-    show(Records(columns, records), fmt)
+    show(Catalogue(columns, records), fmt)

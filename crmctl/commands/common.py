@@ -61,10 +61,22 @@ def guarded(command):
 
 
 def err(message: str) -> None:
-    """A message on stderr; the file names and values inside it print as the literal text they are."""
+    """A message on stderr; the file names and values inside it print as the literal text they are. On a
+    terminal, long lines wrap at spaces to its width, continued two spaces in, rather than being broken
+    mid-word by the terminal; a pipe or a log gets each line whole."""
     from crmctl.render.text import literal_lines
 
-    sys.stderr.write(literal_lines(message.rstrip("\n")) + "\n")
+    text = literal_lines(message.rstrip("\n"))
+    if sys.stderr.isatty():
+        try:
+            width = os.get_terminal_size(sys.stderr.fileno()).columns
+        except OSError:
+            width = 0
+        if width:
+            from crmctl.render.text_table import wrapped
+
+            text = wrapped(text, width)
+    sys.stderr.write(text + "\n")
 
 
 def terminal() -> tuple[bool, int | None]:

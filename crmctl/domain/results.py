@@ -87,6 +87,12 @@ class Records:
 
 
 @dataclass
+class Catalogue(Records):
+    """`crmctl metrics`: the metric catalogue; a table shows it as a compact list."""
+    view: ClassVar[str] = "catalogue"
+
+
+@dataclass
 class Explanation:
     """`crmctl explain`: where one number comes from, as the nested record JSON shows."""
     details: dict

@@ -4,7 +4,7 @@ line, and leaves the per-signal columns to CSV and JSON."""
 
 from __future__ import annotations
 
-from crmctl.render.base import Format, to_text
+from crmctl.render.base import Format
 from crmctl.render.customers import cell, rows_view
 from crmctl.render.text import literal
 from crmctl.render.view import Options
@@ -24,19 +24,19 @@ def _joined(result):
 
 
 def _table(result, options: Options) -> str:
-    from rich.table import Table
+    from crmctl.render.text_table import Column, TextTable, table_text
 
     meta, columns = result.meta, _lead(result)
-    table = Table(header_style="bold", show_lines=True)
-    for column in columns:
-        table.add_column(column, justify="right" if column in ("score", "value_at_risk") else "left",
-                         no_wrap=column != "reasons", overflow="fold")
-    for record in result.rows.select(columns).to_dicts():
-        table.add_row(*(("\n".join(map(literal, record[c])) or "—") if c == "reasons" else cell(c, record[c]) for c in columns))
+    records = result.rows.select(columns).to_dicts()
+    # One reason a line, a rule between customers; a pipe gets them joined by "; " on one line. Narrow,
+    # the reasons wrap at words and the dimensions go first.
+    table = TextTable([Column(c, numeric=c in ("score", "value_at_risk"), wrap=c == "reasons") for c in columns],
+                      [[("\n".join(map(literal, r[c])) or "—") if c == "reasons" else cell(c, r[c]) for c in columns]
+                       for r in records], sections=set(range(len(records))), drop_first=tuple(reversed(result.dims)))
     shown = "" if meta["shown"] == meta["at_risk"] else f"{meta['shown']} shown; "
     note = (f"{shown}{meta['at_risk']} of {meta['active_customers']} active customers at risk on {meta['as_of']} "
-            f"(signals: {', '.join(meta['signals'])}; per-signal columns: -f csv or -f json)\n")
-    return to_text([table], color=options.color, width=options.width) + note
+            f"(signals: {', '.join(meta['signals'])}; per-signal columns: -f csv or -f json)")
+    return table_text([table], color=options.color, width=options.width, notes=[note])
 
 
 def _page(result, options: Options) -> str:

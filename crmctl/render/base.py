@@ -14,6 +14,7 @@ from crmctl.errors import OutputError
 from crmctl.files.atomic import write_atomically
 from crmctl.files.spreadsheet import FORMULA_PREFIX, neutralised
 from crmctl.render.text import UNSAFE_PATTERN, json_text, literal, literal_lines, markdown_text
+from crmctl.render.text_table import to_text  # noqa: F401  (imported from here by the renderers)
 
 
 class Format(str, Enum):
@@ -117,31 +118,6 @@ def jsonable(value):
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     return value
-
-
-def to_text(renderables, *, color: bool, width: int | None) -> str:
-    buffer = io.StringIO()
-    console = _literal_console()(file=buffer, force_terminal=color, no_color=not color, width=width or 10_000,
-                                 color_system="auto" if color else None, highlight=False, markup=False, emoji=False)
-    for item in renderables:
-        console.print(item)
-    text = buffer.getvalue()
-    # Off a terminal the console is unbounded; trailing padding only bloats files and cron mail.
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n" if not width else text
-
-
-def _literal_console():
-    from rich.console import Console
-
-    class LiteralConsole(Console):
-        """Draws every string as the literal text it is: never Rich markup (`[link=…]`) or emoji codes
-        (`:warning:`), and with control characters shown as escapes, whoever built the string."""
-
-        def render_str(self, text, **options):
-            options.update(markup=False, emoji=False)
-            return super().render_str(literal_lines(text), **options)
-
-    return LiteralConsole
 
 
 class Missed(str):
@@ -302,7 +278,7 @@ def markdown_table(columns, rows) -> str:
 
 
 def render_records(columns: list[str], records: list[dict], fmt: Format, *, color: bool, width: int | None,
-                   title: str | None = None) -> str:
+                   title: str | None = None, notes: list[str] = ()) -> str:
     if fmt == Format.json:
         return json_text(records)
     if fmt == Format.csv:
@@ -314,14 +290,11 @@ def render_records(columns: list[str], records: list[dict], fmt: Format, *, colo
         columns, text_rows = ["field", "value"], [{"field": c, "value": v} for c, v in text_rows[0].items()]
     if fmt == Format.markdown:
         return markdown_table(columns, text_rows)
-    from rich.table import Table
+    from crmctl.render.text_table import Column, TextTable, table_text
 
-    table = Table(title=title, title_justify="left", header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in text_rows:
-        table.add_row(*(row[c] for c in columns))
-    return to_text([table], color=color, width=width)
+    table = TextTable([Column(c, wrap=True) for c in columns], [[r[c] for c in columns] for r in text_rows],
+                      title=title or "")
+    return table_text([table], color=color, width=width, notes=notes)
 
 
 def write_output(text: str | bytes, output: Path | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crmctl.render.cohort_fits import MARK, fits_part, projection_notes
 from crmctl.render.text import json_text, markdown_text
 from crmctl.render.view import Options, View
-from crmctl.render.base import Format, format_value, jsonable, to_text, segment_label, csv_text, markdown_table
+from crmctl.render.base import Format, format_value, jsonable, segment_label, csv_text, markdown_table
 
 
 _HEAT = ((0.8, "dark_green"), (0.6, "green4"), (0.4, "yellow4"), (0.2, "dark_orange3"), (0.0, "red3"))
@@ -56,26 +56,36 @@ def _people(frame, meta: dict, fmt: Format, *, color: bool, width: int | None) -
                                                                    for r in rows]) for title, columns, rows in parts
                          ) + "".join(f"\n{markdown_text(n)}\n" for n in notes)  # a note names its segment
     parts.extend(fits_part(meta))
-    if width is None:  # a pipe or a file: plain aligned text, as the report prints there
-        from crmctl.render.report_table import plain_lines
+    from crmctl.render.text_table import table_text
 
-        return "\n".join("\n".join([title, ""] + plain_lines(
-            columns, [[_cell_text(row.get(c, "")) for c in columns] for row in rows],
-            [index >= 1 for index in range(len(columns))])) + "\n" for title, columns, rows in parts
-                         ) + ("\n" + "\n".join(notes) + "\n" if notes else "")
-    from rich.table import Table
+    return table_text([_text_table(title, columns, rows, color) for title, columns, rows in parts],
+                      color=color, width=width, notes=notes)
+
+
+def _text_table(title, columns, rows, color):
+    """A triangle for a terminal: the latest periods go first when it is too wide (the early periods,
+    where retention falls most, stay), heat-coloured cells on a light box."""
     from rich.text import Text
 
-    tables = []
-    for title, columns, rows in parts:
-        table = Table(title=title, title_justify="left", header_style="bold")
-        for index, column in enumerate(columns):
-            table.add_column(column, justify="left" if index < 2 else "right")
-        for row in rows:
-            table.add_row(*(Text(row[c][0], style=_style(row[c]) if color else "") if isinstance(row.get(c), tuple)
-                            else str(row.get(c, "")) for c in columns))
-        tables.append(table)
-    return to_text([*tables, *notes], color=color, width=width)
+    from crmctl.render.text_table import Column, TextTable
+
+    def shown(value):
+        if isinstance(value, tuple):
+            return Text(value[0], style=_style(value) if color else "")
+        return str(value)
+
+    periods = [c for c in columns if c.isdigit()]
+    return TextTable([Column(c, numeric=i >= 1) for i, c in enumerate(columns)],
+                     [[shown(row.get(c, "")) for c in columns] for row in rows], title=title,
+                     drop_first=tuple(reversed(periods)), compact=True, say_left_out=_periods_left_out)
+
+
+def _periods_left_out(names: list[str]) -> str:
+    indexes = sorted(int(n) for n in names if n.isdigit())
+    if not indexes:
+        return f"(left out for width: {', '.join(names)}; widen the terminal or use -f csv)"
+    span = f"period {indexes[0]}" if len(indexes) == 1 else f"periods {indexes[0]}–{indexes[-1]}"
+    return f"{span} not shown for width: widen the terminal, or use a longer --period, -f csv or -f html"
 
 
 def _triangle(records, field, title, period):

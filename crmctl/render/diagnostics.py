@@ -5,7 +5,8 @@ from __future__ import annotations
 from crmctl.render.convert import describe_cleaned
 from crmctl.render.text import json_text, literal, markdown_text
 from crmctl.render.view import Options, View
-from crmctl.render.base import Format, format_value, render_records, jsonable, to_text, segment_label, plain_number, markdown_table
+from crmctl.render.base import Format, format_value, render_records, jsonable, segment_label, plain_number, markdown_table
+from crmctl.render.text_table import wrapped
 
 
 def _judged(outcome, verbose: bool) -> list[dict]:
@@ -38,7 +39,8 @@ def check_lines(outcome, options: Options) -> str:
         interval = (f", {format_value(r['ci_low'], unit)}…{format_value(r['ci_high'], unit)} CI"
                     if r.get("ci_low") is not None else "")
         lines.append(f"{r['status'].upper()}: {where}: {value} (target {bounds}{interval})")
-    return "\n".join(lines) + "\n" if lines else ""
+    # on a terminal (a width) long lines wrap at words; a pipe keeps each verdict on one line, for grep
+    return wrapped("\n".join(lines), options.width) + "\n" if lines else ""
 
 
 def _explanation_lines(explanation, options: Options) -> str:
@@ -76,13 +78,17 @@ def _explanation_lines(explanation, options: Options) -> str:
             more = " (first 1000 shown)" if ids["truncated"] else ""
             lines.append(f"Ids behind the numerator ({ids['count']}){more}:")
             lines += [f"  {literal(i)}" for i in ids["ids"]]
-    return "\n".join(lines) + "\n"
+    # on a terminal (a width) long lines wrap at words; a pipe keeps each line whole
+    return wrapped("\n".join(lines), options.width) + "\n"
 
 
 def _explanation_markdown(explanation, options: Options) -> str:
     """The explanation's lines as Markdown: each escaped (they quote values from data: a segment, ids), a
     hard line break (a trailing backslash) between the lines of one paragraph."""
-    lines = _explanation_lines(explanation, options).rstrip("\n").split("\n")
+    from dataclasses import replace
+
+    # Markdown keeps each line whole (no width): the reader's viewer wraps it
+    lines = _explanation_lines(explanation, replace(options, width=None)).rstrip("\n").split("\n")
     shown = [markdown_text(line.strip()) + ("\\" if line and following else "")
              for line, following in zip(lines, lines[1:] + [""])]
     return "\n".join(shown) + "\n"
@@ -110,24 +116,17 @@ def _validation_markdown(report, options: Options) -> str:
 
 
 def _validation_tables(report, options: Options) -> str:
-    from rich.table import Table
+    from crmctl.render.text_table import Column, TextTable, table_text
 
-    color, width, parts = options.color, options.width, _validation_parts(report)
-
-    tables = []
-    for title, columns, rows in parts:
-        if not rows:
-            continue
-        table = Table(title=title, title_justify="left", header_style="bold")
-        for column in columns:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            style = {"error": "bold red", "warning": "yellow"}.get(row.get("level"), "") if color else ""
-            table.add_row(*(row[c] for c in columns), style=style)
-        tables.append(table)
-    if not report.findings:
-        tables.append("No problems found.")
-    return to_text(tables, color=color, width=width)
+    numeric = {"rows read", "used", "filtered", "skipped", "complete", "parses", "invalid"}
+    wrapping = {"finding", "rows", "examples"}
+    level_style = {"error": "bold red", "warning": "yellow"}
+    tables = [TextTable([Column(c, numeric=c in numeric, wrap=c in wrapping) for c in columns],
+                        [[row[c] for c in columns] for row in rows], title=title,
+                        row_styles=[level_style.get(row.get("level"), "") if options.color else "" for row in rows])
+              for title, columns, rows in _validation_parts(report) if rows]
+    return table_text(tables, color=options.color, width=options.width,
+                      notes=[] if report.findings else ["No problems found."])
 
 
 def _records_json(result, options: Options) -> str:
@@ -137,6 +136,24 @@ def _records_json(result, options: Options) -> str:
 def _records(fmt: Format):
     return lambda result, options: render_records(result.columns, result.records, fmt, color=options.color,
                                                   width=options.width, title=result.title)
+
+
+# `crmctl metrics` for people: one line a metric; the definition and the rest with `crmctl metrics NAME`.
+CATALOGUE_COLUMNS = ["name", "title", "family", "unit", "computable"]
+
+
+def _catalogue_table(result, options: Options) -> str:
+    """A compact list (descriptions folded into 80 columns ran to 862 lines); one metric: every field."""
+    if len(result.records) == 1:
+        return _records(Format.table)(result, options)
+    from crmctl.render.text_table import Column, TextTable, table_text
+
+    rows = [[r["name"], r["title"], r["family"], r["unit"], "yes" if r["computable"] else f"no: {r['missing']}"]
+            for r in result.records]
+    table = TextTable([Column(c, wrap=c == "computable") for c in CATALOGUE_COLUMNS], rows,
+                      drop_first=("family", "title"))
+    note = "crmctl metrics NAME shows one in full (definition, numerator, denominator); -f csv or -f json: every field"
+    return table_text([table], color=options.color, width=options.width, notes=[note])
 
 
 def _clean_json(clean, options: Options) -> str:
@@ -158,6 +175,7 @@ VALIDATION = View("crmctl validate", {Format.table: _validation_tables, Format.j
                                       _to_json(report.as_dict()), Format.markdown: _validation_markdown})  # no csv: three tables of different columns are no one CSV
 RECORDS = View("this command", {Format.table: _records(Format.table), Format.csv: _records(Format.csv),
                                 Format.json: _records_json, Format.markdown: _records(Format.markdown)})
+CATALOGUE = View("crmctl metrics", {**RECORDS.formats, Format.table: _catalogue_table})
 CLEAN = View("crmctl convert", {Format.table: lambda clean, options: "".join(describe_cleaned(r.to_dict())
                                                                              for r in clean.results),
                                 Format.json: _clean_json})

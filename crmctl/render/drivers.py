@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from crmctl.render.base import Format, csv_text, jsonable, markdown_table, to_text
+from crmctl.render.base import Format, csv_text, jsonable, markdown_table
 from crmctl.render.text import json_text, literal
 from crmctl.render.view import Options, View
 
@@ -34,16 +34,15 @@ def _markdown(result, options: Options) -> str:
 
 
 def _table(result, options: Options) -> str:
-    from rich.table import Table
+    from crmctl.render.text_table import Column, TextTable, table_text
 
     rows, summary = _table_rows(result), _summary(result)
-    table = Table(title="Churn drivers, strongest first", title_justify="left", header_style="bold")
-    for index, column in enumerate(TABLE_COLUMNS):
-        table.add_column(column, justify="left" if index in (0, 3) else "right")
-    for row in rows:
-        table.add_row(*(row[c] for c in TABLE_COLUMNS), end_section=row.pop("_last", False))
-    return to_text([*summary[:1], table, *summary[1:]], color=options.color, width=options.width)
-
+    # On a narrow terminal the counts go first: the rate, its interval and the lift carry the finding.
+    table = TextTable([Column(c, numeric=c not in ("attribute", "value"), wrap=c in ("attribute", "value"))
+                       for c in TABLE_COLUMNS], [[row[c] for c in TABLE_COLUMNS] for row in rows],
+                      title="Churn drivers, strongest first", drop_first=("churned", "n", "p", "Cramér's V"),
+                      sections={i for i, row in enumerate(rows) if row["_last"]})
+    return summary[0] + "\n" + table_text([table], color=options.color, width=options.width, notes=summary[1:])
 
 
 def _summary(result) -> list[str]:
@@ -69,7 +68,7 @@ def _table_rows(result) -> list[dict]:
                 "value": literal(v["value"]), "n": f"{v['n']:,}", "churned": f"{v['churned']:,}",
                 "churn rate": _pct(v["rate"]), "95% CI": f"{_pct(v['ci_low'])}–{_pct(v['ci_high'])}",
                 "lift": "" if v["lift"] is None else f"{v['lift']:.2f}",
-                "_last": i == len(a["values"]) - 1,
+                "_last": i == len(a["values"]) - 1,  # a rule under an attribute's last value
             })
     return rows
 

@@ -66,6 +66,10 @@ def footnotes(result) -> list[str]:
     rows = result.rows.to_dicts()
     metrics = {m.name: m for m in result.metrics}
     notes = []
+    hidden = {r["note"] for r in rows if r.get("value") is None and (r.get("note") or "").startswith("n < ")}
+    if hidden:  # --min-n nulled them (report/uncertainty.py, suppress_small)
+        notes.append(f"— {' / '.join(sorted(hidden))}: hidden by --min-n, too few observations to rely on "
+                     "(-f csv shows n)")
     if any(low_n(r, metrics[r["metric"]], result.min_n) for r in rows if r["metric"] in metrics):
         notes.append(f"{LOW_N} n < {result.min_n}: too few observations to rely on (report.min_n; "
                      f"--min-n {result.min_n} hides them)")

@@ -35,6 +35,7 @@ def views() -> dict[str, View]:
         "explanation": diagnostics.EXPLANATION,
         "validation": diagnostics.VALIDATION,
         "records": diagnostics.RECORDS,
+        "catalogue": diagnostics.CATALOGUE,
         "clean": diagnostics.CLEAN,
         "check_anomalies": monitor.CHECK_ANOMALIES,
         "history": monitor.HISTORY,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 
 from crmctl.render.base import Layout, styled, to_text
+from crmctl.render.text_table import plain_lines
 from crmctl.render.statement import CORNER, TREND, Statement, fit, omitted_note, statements, table_width
 
 EMPTY = "No rows: the data has no dates in the window.\n"
@@ -55,20 +56,18 @@ def _right(result, index: int, column: str) -> bool:
 
 
 def _boxed_wide(result, parts, color, width) -> str:
-    from rich.table import Table
-    from rich.text import Text
+    """A table a segment, fitted to the terminal: the last metrics are left out (and named) rather than
+    any value cut; --layout long turns them into rows instead."""
+    from crmctl.render.text_table import Column, TextTable, table_text
 
-    out = []
-    for title, columns, rows in parts:
-        if title:  # a heading line, not a table title: those wrap to the table's width
-            out.append(Text(title, style="bold"))
-        table = Table(header_style="bold")
-        for index, column in enumerate(columns):
-            table.add_column(column, justify="right" if _right(result, index, column) else "left")
-        for row in rows:
-            table.add_row(*(styled(row.get(c, ""), color) for c in columns))
-        out.append(table)
-    return to_text(out, color=color, width=width)
+    tables = [TextTable([Column(c, numeric=_right(result, i, c)) for i, c in enumerate(columns)],
+                        [[styled(row.get(c, ""), color) for c in columns] for row in rows], title=title,
+                        say_left_out=_metrics_left_out) for title, columns, rows in parts]
+    return table_text(tables, color=color, width=width)
+
+
+def _metrics_left_out(names: list[str]) -> str:
+    return f"(left out for width: {', '.join(names)}; --layout long turns metrics into rows, or widen the terminal)"
 
 
 def _plain_wide(result, parts) -> str:
@@ -78,18 +77,6 @@ def _plain_wide(result, parts) -> str:
         body = plain_lines(columns, [[str(r.get(c, "")) for c in columns] for r in rows], right)
         blocks.append("\n".join(([title, ""] if title else []) + body))
     return "\n\n".join(blocks) + "\n"
-
-
-def plain_lines(columns: list[str], rows: list[list[str]], right: list[bool]) -> list[str]:
-    """Aligned columns two spaces apart; numbers right-aligned so that digits line up."""
-    widths = [max([cell_len(c), *(cell_len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
-
-    def line(cells) -> str:
-        padded = [(" " * (w - cell_len(c)) + c) if r else c + " " * (w - cell_len(c))
-                  for c, w, r in zip(cells, widths, right)]
-        return "  ".join(padded).rstrip()
-
-    return [line(columns), *(line(r) for r in rows)]
 
 
 def _statement_columns(statement: Statement) -> tuple[list[str], list[bool]]:
@@ -111,6 +98,8 @@ def _boxed_statements(turned: list[Statement], color: bool, width: int) -> str:
 
     out = []
     for statement in turned:
+        if out:  # a blank line between segments, as between wide tables (text_table)
+            out.append(Text(""))
         if statement.title:
             out.append(Text(statement.title, style="bold"))
         columns, right = _statement_columns(statement)

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 
 from crmctl.render.base import header, period_label, segment_label
-from crmctl.render.marks import value_cell
+from crmctl.render.marks import change_text, value_cell
 from crmctl.render.sparkline import Change, trend_text
 
 CORNER = "metric"
 TREND = "trend"
+CHANGE = "  change"  # the line under a metric with --compare
 
 
 @dataclass
@@ -89,7 +90,16 @@ def _statement(result, rows, title, labels, key, currency, trend: bool) -> State
             series.append(value)
         spark, change = trend_text(series, metric.unit, metric.higher_is_better) if trend else ("", None)
         statement.lines.append(Line(header(metric, currency), cells, spark, change))
+        if "change" in result.rows.columns:  # --compare: each period's change on a line of its own
+            statement.lines.append(Line(CHANGE, [_change(values.get((metric.name, label)), metric.unit)
+                                                 for label in labels]))
     return statement
+
+
+def _change(row: dict | None, unit: str) -> str:
+    """The change against the --compare period, as the pipe's wide table shows it, without brackets."""
+    text = change_text(row, unit).strip() if row else ""
+    return text.replace("(", "").replace(")", "")
 
 
 def fit(statement: Statement, width: int, boxed: bool = True) -> Statement:
