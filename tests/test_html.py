@@ -118,8 +118,8 @@ def test_chart_points_equal_the_rows(sample):
     _, result, _ = sample
     revenue = next(m for m in result.metrics if m.name == "revenue")
     points = chart_spec(result, revenue, "USD")["data"]["values"]
-    expected = [{"period": r["period_start"].isoformat(), "segment": r["segment"] or "(none)", "value": r["value"]}
-                for r in result.rows.to_dicts() if r["metric"] == "revenue" and r["value"] is not None]
+    expected = [{"period": r["period_start"].isoformat(), "segment": r["segment"] or "(none)", "value": r["value"],
+                 "small": False} for r in result.rows.to_dicts() if r["metric"] == "revenue" and r["value"] is not None]
     assert points == expected
 
 
@@ -164,3 +164,62 @@ def test_cli_writes_html_and_png_and_other_commands_refuse_pictures(cli, tmp_pat
     assert png.exit_code == 0 and (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
     refused = cli("metrics", "-f", "html")
     assert refused.exit_code == 2 and "--format html is not available" in refused.stderr
+
+
+def test_small_sample_points_are_hollow_and_out_of_the_scale(sample):
+    _, result, text = sample
+    churn = next(m for m in result.metrics if m.name == "churn_rate")
+    spec = chart_spec(result, churn, "USD")
+    points = spec["data"]["values"]
+    rows = {(r["period_start"].isoformat(), r["segment"] or "(none)"): r for r in result.rows.to_dicts()
+            if r["metric"] == "churn_rate"}
+    assert [p["small"] for p in points] == [rows[p["period"], p["segment"]]["n"] < 30 for p in points]
+    reliable = [p["value"] for p in points if not p["small"]]
+    assert any(p["small"] for p in points) and reliable
+    assert spec["layer"][0]["transform"] == [{"filter": "!datum.small"}]
+    assert spec["layer"][-1]["transform"] == [{"filter": "datum.small"}]
+    assert spec["layer"][-1]["mark"]["filled"] is False
+    # the scale spans the reliable values and the targets (max 5%), not the small samples
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0, max(reliable + [0.05])]
+    assert "hollow: n &lt; 30" in text or "hollow: n < 30" in text
+
+
+def test_target_lines_are_labelled_and_shared_bounds_share_a_label(sample):
+    _, result, _ = sample
+    aov = next(m for m in result.metrics if m.name == "average_order_value")
+    text_layer = chart_spec(result, aov, "USD")["layer"][2]
+    labels = {v["label"] for v in text_layer["data"]["values"]}
+    # config.example.yaml: min 50 for every segment, min 500 for Enterprise
+    assert "Enterprise target ≥ 500.00" in labels
+    assert any(label.endswith("target ≥ 50.00") and "SMB" in label and "Mid-Market" in label for label in labels)
+    assert text_layer["mark"]["type"] == "text"
+
+
+def test_count_axes_step_by_whole_numbers_and_ratios_trim_zeros(sample):
+    _, result, _ = sample
+    by_name = {m.name: m for m in result.metrics}
+    assert chart_spec(result, by_name["active_customers"], "USD")["layer"][0]["encoding"]["y"]["axis"] == {
+        "format": ",.0f", "tickMinStep": 1}
+    assert chart_spec(result, by_name["churn_rate"], "USD")["layer"][0]["encoding"]["y"]["axis"] == {"format": ".1~%"}
+
+
+@pytest.mark.parametrize(("rates", "spread"), [([1.0, 2.0, 0.5, 3.0], 4.0), ([1.0, 1.1], 2.0), ([], 2.0),
+                                               ([0.0, 1.0, 14.0], 16.0)])
+def test_the_revenue_heat_scale_spreads_to_a_power_of_two_around_100_percent(rates, spread):
+    from crmctl.render.charts import revenue_spread
+
+    assert revenue_spread(rates) == spread
+
+
+def test_tables_hold_the_latest_periods_first_in_widths_that_fit_the_page():
+    config = load_config(SAMPLE_CONFIG)
+    result = build_report(config, with_overrides(config.report, by=("segment",)))  # 18 months
+    from crmctl.render.report_html import period_chunks
+
+    labels = [f"2024-{m:02d}" for m in range(1, 13)] + [f"2025-{m:02d}" for m in range(1, 7)]
+    # widest cell 9 characters ("34,634.20"), widest title 21 ("Avg order value (USD)"):
+    # (1184 - (21·8 + 20)) // (9·8 + 20) = 10 periods a table
+    assert period_chunks(result, labels, "USD") == [list(range(8, 18)), list(range(0, 8))]
+    page = Page(render_report(result, Format.html, None, color=False, width=None, currency="USD"))
+    tables = [a for tag, a in page.tags if tag == "table" and a.get("data-segment") == "Enterprise"]
+    assert len(tables) == 2

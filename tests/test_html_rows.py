@@ -72,3 +72,46 @@ def test_compare_page_warns_of_sample_ratio_mismatch(cli):
     assert len(cells) == len(rows) and _offline(page)
     assert [c["n"] for c in cells] == [f"{r['n']:,}" for r in rows]
     assert "WARNING: sample ratio mismatch" in page
+
+
+def test_compare_page_draws_each_metrics_intervals_and_reads_as_text(cli):
+    args = ("compare", "-c", str(SAMPLE_CONFIG), "--by", "segment", "-m", "conversion_rate,revenue_per_customer")
+    page = cli(*args, "-f", "html").stdout
+    assert re.findall(r'<figure class="chart" data-metric="([a-z_]+)"><svg', page) == [
+        "conversion_rate", "revenue_per_customer"]
+    assert "<dt>experiment</dt>" not in page  # no --experiment: not "experiment None"
+    assert "<dd>conversion_rate, revenue_per_customer</dd>" in page and "[&#x27;" not in page
+
+
+def test_compare_interval_chart_spec_marks_control_and_significance():
+    from crmctl.render.charts import interval_spec
+
+    groups = [{"group": "A", "value": 0.1, "ci_low": 0.08, "ci_high": 0.12, "status": "control"},
+              {"group": "B", "value": 0.2, "ci_low": 0.17, "ci_high": 0.23, "status": "significant"}]
+    spec = interval_spec(groups, title="conversion_rate", unit="ratio")
+    control, interval, point = spec["layer"]
+    assert control["transform"] == [{"filter": "datum.status === 'control'"}]
+    assert interval["encoding"]["x"]["field"] == "ci_low" and interval["encoding"]["x2"] == {"field": "ci_high"}
+    assert point["encoding"]["x"]["field"] == "value" and spec["data"]["values"] == groups
+
+
+def test_customers_page_leads_with_the_predictions_and_caps_its_rows(cli, monkeypatch):
+    from crmctl.render import customers
+
+    monkeypatch.setattr(customers, "HTML_ROWS", 3)
+    args = ("customers", "-c", str(SAMPLE_CONFIG), "--top", "7")
+    page = cli(*args, "-f", "html").stdout
+    rows = cli(*args, "-f", "json").json()["rows"]
+    cells = _cells(page)
+    assert list(cells[0])[:4] == ["customer_id", "p_alive", "expected_orders", "predicted_clv"]
+    assert [c["customer_id"] for c in cells] == [r["customer_id"] for r in rows[:3]]
+    assert "3 of 7 rows" in page and "The first 3 of 7 rows, in the list&#x27;s order" in page
+
+
+def test_compare_page_without_the_html_extra_keeps_its_table_and_says_why_no_chart(cli, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "vl_convert", None)  # import now raises ImportError
+    page = cli("compare", "-c", str(SAMPLE_CONFIG), "--by", "segment", "-m", "csat", "-f", "html").stdout
+    assert "<svg" not in page and "No charts: charts (--format html, svg, png) need vl-convert-python" in page
+    assert len(_cells(page)) == 3  # Enterprise, Mid-Market, SMB

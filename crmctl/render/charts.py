@@ -8,11 +8,14 @@ labels in `currentColor`, so they follow the page's light or dark colours; a cha
 
 from __future__ import annotations
 
+import math
+
 from crmctl.errors import OutputError
 from crmctl.render.text import literal
 
 INSTALL_HINT = "pip install 'crmctl[html]'  (with pipx: pipx inject crmctl vl-convert-python)"
-_AXIS_FORMAT = {"ratio": ".0%", "count": ",.0f", "money": ",.0f"}
+# "~" trims trailing zeros, so that ticks at 0.5% steps read 0.5%, 1%, 1.5% rather than 1%, 1%, 2%.
+_AXIS_FORMAT = {"ratio": ".1~%", "count": ",.0f", "money": ",.2~f"}
 _TIME_FORMAT = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "%b %Y", "year": "%Y", "all": "%b %Y"}
 
 
@@ -27,47 +30,115 @@ def _theme(inline: bool) -> dict:
 
 def line_spec(points: list[dict], *, title: str, unit: str, period: str, rules: list[dict],
               segmented: bool, inline: bool = True) -> dict:
-    """A line per segment over the periods. points: {period, segment, value}; rules: {segment, bound, kind}
-    for targets (one rule each; segment None when it applies to all)."""
+    """A line per segment over the periods. points: {period, segment, value, small}; rules: {segment, bound,
+    kind} for targets (one rule each; segment None when it applies to all), each labelled at its right end.
+
+    A point from too small a sample (small: n < min_n) is drawn hollow, off the line, and left out of the
+    scale (clamped to its edge): a 100% churn at n = 1 must not flatten every other point."""
     y = {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": unit in ("count", "money")},
-         "axis": {"format": _AXIS_FORMAT.get(unit, ",.1f")}}
-    line = {"mark": {"type": "line", "point": {"size": 28}, "strokeWidth": 2},
-            "encoding": {"x": {"field": "period", "type": "temporal", "title": None,
-                               "axis": {"format": _TIME_FORMAT.get(period, "%Y-%m-%d"), "labelOverlap": True,
-                                        "tickCount": 6}},
-                         "y": y}}
-    if segmented:
-        line["encoding"]["color"] = {"field": "segment", "type": "nominal", "title": None}
+         "axis": {"format": _AXIS_FORMAT.get(unit, ",.1~f"), **({"tickMinStep": 1} if unit == "count" else {})}}
+    reliable = [p["value"] for p in points if not p.get("small")]
+    if reliable and len(reliable) < len(points):
+        bounds = reliable + [r["bound"] for r in rules]
+        low = 0 if y["scale"]["zero"] else min(bounds)
+        y["scale"].update(domain=[min(low, min(bounds)), max(bounds)], clamp=True, nice=True)
+    x = {"field": "period", "type": "temporal", "title": None,
+         "axis": {"format": _TIME_FORMAT.get(period, "%Y-%m-%d"), "labelOverlap": True, "tickCount": 6}}
+    color = {"color": {"field": "segment", "type": "nominal", "title": None}} if segmented else {}
+    line = {"transform": [{"filter": "!datum.small"}],
+            "mark": {"type": "line", "point": {"size": 28}, "strokeWidth": 2}, "encoding": {"x": x, "y": y, **color}}
     layers = [line]
     if rules:
-        layers.append({"data": {"values": rules},
-                       "mark": {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5, "opacity": 0.8},
-                       "encoding": {"y": {"field": "bound", "type": "quantitative"},
-                                    **({"color": {"field": "segment", "type": "nominal", "title": None}}
-                                       if segmented and any(r["segment"] for r in rules) else
-                                       {"color": {"value": "#d62728"}})}})
+        layers += _rule_layers(rules, unit, segmented)
+    if len(reliable) < len(points):
+        layers.append({"transform": [{"filter": "datum.small"}],
+                       "mark": {"type": "point", "filled": False, "size": 36, "strokeWidth": 1.5},
+                       "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}, **color}})
     return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title,
             "width": 560, "height": 180, "background": None if inline else "white",
             "data": {"values": points}, "layer": layers, "config": _theme(inline)}
 
 
-def heatmap_spec(cells: list[dict], *, title: str, period: str, top: float = 1.0, inline: bool = True) -> dict:
-    """Cohort × period index; cells: {cohort, index, rate}. Colour runs from 0 to `top` (clamped above:
-    revenue retention can pass 100%, and one 1400% cell must not wash out the rest)."""
-    legend = {"format": ".0%", "values": [top * i / 4 for i in range(5)], "gradientLength": 220}
+def _rule_layers(rules: list[dict], unit: str, segmented: bool) -> list[dict]:
+    """The target lines, dashed, and their labels ("target ≥ 500.00") above their right ends."""
+    from crmctl.render.base import format_value
+
+    shared: dict[tuple, list] = {}  # segments with the same bound share a label: two would overprint
+    for r in rules:
+        shared.setdefault((r["bound"], r["kind"]), []).append(r["segment"])
+    labels = [{"segment": names[0], "bound": bound, "kind": kind,
+               "label": f"{', '.join(n for n in names if n) + ' ' if any(names) else ''}target "
+                        f"{'≥' if kind == 'min' else '≤'} {format_value(bound, unit)}"}
+              for (bound, kind), names in shared.items()]
+    color = ({"color": {"field": "segment", "type": "nominal", "title": None}}
+             if segmented and any(r["segment"] for r in rules) else {"color": {"value": "#d62728"}})
+    y = {"field": "bound", "type": "quantitative"}
+    rule = {"data": {"values": rules}, "mark": {"type": "rule", "strokeDash": [5, 4], "strokeWidth": 1.5,
+                                                   "opacity": 0.8}, "encoding": {"y": y, **color}}
+    text = {"data": {"values": labels}, "mark": {"type": "text", "align": "right", "baseline": "bottom", "dy": -2,
+                                                   "fontSize": 10, "x": {"expr": "width"}},
+            "encoding": {"y": y, "text": {"field": "label"}, **color}}
+    return [rule, text]
+
+
+def heatmap_spec(cells: list[dict], *, title: str, period: str, top: float = 1.0, inline: bool = True,
+                 around_one: bool = False) -> dict:
+    """Cohort × period index; cells: {cohort, index, rate}. Retention: colour runs from 0 to `top`.
+    around_one (revenue vs the acquisition period): a ratio, so a log scale centred on 100%, spread to
+    cover 95% of the cells (clamped beyond): a linear 0–200% scale left most cells one saturated colour."""
+    if around_one:
+        spread = revenue_spread([c["rate"] for c in cells])
+        cells = [{**c, "shade": min(max(c["rate"], 1 / spread), spread)} for c in cells]
+        scale = {"type": "log", "scheme": "blueorange", "domain": [1 / spread, spread], "domainMid": 1,
+                 "clamp": True}
+        stops = [1 / spread, 1, spread]
+        dark = f"abs(log(datum.shade)) > {0.6 * math.log(spread)}"  # the ends of the scheme are dark
+    else:
+        cells = [{**c, "shade": c["rate"]} for c in cells]
+        scale = {"scheme": "viridis", "domain": [0, top], "clamp": True}
+        stops = [top * i / 4 for i in range(5)]
+        dark = f"datum.rate <= {top * 0.55}"
+    legend = {"format": ".0%", "values": stops, "gradientLength": 220}
     rect = {"mark": "rect",
             "encoding": {"x": {"field": "index", "type": "ordinal", "title": f"{period}s since acquisition"},
                          "y": {"field": "cohort", "type": "ordinal", "title": None},
-                         "color": {"field": "rate", "type": "quantitative", "title": None, "legend": legend,
-                                   "scale": {"scheme": "viridis", "domain": [0, top], "clamp": True}}}}
+                         "color": {"field": "shade", "type": "quantitative", "title": None, "legend": legend,
+                                   "scale": scale}}}
     text = {"mark": {"type": "text", "fontSize": 8.5},
             "encoding": {"x": {"field": "index", "type": "ordinal"}, "y": {"field": "cohort", "type": "ordinal"},
                          "text": {"field": "rate", "type": "quantitative", "format": ".0%"},
-                         "color": {"condition": {"test": f"datum.rate > {top * 0.55}", "value": "black"},
-                                   "value": "white"}}}
+                         "color": {"condition": {"test": dark, "value": "white"}, "value": "black"}}}
     return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title,
             "width": {"step": 32}, "height": {"step": 16}, "background": None if inline else "white",
             "data": {"values": cells}, "layer": [rect, text], "config": _theme(inline)}
+
+
+def revenue_spread(rates: list[float]) -> float:
+    """The power of two (at least 2) that 95% of the cells lie within, up or down from 100%."""
+    distances = sorted(max(r, 1 / r) for r in rates if r and r > 0)
+    if not distances:
+        return 2.0
+    p95 = distances[min(len(distances) - 1, int(0.95 * len(distances)))]
+    return float(2 ** max(1, math.ceil(math.log2(p95))))
+
+
+def interval_spec(groups: list[dict], *, title: str, unit: str, inline: bool = True) -> dict:
+    """Each group's value and interval on one axis, the control's value as a dashed line: compare's
+    picture. groups: {group, value, ci_low, ci_high, status} with status control, significant or noise."""
+    x = {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": False},
+         "axis": {"format": _AXIS_FORMAT.get(unit, ",.1~f"), "tickCount": 6, "labelOverlap": True}}
+    y = {"field": "group", "type": "nominal", "title": None, "sort": None}
+    color = {"field": "status", "type": "nominal", "title": None,
+             "scale": {"domain": ["control", "significant", "within noise"],
+                       "range": ["#6e7781", "#d62728", "#1f77b4"]}}
+    interval = {"mark": {"type": "rule", "strokeWidth": 2},
+                "encoding": {"x": {**x, "field": "ci_low"}, "x2": {"field": "ci_high"}, "y": y, "color": color}}
+    point = {"mark": {"type": "point", "filled": True, "size": 60}, "encoding": {"x": x, "y": y, "color": color}}
+    control = {"transform": [{"filter": "datum.status === 'control'"}],
+               "mark": {"type": "rule", "strokeDash": [4, 3], "opacity": 0.6}, "encoding": {"x": x}}
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title,
+            "width": 480, "height": {"step": 24}, "background": None if inline else "white",
+            "data": {"values": groups}, "layer": [control, interval, point], "config": _theme(inline)}
 
 
 def _converter():

@@ -34,7 +34,7 @@ def render_cohorts_html(frame, meta: dict) -> str:
             cells = [{"cohort": _cohort_label(r["cohort"], period), "index": r["period_index"], "rate": r[field],
                       "projected": bool(r.get("projected"))} for r in kept if r[field] is not None]
             spec = _lighter_projections(heatmap_spec(cells, title=title, period=period,
-                                                     top=1.0 if field == "rate" else 2.0))
+                                                     around_one=field == "revenue_rate"))
             charts.append(figure(to_svg(spec), metric=field))
             tables.append(_table(kept, field, title, period))
     if not charts:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crmctl.render.base import Format, csv_rows, format_value, json_rows, markdown_table, to_text
+from crmctl.render.base import Format, csv_rows, format_value, json_rows, markdown_table
 from crmctl.render.text import literal, markdown_text
 from crmctl.render.view import Options, View
 
@@ -30,35 +30,52 @@ def _markdown(result, options: Options) -> str:
 
 
 def _page(result, options: Options) -> str:
-    from crmctl.render.rows_html import rows_page
+    """The table and, above it, a chart per metric of each group's interval against the control."""
+    from crmctl.errors import OutputError
+    from crmctl.render.rows_html import about_text, rows_page
 
     columns, rows, title = _laid_out(result)
-    srm = _srm_line(result.meta).strip()
-    about = [(k.replace("_", " "), str(v)) for k, v in result.meta.items() if k not in ("srm", "unavailable")]
-    return rows_page("crmctl compare", title, columns, rows, set(columns[2:]), about, [srm] if srm else [])
+    meta, notes, charts = result.meta, [], []
+    try:
+        charts = _interval_charts(result.rows.to_dicts(), meta["by"])
+    except OutputError as error:  # the list stays useful without the html extra: say what draws the charts
+        notes.append(f"No charts: {error}")
+    srm = _srm_line(meta).strip()
+    # experiment: only when there is one (--experiment); the rest of the meta as people read it
+    about = [(k.replace("_", " "), about_text(v)) for k, v in meta.items()
+             if k not in ("srm", "unavailable") and not (k == "experiment" and v is None)]
+    about += [(f"not computed: {name}", why) for name, why in (meta.get("unavailable") or {}).items()]
+    return rows_page("crmctl compare", title, columns, rows, set(columns[2:]), about, ([srm] if srm else []) + notes,
+                     charts=charts)
+
+
+def _interval_charts(records, by) -> list[str]:
+    from crmctl.render.charts import interval_spec, to_svg
+    from crmctl.render.html_page import figure
+
+    charts = []
+    for metric in dict.fromkeys(r["metric"] for r in records):
+        groups = [{"group": str(r[by]), "value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                   "status": "control" if r["test"] is None else "significant" if r["significant"] else
+                   "within noise"} for r in records if r["metric"] == metric and r["value"] is not None]
+        if groups:
+            unit = UNITS.get(metric, "ratio")
+            charts.append(figure(to_svg(interval_spec(groups, title=metric, unit=unit)), metric=metric))
+    return charts
 
 
 def _table(result, options: Options) -> str:
+    from crmctl.render.text_table import Column, TextTable, table_text, wrapped
+
     columns, rows, title = _laid_out(result)
-    if options.width is None:  # a pipe: plain aligned text, every value whole (as the report's table)
-        from crmctl.render.report_table import plain_lines
-
-        lines = plain_lines(columns, [[row[c] for c in columns] for row in rows], [i >= 2 for i in range(len(columns))])
-        return "\n".join([title, *lines]) + "\n" + _srm_line(result.meta)
-    from rich import box
-    from rich.table import Table
-
-    # A metric's name on its first row only, a light box without edge padding, and only the interval
-    # allowed to wrap (at its "…"): the table fits a 100-column terminal.
-    table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False,
-                  collapse_padding=True)
-    for index, column in enumerate(columns):
-        table.add_column(column, justify="left" if index < 2 else "right", no_wrap=column != "interval")
-    previous = None
-    for row in rows:
-        table.add_row(*("" if c == "metric" and row[c] == previous else row[c] for c in columns))
-        previous = row["metric"]
-    return to_text([table], color=options.color, width=options.width) + _srm_line(result.meta)
+    width = options.width
+    # On a terminal a metric's name shows on its first row only; narrow, the relative lift and n go
+    # first, then the interval (the lift, its p-value and ▲▼ carry the finding), never a digit of a number.
+    cells = [[("" if width is not None and c == "metric" and i and rows[i - 1]["metric"] == row["metric"] else row[c])
+              for c in columns] for i, row in enumerate(rows)]
+    table = TextTable([Column(c, numeric=i >= 2) for i, c in enumerate(columns)], cells, title=title,
+                      drop_first=("rel. lift", "n", "interval"), compact=True)
+    return table_text([table], color=options.color, width=width) + wrapped(_srm_line(result.meta), width)
 
 
 def _cells(r: dict, by: str) -> dict:

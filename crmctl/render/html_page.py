@@ -41,9 +41,17 @@ h3 { font-size: 14px; margin: 20px 0 8px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 18px 24px; }
 figure.chart { margin: 0; break-inside: avoid; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
-.scroll { overflow-x: auto; direction: rtl; }  /* opens scrolled to the right end: the latest periods */
-.scroll > table { direction: ltr; }
-.scroll th:first-child { position: sticky; left: 0; background: var(--bg); }  /* the metric stays in view */
+/* A wide table scrolls on its own and opens at its first column: opened scrolled to the far end
+   (direction: rtl) it cut the numbers half under the metric column ("4,634.20" for 34,634.20) and
+   pushed a short table against the right edge. The shade at the right edge says more is there. */
+.scroll { overflow-x: auto;
+  background: linear-gradient(to left, var(--bg) 40%, transparent) right / 28px 100% no-repeat local,
+    linear-gradient(to left, rgba(127, 127, 127, 0.35), transparent) right / 10px 100% no-repeat scroll; }
+/* The metric stays in view, above the cells that scroll under it (a faded cell's opacity gives it
+   a layer of its own, which painted over a column without a z-index). */
+.scroll + .scroll { margin-top: 12px; }  /* a segment's periods in tables that fit: latest first */
+.scroll th:first-child { position: sticky; left: 0; z-index: 1; background: var(--bg);
+  box-shadow: 1px 0 0 var(--line); }
 table { border-collapse: collapse; }
 th, td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--line); }
@@ -60,7 +68,7 @@ dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
   body { max-width: none; padding: 0; font-size: 10pt; }
   .charts { grid-template-columns: 1fr 1fr; gap: 8px 14px; }
   .tiles { grid-template-columns: 1fr 1fr; }
-  .scroll { overflow: visible; direction: ltr; }
+  .scroll { overflow: visible; background: none; }
   section.tables { page: tables; }  /* a year and more of periods needs the width of a landscape page */
   table { font-size: 6.5pt; }
   th, td { padding: 1px 4px; }

@@ -27,10 +27,12 @@ def segments(result) -> list[str]:
     return list(dict.fromkeys(segment_of(r, result.by) for r in result.rows.to_dicts()))
 
 
-def chart_points(result, name: str) -> list[dict]:
-    """{period, segment, value} for every dated row with a value: what the chart draws."""
-    return [{"period": r["period_start"].isoformat(), "segment": segment_of(r, result.by), "value": r["value"]}
-            for r in metric_rows(result, name) if r["period_start"] is not None and r["value"] is not None]
+def chart_points(result, metric) -> list[dict]:
+    """{period, segment, value, small} for every dated row with a value: what the chart draws; small:
+    a sampled value from fewer than min_n observations."""
+    return [{"period": r["period_start"].isoformat(), "segment": segment_of(r, result.by), "value": r["value"],
+             "small": low_n(r, metric, result.min_n)}
+            for r in metric_rows(result, metric.name) if r["period_start"] is not None and r["value"] is not None]
 
 
 def target_rules(result, name: str) -> list[dict]:
@@ -46,7 +48,7 @@ def target_rules(result, name: str) -> list[dict]:
 
 
 def chart_spec(result, metric, currency: str | None, inline: bool = True) -> dict | None:
-    points = chart_points(result, metric.name)
+    points = chart_points(result, metric)
     if not points:
         return None
     return line_spec(points, title=header(metric, currency), unit=metric.unit, period=result.period,
@@ -77,7 +79,10 @@ def render_report_html(result, currency: str | None = None) -> str:
     for metric in metrics:
         spec = chart_spec(result, metric, currency)
         if spec is not None:
-            charts.append(figure(to_svg(spec), metric=metric.name))
+            small = any(p["small"] for p in spec["data"]["values"])
+            caption = (f"hollow: n < {result.min_n}, too few observations to rely on; left out of the scale "
+                       "(drawn at its edge when beyond it)") if small else ""
+            charts.append(figure(to_svg(spec), caption, metric=metric.name))
     sections = [section("Headlines", '<div class="tiles">' + "".join(_tile(result, m, currency) for m in metrics)
                         + "</div>")]
     if charts:
@@ -127,6 +132,10 @@ def _tile_line(metric, segment, latest, change, spark, big: bool) -> str:
             f'<td class="num">{delta}</td><td class="spark">{esc(spark)}</td><td>{badge}</td></tr>')
 
 
+# The page is 1,184 px wide inside its padding; a character of a 14 px table cell is about 8 px.
+_PAGE_PX, _CHAR_PX, _CELL_PAD_PX = 1184, 8, 20
+
+
 def _tables(result, currency) -> list[str]:
     rows = result.rows.to_dicts()
     periods = sorted({(r["period_start"], r["period_end"]) for r in rows}, key=lambda p: (p[0] is None, p[0]))
@@ -134,20 +143,36 @@ def _tables(result, currency) -> list[str]:
     cells = {(segment_of(r, result.by), r["metric"], r["period_start"]): r for r in rows}
     # A cell reads as the text table's does: † (and dimmed) for a small sample, ±margin with --ci.
     min_n = result.min_n
+    texts = {key: _cell(row, next(m for m in result.metrics if m.name == key[1]), min_n) for key, row in cells.items()}
     out = []
     for segment in segments(result):
-        head = "".join(f'<th class="num">{esc(label)}</th>' for label in labels)
-        body = []
-        for metric in result.metrics:
-            tds = "".join(_cell(cells.get((segment, metric.name, start)), metric, min_n) for start, _ in periods)
-            body.append(f'<tr><th scope="row">{esc(header(metric, currency))}</th>{tds}</tr>')
         heading = f"<h3>{esc(', '.join(result.by))}: {esc(segment)}</h3>" if result.by else ""
-        out.append(f'{heading}<div class="scroll"><table data-segment="{esc(segment)}"><thead><tr><th>metric</th>'
-                   f'{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+        parts = []
+        for chunk in period_chunks(result, labels, currency):
+            head = "".join(f'<th class="num">{esc(labels[i])}</th>' for i in chunk)
+            body = "".join(f'<tr><th scope="row">{esc(header(metric, currency))}</th>'
+                           + "".join(texts.get((segment, metric.name, periods[i][0]), '<td class="num">—</td>')
+                                     for i in chunk) + "</tr>" for metric in result.metrics)
+            parts.append(f'<div class="scroll"><table data-segment="{esc(segment)}"><thead><tr><th>metric</th>'
+                         f'{head}</tr></thead><tbody>{body}</tbody></table></div>')
+        out.append(heading + "".join(parts))
     if out and min_n is not None:
-        notes = [n for n in footnotes(result) if n.startswith(("±", LOW_N))]
+        notes = [n for n in footnotes(result) if n.startswith(("±", LOW_N, "—"))]
         out.append('<p class="neutral">' + "<br>".join(esc(n) for n in notes) + "</p>")
     return out or ["<p>No rows: the data has no dates in the window.</p>"]
+
+
+def period_chunks(result, labels: list[str], currency) -> list[list[int]]:
+    """The periods in tables that fit the page across, the latest first (each oldest to newest): a table
+    scrolled sideways hid either the current periods or, opened at its end, the digits under its
+    sticky metric column."""
+    longest = max([len(label) for label in labels] +
+                  [len(value_cell(r, m, result.min_n)) for m in result.metrics for r in metric_rows(result, m.name)],
+                  default=1)
+    metric_px = max(len(header(m, currency)) for m in result.metrics) * _CHAR_PX + _CELL_PAD_PX
+    per_table = max(1, (_PAGE_PX - metric_px) // (longest * _CHAR_PX + _CELL_PAD_PX))
+    indexes = list(range(len(labels)))
+    return [indexes[max(0, end - per_table):end] for end in range(len(indexes), 0, -per_table)]
 
 
 def _cell(row, metric, min_n: int | None = None) -> str:
