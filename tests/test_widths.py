@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import warnings
 
 import pytest
 from rich.cells import cell_len
@@ -70,9 +71,13 @@ def printed():
                 for module in [*modules, common]:
                     if hasattr(module, "terminal"):
                         patch.setattr(module, "terminal", lambda w=width: (False, w))
-                result = CliRunner().invoke(app, list(command), catch_exceptions=False)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    result = CliRunner().invoke(app, list(command), catch_exceptions=False)
                 assert result.exit_code in (0, 1), (command, result.stderr)  # check: 1 when a target is missed
                 out[command, width] = result.stdout
+                out.setdefault((command, "warnings"), []).extend(  # computed at the first width only
+                    f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught)
     finally:
         patch.undo()
     return out
@@ -95,6 +100,12 @@ def test_a_pipe_gets_plain_text_with_every_value(printed, command):
     boxed = [line for line in text.splitlines() if BOX.search(line)]
     assert not boxed, boxed[:3]
     assert not CUT.search(text)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_no_python_warning_is_raised_to_leak_onto_stderr(printed, command):
+    # numpy's RuntimeWarning from models/bgnbd.py once leaked with its source path (the README's backtest)
+    assert printed[command, "warnings"] == []
 
 
 def test_the_cohort_triangle_at_80_columns_shows_whole_values_and_says_what_it_left_out(printed):
