@@ -41,6 +41,7 @@ def _table(result, options: Options) -> str:
     texts = [{c: cell(c, r[c]) for c in frame.columns} for r in frame.to_dicts()]
     columns, left_out = fitting(frame.columns, texts, width, result.meta.get("by") or ())
     note = f"\n(left out for width: {', '.join(left_out)}; use -f csv or a wider terminal)\n" if left_out else ""
+    note += _clv_note(result)
     right = [_STYLE.get(c) not in (None, "date", "text") for c in columns]
     if width is None:
         from crmctl.render.report_table import plain_lines
@@ -58,7 +59,14 @@ def _table(result, options: Options) -> str:
 
 def _markdown(result, options: Options) -> str:
     frame = result.rows
-    return markdown_table(frame.columns, [{c: cell(c, r[c]) for c in frame.columns} for r in frame.to_dicts()])
+    table = markdown_table(frame.columns, [{c: cell(c, r[c]) for c in frame.columns} for r in frame.to_dicts()])
+    return table + _clv_note(result)
+
+
+def _clv_note(result) -> str:
+    """What predicted_clv assumes (the margin), under any table that shows it."""
+    note = result.meta.get("clv_margin")
+    return f"\n{note}\n" if note and "predicted_clv" in result.rows.columns else ""
 
 
 def rows_view(what: str, **formats) -> View:
