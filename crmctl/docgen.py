@@ -24,6 +24,10 @@ the same. Conventions for every metric:
   with the note "no data for this period" outside it (a window wider than the export).
 - Only rows kept by the dataset's `where:` filter count; rows whose required fields are missing or
   do not parse are skipped and counted in the report's meta.
+- When orders map no `cost`, gross profit is amount × `gross_margin` (0.6 by default): every value of
+  `gross_profit`, `clv`, `clv_cac_ratio`, `cac_payback_months` and `roi` then has the note
+  `assumed margin 60%` (the knob's value), tables say so under the table, and the JSON meta has
+  `assumed_margin`. With `cost` mapped, orders whose cost is empty still use the margin, without a note.
 """
 
 

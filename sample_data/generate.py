@@ -247,6 +247,31 @@ def market(rng) -> pl.DataFrame:
                          "Market Revenue": np.round(rng.uniform(4.5e6, 5.5e6, len(months)), -3)})
 
 
+EXPERIMENT = "checkout-2024"
+
+
+def assignments(rng, people: dict) -> pl.DataFrame:
+    """An experimentation tool's exposure export (GrowthBook, Optimizely): the customers who reached the new
+    checkout between 2024-09-01 and 2024-12-31, split 50/50 into A and B at their first exposure; 5% of
+    them are exposed again later (exposure logs repeat). Orders were drawn without the variant, so the arms
+    differ by chance alone: an A/A test, on which a significant difference would be a false alarm."""
+    first, last = 244, 365  # days after START: 2024-09-01 and 2025-01-01
+    created, churned = people["created_day"], people["churn_day"]
+    eligible = np.flatnonzero((created < last) & (churned > first))
+    exposed = eligible[rng.random(len(eligible)) < 0.8]
+    start = np.maximum(created[exposed], first)
+    day = np.floor(start + rng.random(len(exposed)) * (last - start))
+    variant = rng.choice(np.array(["A", "B"]), len(exposed))
+    again = rng.random(len(exposed)) < 0.05
+    day_again = np.floor(day[again] + rng.random(again.sum()) * (last - day[again]))
+    who, days, arms = np.concatenate([exposed, exposed[again]]), np.concatenate([day, day_again]), \
+        np.concatenate([variant, variant[again]])
+    return pl.DataFrame({
+        "user_id": (100000 + who).astype(str), "experiment_key": EXPERIMENT, "variation": arms,
+        "first_exposure": _fmt(_times(rng, days, 1), "%Y-%m-%d %H:%M:%S"),
+    }).sort("first_exposure")
+
+
 def generate(out: Path, n_customers: int = 600, seed: int = 42) -> None:
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -258,6 +283,7 @@ def generate(out: Path, n_customers: int = 600, seed: int = 42) -> None:
     }
     # Columns added later draw from generators of their own ([seed, issue]): the columns above stay byte-identical.
     frames["tickets.csv"] = ticket_owners(np.random.default_rng([seed, 25]), frames["tickets.csv"])
+    frames["assignments.csv"] = assignments(np.random.default_rng([seed, 1]), people)  # a file added later, likewise
     for name, frame in frames.items():
         frame.write_csv(out / name)
 

@@ -7,6 +7,7 @@ Cohorts: January {a, c}, March {b}, May {d}. Every order is worth 10.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +63,41 @@ def test_cohorts_command(cli, activity_shop):
                                                                        table.stdout.splitlines()]
     assert "│" not in table.stdout
     assert cli("cohorts", "-c", config, "--period", "all").exit_code == 2
+
+
+# CDNOW's transaction log as it is published: runs of spaces, no header, no order id.
+CDNOW_LOG = f"""
+    datasets:
+      orders:
+        path: {Path(__file__).parent / "data" / "models" / "CDNOW_sample.txt"}
+        delimiter: whitespace
+        header: false
+        columns: {{customer_id: column_2, ordered_at: {{column: column_3, format: "%Y%m%d"}}, amount: column_5}}
+"""
+
+
+def test_the_90_day_rule_makes_early_cells_100_percent_and_says_so(project):
+    """CDNOW's log under the transactional model: every customer is active 90 days after an order, so each
+    cohort's months 0 and 1 are 100% whatever the customers do, month 2 nearly; the meta says so."""
+    import polars as pl
+
+    from crmctl.config import ReportSpec
+
+    config = project.load(CDNOW_LOG)
+    frame, meta = build_cohorts(config, ReportSpec(period="month"))
+    assert meta["activity_model"] == "transactional"
+    assert meta["notes"] == ["Retention is 100% by construction in periods 0–1 and nearly 100% by construction in "
+                             "period 2: a customer counts as active for 90 days after each order (churn_after_days), "
+                             "so nobody can have churned yet; read the triangle from period 3 on."]
+    early = frame.filter(pl.col("period_index") <= 1)
+    assert early.height and (early["rate"] == 1.0).all()
+    assert frame.filter(pl.col("period_index") == 2)["rate"].min() > 0.9
+    quarterly = build_cohorts(config, ReportSpec(period="quarter"))[1]["notes"][0]
+    assert quarterly.startswith("Retention is nearly 100% by construction in period 0: ")  # 90 of 90–92 days
+    assert build_cohorts(config, ReportSpec(period="year"))[1]["notes"] == []  # a year outlasts 90 days
+
+
+def test_the_html_page_carries_the_construction_note(project, cli):
+    project.config(CDNOW_LOG)
+    page = cli("cohorts", "-c", str(project.root / "crmctl.yaml"), "-f", "html").stdout
+    assert '<p class="sub">Retention is 100% by construction in periods 0–1 and nearly 100%' in page

@@ -219,3 +219,31 @@ def test_empty_window_gives_nulls_with_notes_never_zeros(ab):
     assert rows[("average_order_value", "B")]["value"] is None
     assert rows[("average_order_value", "B")]["note"] == "no value: the denominator is 0"
     assert rows[("nps", "A")]["n"] == 0 and rows[("churn_rate", "A")]["value"] == 0.5  # the flag ignores the window
+
+
+def test_natural_groups_get_no_sample_ratio_check(project, cli):
+    """A 60/40 split of a segment nobody randomised is not a mismatch: the check is for experiments."""
+    project.file("customers.csv", "id,tier\n" + "".join(f"c{i},{'A' if i < 600 else 'B'}\n" for i in range(1000)))
+    project.file("orders.csv", "order,customer,date,amount\no1,c1,2024-01-01,10\n")
+    project.config(CONFIG.replace(", churned: churned", "").replace("variant: variant", "tier: tier")
+                   .split("      surveys:")[0])
+    _, meta = build_comparison(load_config(project.root / "crmctl.yaml"), "tier")
+    assert meta["srm"]["applies"] is False and meta["srm"]["chi2"] is None and meta["srm"]["warning"] is None
+    assert meta["srm"]["counts"] == {"A": 600, "B": 400}
+    result = cli("compare", "-c", str(project.root / "crmctl.yaml"), "--by", "tier")
+    assert result.exit_code == 0 and "WARNING" not in result.stderr + result.stdout
+    assert "Sample ratio: not checked: the groups were not randomised" in result.stdout
+    _, shared = build_comparison(load_config(project.root / "crmctl.yaml"), "tier", expected_shares=[50, 50])
+    assert shared["srm"]["applies"] is True and shared["srm"]["chi2"] == pytest.approx(40.0)  # --shares: designed
+
+
+def test_by_variant_on_the_sample_is_its_one_experiment(cli):
+    result = cli("compare", "--by", "variant", "--control", "A", "-m", "conversion_rate", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    meta = result.json()["meta"]
+    assert meta["experiment"] == "checkout-2024" and meta["srm"]["applies"] is True
+    import polars as pl
+    from tests.conftest import ROOT
+
+    arms = pl.read_csv(ROOT / "sample_data" / "assignments.csv", infer_schema=False).unique("user_id")
+    assert meta["srm"]["counts"] == dict(arms.group_by("variation").len().sort("variation").iter_rows())

@@ -171,3 +171,15 @@ def test_cli_table_title_and_exit_code_of_a_switcher(experiment, cli):
     experiment.file("assignments.csv", ASSIGNMENTS + "    a2,checkout,B,\n")
     switched = cli("compare", "-c", path, "--experiment", "checkout")
     assert switched.exit_code == 4 and "(e.g. a2: A, B)" in switched.stderr
+
+
+def test_by_variant_means_the_assignments_only_when_they_hold_one_experiment(experiment):
+    """Two experiments (checkout, pricing): --by variant cannot choose; with pricing's rows gone it is checkout."""
+    config = experiment.load(CONFIG)
+    with pytest.raises(UsageError, match=r"--by variant: customers has no variant column and the assignments export "
+                                         r"holds 2 experiments \(checkout, pricing\): choose one with --experiment"):
+        build_comparison(config, "variant")
+    experiment.file("assignments.csv", "\n".join(ASSIGNMENTS.splitlines()[:-2]) + "\n")
+    by_variant, meta = build_comparison(experiment.load(CONFIG), "variant")
+    named, _ = build_comparison(experiment.load(CONFIG), experiment="checkout")
+    assert meta["experiment"] == "checkout" and by_variant.equals(named)

@@ -181,8 +181,7 @@ def test_the_example_config_loads_and_maps_every_dataset():
     from crmctl.domain.datasets import CANONICAL
 
     config = load_config(bundled_config())
-    # assignments is an experiment's export (crmctl compare --experiment); docs/config.md shows one
-    assert set(config.datasets) == set(CANONICAL) - {"assignments"}
+    assert set(config.datasets) == set(CANONICAL)  # assignments too: the sample's checkout-2024 experiment
 
 
 def test_alias_expansion_is_bounded(project):

@@ -76,3 +76,19 @@ def test_holdout_counts_purchase_days_after_the_as_of_day(cdnow_config):
     assert meta["total_error"] == pytest.approx(-0.1215, abs=0.005)
     predicted = rows["predicted_mean"][:8].to_list()
     assert predicted == sorted(predicted)
+
+
+def test_a_zero_second_order_gets_the_reason_for_no_clv(tmp_path):
+    """A customer whose repeat order is $0.00 is outside Gamma-Gamma (positive amounts): its predicted CLV is
+    empty and clv_note says why; every other customer's is not."""
+    (tmp_path / "free.txt").write_text(" 99999 99999 19970105  1  10.00\n 99999 99999 19970301  1   0.00\n")
+    (tmp_path / "crmctl.yaml").write_text(
+        f"version: 1\ndatasets:\n  orders:\n    path: [{DATA / 'CDNOW_sample.txt'}, free.txt]\n"
+        "    delimiter: whitespace\n    header: false\n    columns:\n      customer_id: column_2\n"
+        "      ordered_at: {column: column_3, format: '%Y%m%d'}\n      amount: column_5\n")
+    rows, meta = build_customers(load_config(tmp_path / "crmctl.yaml"), CustomersSpec(as_of=AS_OF, horizon="39w"))
+    free = rows.filter(pl.col("customer_id") == "99999").row(0, named=True)
+    assert (free["frequency"], free["mean_repeat_value"], free["predicted_clv"]) == (1, 0.0, None)
+    assert free["clv_note"] == "no prediction: repeat orders average 0.00 (Gamma-Gamma needs positive amounts)"
+    others = rows.filter(pl.col("customer_id") != "99999")
+    assert others["predicted_clv"].null_count() == 0 and others["clv_note"].null_count() == others.height

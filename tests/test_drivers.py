@@ -174,3 +174,44 @@ def test_without_churn_data_it_says_what_to_map(project):
             datasets:
               customers: {path: customers.csv, columns: {customer_id: id, segment: segment}}
         """)
+
+
+def test_the_verdict_says_when_no_attribute_is_significant(cli):
+    """The sample's attributes all have Holm-adjusted p ≥ 0.05: the ranking must not read as one of causes."""
+    result = cli("drivers", "-f", "json")
+    meta, attributes = result.json()["meta"], result.json()["attributes"]
+    tested = [a for a in attributes if a["p_value"] is not None]
+    assert meta["significant"] == 0 and meta["tested"] == len(tested) and meta["correction"] == "holm"
+    smallest = min(tested, key=lambda a: a["p_value"])
+    assert smallest["p_adjusted"] == pytest.approx(min(1.0, len(tested) * smallest["p_value"]))  # Holm's first step
+    text = cli("drivers").stdout
+    assert text.splitlines()[1] == (f"No attribute separates churners from stayers (p < 0.05 after Holm's "
+                                    f"correction over {len(tested)} attributes): the order is by effect size "
+                                    "and may be noise.")
+    assert "Attributes by Cramér's V (none separates churners significantly)" in text
+
+
+def test_the_verdict_counts_significant_attributes_on_telco(cli):
+    from tests.conftest import ROOT
+
+    result = cli("drivers", "-c", str(ROOT / "examples" / "telco.yaml"), "-f", "json")
+    attributes = result.json()["attributes"]
+    assert result.json()["meta"]["significant"] == sum(a["significant"] for a in attributes) >= 4
+    text = cli("drivers", "-c", str(ROOT / "examples" / "telco.yaml")).stdout
+    assert "attributes separate churners from stayers (p < 0.05 after Holm's correction" in text
+    assert "Churn drivers, strongest first" in text
+
+
+def test_an_attribute_that_restates_churn_is_called_out(project, cli):
+    """A status column that is the churn flag in other words (V = 1) is flagged, not sold as the top driver."""
+    rows = [(f"c{i}", "Former customer" if i % 4 == 0 else "Customer", "true" if i % 4 == 0 else "false",
+             "a" if i % 2 else "b") for i in range(80)]
+    project.file("customers.csv", "id,stage,churn,plan\n" + "".join(",".join(r) + "\n" for r in rows))
+    project.config("""
+        datasets:
+          customers: {path: customers.csv, columns: {customer_id: id, churned: churn, stage: stage, plan: plan}}
+    """)
+    result = cli("drivers", "-f", "json")
+    assert result.json()["meta"]["near_churn"] == ["stage"] and result.json()["attributes"][0]["measure"] == 1.0
+    assert ("stage all but restates churn (Cramér's V ≥ 0.9): a column derived from churn (a status) is no driver"
+            in cli("drivers").stdout)

@@ -102,7 +102,8 @@ def test_sample_data_in_every_format(cli, tmp_path):
     for attribute in data["attributes"]:
         assert sum(v["n"] for v in attribute["values"]) == data["overall"]["n"]
     csv_out = cli("drivers", "-c", config, "-f", "csv").stdout.splitlines()
-    assert csv_out[0] == "rank,attribute,cramers_v,p_value,value,n,churned,rate,ci_low,ci_high,lift"
+    assert csv_out[0] == ("rank,attribute,cramers_v,p_value,p_adjusted,significant,value,n,churned,rate,ci_low,"
+                          "ci_high,lift")
     assert len(csv_out) == 1 + sum(len(a["values"]) for a in data["attributes"])
     markdown = cli("drivers", "-c", config, "-f", "markdown").stdout
     assert markdown.startswith("Population: active on 2024-07-01") and "| attribute | Cramér's V |" in markdown

@@ -83,12 +83,38 @@ def _observed(config: Config, spec: ReportSpec) -> tuple[pl.DataFrame, dict]:
     frame = _finish(cells.collect(), by)
     if spec.start is not None:
         frame = frame.filter(pl.col("cohort") >= ctx.calendar.start_of(spec.start))
-    meta = {"activity_model": ctx.activity, "window": str(ctx.window), "period": spec.period, "by": by}
+    meta = {"activity_model": ctx.activity, "window": str(ctx.window), "period": spec.period, "by": by,
+            "notes": _construction_notes(ctx.activity, spec.period, ctx.knob("churn_after_days"))}
     # A period the data ends inside is shown, but its survivors are not final: fits leave it out.
     ends = ctx.bounds().filter(pl.col("_to") <= day_end(ctx.window.end)).collect()
     if ends.height:
         meta["last_complete"] = ends["period_start"].max()
     return frame, meta
+
+
+PERIOD_DAYS = {"day": (1, 1), "week": (7, 7), "month": (28, 31), "quarter": (90, 92), "year": (365, 366)}
+
+
+def _construction_notes(activity: str | None, period: str, churn_after_days: int) -> list[str]:
+    """Under the transactional model a customer is active for churn_after_days after each order, so no
+    cohort can lose anyone before that many days: those early cells are 100% by construction, not loyalty.
+    Periods that end within that many days of the cohort's start in every case (the longest periods) are
+    100%; those that do for the shortest periods only (February, a 90-day quarter) nearly so."""
+    if activity != "transactional":
+        return []
+    shortest, longest = PERIOD_DAYS[period]
+    sure, nearly = churn_after_days // longest - 1, churn_after_days // shortest - 1
+    if nearly < 0:
+        return []
+    parts = [f"100% by construction in {_periods(0, sure)}"] if sure >= 0 else []
+    if nearly > sure:
+        parts.append(f"{'and ' if parts else ''}nearly 100% by construction in {_periods(sure + 1, nearly)}")
+    return [f"Retention is {' '.join(parts)}: a customer counts as active for {churn_after_days} days after each "
+            f"order (churn_after_days), so nobody can have churned yet; read the triangle from period {nearly + 1} on."]
+
+
+def _periods(first: int, last: int) -> str:
+    return f"period {first}" if first == last else f"periods {first}–{last}"
 
 
 def _cells(cohorts: pl.LazyFrame, active: pl.LazyFrame, index: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:

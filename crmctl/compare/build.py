@@ -9,7 +9,7 @@ import math
 import polars as pl
 
 from crmctl import stats
-from crmctl.compare.data import customer_table, load_units, responses
+from crmctl.compare.data import customer_table, load_units, responses, sole_experiment
 from crmctl.compare.estimators import KINDS
 from crmctl.compare.measures import BY_NAME, MEASURES, missing
 from crmctl.config import Config
@@ -33,6 +33,8 @@ def build_comparison(config: Config, by: str | None = None, *, experiment: str |
         if experiment is None:
             raise UsageError("compare needs --by DIMENSION or --experiment NAME")
         by = "variant"
+    elif experiment is None and by == "variant" and "variant" not in config.dimensions("customers"):
+        experiment = sole_experiment(config)  # the assignments' variants, when they hold one experiment
     if not 0 < confidence < 1:
         raise UsageError(f"--confidence {confidence}: must be between 0 and 1 (exclusive), e.g. 0.95")
     measures, unavailable = choose(config, metrics)
@@ -52,7 +54,8 @@ def build_comparison(config: Config, by: str | None = None, *, experiment: str |
     meta = {"by": by, "experiment": experiment, "control": control, "window": str(window) if window else None,
             "confidence": confidence,
             "alpha": round(1 - confidence, 12), "correction": "holm",
-            "srm": srm(counts.get_column("len").to_list(), groups, expected_shares),
+            "srm": srm(counts.get_column("len").to_list(), groups, expected_shares,
+                       randomised(config, by, experiment, expected_shares)),
             "metrics": [m.name for m in measures], "unavailable": unavailable}
     return Comparison(rows, meta)
 
@@ -120,8 +123,25 @@ def _correct(records: list[list], alpha: float) -> None:
             r[12] = None
 
 
-def srm(counts: list[int], groups: list[str], expected_shares=None) -> dict:
-    """Sample-ratio mismatch: Pearson's chi-square of the group sizes against the designed split."""
+def randomised(config: Config, by: str, experiment: str | None, expected_shares) -> str | None:
+    """Why the groups are a designed split, or None: an experiment of the assignments export, a customers
+    dimension declared a variant by its name (`variant`, or ending in `_variant`), or a split given with
+    --shares. Natural groups (segments, regions) were never randomised: their sizes promise nothing."""
+    if experiment is not None:
+        return f"the variants of experiment {experiment}"
+    if by == "variant" or by.endswith("_variant"):
+        return f"{by} is declared a variant by its name"
+    return "--shares gives the designed split" if expected_shares is not None else None
+
+
+def srm(counts: list[int], groups: list[str], expected_shares=None, designed: str | None = "") -> dict:
+    """Sample-ratio mismatch: Pearson's chi-square of the group sizes against the designed split. Only for a
+    designed split (`designed` says why the groups are one); other groups get no test and the reason."""
+    if designed is None:
+        return {"applies": False, "chi2": None, "p_value": None, "counts": dict(zip(groups, counts)),
+                "expected_shares": None, "warning": None,
+                "why": "not checked: the groups were not randomised (the check is for experiments: --experiment, "
+                       "a customers dimension named variant or *_variant, or --shares)"}
     chi2, p = stats.sample_ratio_mismatch(counts, expected_shares)
     mismatch = p < stats.SRM_ALPHA
     warning = (f"sample ratio mismatch: group sizes {dict(zip(groups, counts))} are unlikely under the expected "
@@ -129,4 +149,5 @@ def srm(counts: list[int], groups: list[str], expected_shares=None) -> dict:
                "before trusting any difference") if mismatch else None
     return {"chi2": None if math.isnan(chi2) else chi2, "p_value": None if math.isnan(p) else p,
             "counts": dict(zip(groups, counts)),
-            "expected_shares": None if expected_shares is None else list(expected_shares), "warning": warning}
+            "expected_shares": None if expected_shares is None else list(expected_shares), "warning": warning,
+            "applies": True, "why": designed or None}

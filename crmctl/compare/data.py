@@ -59,6 +59,20 @@ def _check_groups(config: Config, by: str, experiment: str | None) -> None:
         raise UsageError(f"--by {by}: not a column of customers (customer dimensions: {', '.join(dims) or 'none'})")
 
 
+def sole_experiment(config: Config) -> str | None:
+    """The one experiment of the assignments export, which `--by variant` then means; None without an
+    assignments dataset; an error naming them when there are several."""
+    if "assignments" not in config.datasets:
+        return None
+    found = load_resolved(config, {"assignments": {"customer_id", "experiment"}})["assignments"].frame
+    names = sorted(found.get_column("experiment").drop_nulls().unique().cast(pl.String).to_list())
+    if len(names) != 1:
+        raise UsageError(f"--by variant: customers has no variant column and the assignments export holds "
+                         f"{len(names)} experiments ({', '.join(names[:10]) or 'none'}): choose one with "
+                         "--experiment NAME")
+    return names[0]
+
+
 def _span(frame: pl.DataFrame, field: str) -> tuple[dt.date, dt.date] | None:
     days = frame.get_column(field).dt.date().drop_nulls()
     return (days.min(), days.max()) if days.len() else None

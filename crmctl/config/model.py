@@ -23,8 +23,8 @@ DEFAULT_NULLS = ("", "NA", "N/A", "#N/A", "null", "NULL", "None", "-")
 TOP_KEYS = ("version", "timezone", "week_start", "fiscal_year_start_month", "currency", "datasets", "report",
             "definitions", "targets", "benchmarks", "custom_metrics", "risk",
             "history")
-DATASET_KEYS = ("path", "source", "columns", "where", "delimiter", "encoding", "null_values", "max_invalid_ratio",
-                "deduplicate")
+DATASET_KEYS = ("path", "source", "columns", "where", "delimiter", "header", "encoding", "null_values",
+                "max_invalid_ratio", "deduplicate")
 COLUMN_KEYS = ("column", "format", "values", "decimal_comma", "scale", "type")
 REPORT_KEYS = ("period", "by", "metrics", "family", "from", "to", "last", "compare", "confidence", "min_n")
 
@@ -47,7 +47,8 @@ class DatasetSpec:
     paths: tuple[Path | str, ...]  # absolute patterns (may be globs); object-store URLs as str
     columns: Mapping[str, Column]
     where: Mapping[str, tuple[str, ...]]
-    delimiter: str | None = None
+    delimiter: str | None = None  # one character, or WHITESPACE: runs of spaces and tabs
+    header: bool = True  # False: no header row; columns are named column_1, column_2 …
     null_values: tuple[str, ...] = DEFAULT_NULLS
     max_invalid_ratio: float = 0.01
     encoding: str | None = None  # None: UTF-8 (with or without BOM)

@@ -20,7 +20,7 @@ from crmctl.config.risk import parse_risk
 from crmctl.config.source import is_remote, parse_source
 from crmctl.config.history import parse_history
 from crmctl.config.custom_metrics import parse_custom_metrics
-from crmctl.domain.datasets import ALTERNATE_KEYS, CANONICAL, KINDS
+from crmctl.domain.datasets import ALTERNATE_KEYS, CANONICAL, KINDS, ROW_ID, WHITESPACE
 from crmctl.errors import ConfigError, did_you_mean
 from crmctl.config.definitions import KNOBS
 from crmctl.config.targets import parse_benchmarks, parse_targets
@@ -120,8 +120,10 @@ def _dataset(name: str, body: dict, base: Path, problems: Problems) -> DatasetSp
     columns = _columns(name, body.get("columns"), problems)
     where = _where(name, body.get("where") or {}, columns, problems)
     delimiter = body.get("delimiter")
-    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        problems.add(f"{key}.delimiter", f"expected one character such as ',' ';' or '\\t', got {delimiter!r}")
+    if delimiter is not None and not _delimiter(delimiter):
+        problems.add(f"{key}.delimiter", f"expected one character such as ',' ';' or '\\t', or {WHITESPACE} "
+                                         f"(runs of spaces and tabs), got {delimiter!r}")
+    header = problems.typed(f"{key}.header", body.get("header", True), bool, "true or false (no header row)")
     encoding = body.get("encoding")
     if encoding is not None:
         import codecs
@@ -147,18 +149,24 @@ def _dataset(name: str, body: dict, base: Path, problems: Problems) -> DatasetSp
         source=source,
         columns=MappingProxyType(columns),
         where=MappingProxyType(where),
-        delimiter=delimiter if isinstance(delimiter, str) and len(delimiter) == 1 else None,
+        delimiter=delimiter if _delimiter(delimiter) else None,
+        header=header is not False,
         null_values=tuple(str(n) for n in nulls),
         max_invalid_ratio=float(ratio),
         encoding=str(encoding) if encoding else None,
+        # A generated id is unique by construction: repeated rows cannot be told from repeated purchases.
         deduplicate=problems.typed(f"{key}.deduplicate", body.get("deduplicate", True), bool, "true or false")
-        is not False,
+        is not False and not any(c.column == ROW_ID for c in columns.values()),
     )
 
 
 def _pattern(base: Path, pattern: str) -> Path | str:
     """A file pattern made absolute; an object-store URL (s3://, gs://, az://, https://) kept as written."""
     return pattern if is_remote(pattern) else base / pattern
+
+
+def _delimiter(value) -> bool:
+    return isinstance(value, str) and (len(value) == 1 or value == WHITESPACE)
 
 
 def _columns(dataset: str, raw, problems: Problems) -> dict[str, Column] | None:
@@ -174,6 +182,8 @@ def _columns(dataset: str, raw, problems: Problems) -> dict[str, Column] | None:
         column = _column(dataset, str(fieldname), spec, problems)
         if column:
             columns[column.field] = column
+    for fieldname in canonical.generated:
+        columns.setdefault(fieldname, Column(fieldname, ROW_ID, canonical.kind(fieldname)))
     provided = canonical.provided(raw)
     for required in canonical.required:
         if required not in provided:

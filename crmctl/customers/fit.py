@@ -16,7 +16,7 @@ from crmctl.models import ModelError
 TIME_UNIT = "week"
 WEEKS_PER_YEAR = 365.25 / 7
 CORRELATION_LIMIT = 0.3  # above this the Gamma-Gamma independence assumption is in doubt
-MODEL_COLUMNS = ["p_alive", "expected_orders", "expected_order_value", "predicted_clv", "clv_basis"]
+MODEL_COLUMNS = ["p_alive", "expected_orders", "expected_order_value", "predicted_clv", "clv_basis", "clv_note"]
 
 
 @dataclass
@@ -114,3 +114,18 @@ def predictions(config, orders: pl.DataFrame, as_of, horizon_weeks: float) -> tu
     fitted = fit_models(summary)
     margin, discount = config.definitions.get("gross_margin"), config.knob("discount_rate")
     return predict(summary, fitted, horizon_weeks, gross_margin=margin, discount_rate=discount), fitted
+
+
+def with_clv_notes(rows: pl.DataFrame, fitted: Fitted) -> pl.DataFrame:
+    """clv_note: why predicted_clv is empty, on every row where it is (null where it has a value)."""
+    if fitted.bg_nbd is None:
+        why = pl.lit("no prediction: BG/NBD was not fitted (see meta.warnings)")
+    elif fitted.gamma_gamma is None:
+        why = pl.lit("no prediction: Gamma-Gamma was not fitted (see meta.warnings)")
+    else:
+        # Gamma-Gamma models order values as gamma-distributed, so positive: a repeat mean of 0.00 (free or
+        # fully discounted orders) or below (refunds) is outside it, and any value would be a guess.
+        why = pl.when((pl.col("frequency") > 0) & ~(pl.col("mean_repeat_value") > 0)).then(pl.format(
+            "no prediction: repeat orders average {} (Gamma-Gamma needs positive amounts)",
+            pl.col("mean_repeat_value").round(2).cast(pl.Decimal(18, 2)).cast(pl.String)))
+    return rows.with_columns(clv_note=pl.when(pl.col("predicted_clv").is_null()).then(why).cast(pl.String))

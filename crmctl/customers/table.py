@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from crmctl.config import Config
-from crmctl.customers.fit import TIME_UNIT, predictions
+from crmctl.customers.fit import TIME_UNIT, predictions, with_clv_notes
 from crmctl.customers.selection import customer_dimensions, shown, sort_key
 from crmctl.customers.subscriptions import with_subscription_clv
 from crmctl.domain.datasets import CANONICAL
@@ -23,6 +23,7 @@ from crmctl.errors import DataError, UsageError
 from crmctl.domain.timeline import span_weeks
 from crmctl.read.identity import load_resolved
 from crmctl.read.load import Loaded
+from crmctl.report.assumptions import clv_margin_note
 
 @dataclass(frozen=True)
 class CustomersSpec:
@@ -104,13 +105,13 @@ def default_as_of(datasets: dict[str, Loaded]) -> dt.date | None:
 def _modelled(config: Config, datasets: dict[str, Loaded], as_of, weeks) -> tuple[pl.DataFrame | None, dict]:
     """The order summary with the models' predictions (None without orders), and the meta it adds."""
     margin, discount = config.definitions.get("gross_margin"), config.knob("discount_rate")
-    meta = {"gross_margin": margin, "discount_rate": discount, "customers": 0,
+    meta = {"gross_margin": margin, "clv_margin": clv_margin_note(margin), "discount_rate": discount, "customers": 0,
             "models": {"bg_nbd": None, "gamma_gamma": None}, "warnings": []}
     if "orders" not in datasets:
         return None, meta
     rows, fitted = predictions(config, datasets["orders"].frame, as_of, weeks)
     subscriptions = datasets["subscriptions"].frame if "subscriptions" in datasets else None
-    rows = with_subscription_clv(rows, config, as_of, fitted.warnings, subscriptions)
+    rows = with_clv_notes(with_subscription_clv(rows, config, as_of, fitted.warnings, subscriptions), fitted)
     meta.update(customers=rows.height, models=fitted.meta(), warnings=fitted.warnings)
     return rows, meta
 
@@ -135,6 +136,9 @@ def _joined(config: Config, datasets: dict[str, Loaded], as_of, dims, modelled) 
             rows = rows.join(part, on="customer_id", how="left")
     names = rows.collect_schema().names()
     rows = rows.with_columns(pl.col(c).fill_null(0) for c in ZERO_WHEN_ABSENT if c in names)
+    if "clv_note" in names:  # a customer of the customers export without an order has nothing to predict from
+        rows = rows.with_columns(clv_note=pl.when(pl.col("predicted_clv").is_null()).then(
+            pl.coalesce("clv_note", pl.lit(f"no prediction: no orders by {as_of}"))))
     return rows.collect().sort("customer_id")
 
 

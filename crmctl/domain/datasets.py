@@ -15,6 +15,12 @@ from dataclasses import dataclass, replace
 
 KINDS = ("id", "datetime", "number", "boolean", "category", "text")
 
+# The column a generated id is read from: a transaction log (CDNOW's) has no order id, so each row's
+# file and line stand for it (read/scan.py adds the column; docs/config.md, "Orders without an id").
+ROW_ID = "(file:line)"
+# `delimiter: whitespace`: fields separated by runs of spaces and tabs, as fixed-width logs are.
+WHITESPACE = "whitespace"
+
 # Another system's name for a customer (Zendesk: the requester's e-mail; Shopify: its own customer id):
 # a dataset may map one of these instead of customer_id, and read/identity.py translates it through the
 # customers field it names. Tried in this order when a dataset maps several.
@@ -31,6 +37,7 @@ class CanonicalDataset:
     # wide field -> the value it gives the `type` field, its number going to `score`.
     wide: dict[str, str] | None = None
     extent: tuple[str, ...] = ()  # fields whose dates bound the export (default: the time field)
+    generated: tuple[str, ...] = ()  # required fields read from ROW_ID when the config maps no column
 
     @property
     def extent_fields(self) -> tuple[str, ...]:
@@ -48,7 +55,7 @@ class CanonicalDataset:
     def provided(self, mapped) -> set[str]:
         """Fields a config provides: the mapped ones, plus type and score from wide columns, plus
         customer_id from an alternate key (translated through customers after reading)."""
-        mapped = set(mapped)
+        mapped = set(mapped) | set(self.generated)
         if self.wide and mapped & set(self.wide):
             mapped |= {"type", "score"}
         if self.name != "customers" and "customer_id" in self.fields and mapped & set(ALTERNATE_KEYS):
@@ -83,6 +90,7 @@ CANONICAL: dict[str, CanonicalDataset] = {
              "status": "category", "cost": "number", "currency": "category"},
             ("order_id", "customer_id", "ordered_at", "amount"),
             "ordered_at",
+            generated=("order_id",),
         ),
         CanonicalDataset(
             "subscriptions",

@@ -25,6 +25,10 @@ from crmctl.errors import UsageError
 from crmctl.report.build import prepare, with_overrides
 
 DEFAULT_LAST = "12m"
+ALPHA = 0.05  # an attribute separates churners when its Holm-adjusted p-value is below this
+# V this high means the attribute all but restates churn: a status column derived from it ("Former
+# customer"), not a driver; the output says so rather than rank it as the strongest finding.
+NEAR_CHURN = 0.9
 
 
 @dataclass
@@ -45,15 +49,34 @@ def build_drivers(config: Config, spec: ReportSpec) -> DriversResult:
     attributes = [summarise(table, name, overall["rate"], orders.get(name)) for name in table.columns
                   if name not in ("customer_id", "churned")]
     attributes.sort(key=lambda a: (a["measure"] is None, -(a["measure"] or 0.0), a["name"]))
+    significant = _judge(attributes)
     nps = nps_verdict(next((a for a in attributes if a["name"] == "nps_category"), None))
     meta = {
         "config": str(config.path), "activity_model": ctx.activity,
         "window": {"from": ctx.window.start.isoformat(), "to": ctx.window.end.isoformat()} if ctx.window else None,
         "population": "active at the window's start" if ctx.window else "every customer in the snapshot",
-        "measure": "cramers_v", "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "measure": "cramers_v", "alpha": ALPHA, "correction": "holm", "significant": significant,
+        "near_churn": [a["name"] for a in attributes if (a["measure"] or 0.0) >= NEAR_CHURN],
+        "tested": sum(a["p_value"] is not None for a in attributes),
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "crmctl_version": __version__,
     }
     return DriversResult(overall, attributes, nps, meta)
+
+
+def _judge(attributes: list[dict]) -> int:
+    """Holm-adjusted p-values across the attributes (testing ten at 5% each makes a false alarm likely), and
+    whether each separates churners at ALPHA; returns how many do."""
+    from crmctl.stats import holm
+
+    tested = [a for a in attributes if a["p_value"] is not None]
+    adjusted = holm([a["p_value"] for a in tested]) if tested else []
+    for a, p in zip(tested, [adjusted] if isinstance(adjusted, float) else adjusted):
+        a["p_adjusted"], a["significant"] = float(p), bool(p < ALPHA)
+    for a in attributes:
+        a.setdefault("p_adjusted", None)
+        a.setdefault("significant", None)
+    return sum(bool(a["significant"]) for a in attributes)
 
 
 def churn_population(config: Config, spec: ReportSpec):

@@ -53,7 +53,7 @@ def stream_schema(spec: DatasetSpec, fields: set[str]) -> pl.Schema:
     columns = _columns(spec, fields)
     if spec.source is not None or is_parquet_dataset(spec.paths[0]):
         return pl.Schema({})  # the held road reads databases and Parquet datasets
-    shape = sniff(resolve_files(spec)[0], spec.delimiter, spec.encoding)
+    shape = sniff(resolve_files(spec)[0], spec.delimiter, spec.encoding, spec.header)
     if shape.needs_transcoding or shape.format != "csv":
         return pl.Schema({})
     frame = fast_scan(FileScan(spec, tuple(columns), shape, shape.path)).select(held(c) for c in columns)
@@ -72,7 +72,7 @@ def load_aggregated(spec: DatasetSpec, fields: set[str], name: str, grouping: Gr
     if spec.source is not None or any(is_parquet_dataset(p) for p in spec.paths):
         return None
     files = resolve_files(spec)
-    shapes = [sniff(path, spec.delimiter, spec.encoding) for path in files]
+    shapes = [sniff(path, spec.delimiter, spec.encoding, spec.header) for path in files]
     if not all(shape.format == "csv" and not shape.footer for shape in shapes):
         return None
     with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:

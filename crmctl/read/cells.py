@@ -33,7 +33,7 @@ _TIMES = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S%.f", "T%H:%M", "T%H:%M:%S", "T%H
           " %I:%M %p", " %I:%M:%S %p")
 DATE_FORMATS = tuple(
     d + t + z for d, t, z in itertools.product(_DATES, _TIMES, ("", "%#z")) if t or not z
-) + ("%Y-%m",)  # monthly series such as market data
+) + ("%Y-%m", "%Y%m%d")  # monthly series such as market data; ISO 8601 basic dates (CDNOW)
 
 
 def convert(text: pl.Expr, column: Column, timezone: str, fmt: str | None) -> pl.Expr:

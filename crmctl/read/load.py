@@ -100,7 +100,7 @@ def shape_of(path, spec: DatasetSpec) -> FileShape:
     """A file sniffed, or a remote or partitioned Parquet dataset by its metadata."""
     if is_parquet_dataset(path):
         return dataset_shape(path)
-    return sniff(path, spec.delimiter, spec.encoding)
+    return sniff(path, spec.delimiter, spec.encoding, spec.header)
 
 
 def _mark_footers(df: pl.DataFrame, shapes: list[FileShape]) -> pl.DataFrame:
@@ -146,7 +146,7 @@ def _read_error(spec: DatasetSpec, shapes: list[FileShape], sources: list[Path],
     """Polars' read errors name no file or line; find the culprit and say how to fix it."""
     for shape, source in zip(shapes, sources):
         if shape.format == "csv":
-            ragged = first_ragged_row(source, shape.delimiter)
+            ragged = first_ragged_row(source, shape.source_delimiter)
             if ragged:
                 row, found, expected = ragged
                 return _ragged_error(shape, row, f"has {found} fields but the header has {expected}")

@@ -17,6 +17,7 @@ from crmctl.config import Column
 from crmctl.read.cells import (
     CURRENCY_SYMBOLS, EXCEL_ERRORS, checks_excel_errors, convert_unchecked, parse_datetime, plausible_date, scaled,
 )
+from crmctl.domain.datasets import ROW_ID
 from crmctl.read.scan import FileScan, match_columns, ragged, raw_scan, sampled_formats, scan_file, trimmed
 
 _OFFSET = "%#z"
@@ -83,7 +84,8 @@ def fast_scan(scan: FileScan) -> pl.LazyFrame:
     )
     values = [_fast_value(pl.col(f"_text_{c.field}"), c, spec.timezone, formats[c.field], c.field in utc)
               .alias(c.field) for c in columns]
-    suspects = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in columns] or [pl.lit(False)])]
+    read = [c for c in columns if c.column != ROW_ID]  # a blank line has a generated id: suspect it all the same
+    suspects = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in read] or [pl.lit(False)])]
     suspects += [_suspect(pl.col(f"_text_{c.field}"), pl.col(c.field), c) for c in columns] + [pl.col("_ragged")]
     return (texts.with_columns(values)
             .select("_row", "_file", *(c.field for c in columns), _suspect=pl.any_horizontal(suspects).fill_null(False)))

@@ -66,7 +66,8 @@ def drop_short_rows(df: pl.DataFrame, spec: DatasetSpec, columns: list[Column], 
         return df
     short = {(index, row): (found, expected)
              for index, (shape, source) in enumerate(zip(shapes, sources)) if shape.format == "csv"
-             for row, found, expected in ragged_rows(source, shape.delimiter, shape.preamble) if found < expected}
+             for row, found, expected in ragged_rows(source, shape.source_delimiter, shape.preamble)
+             if found < expected}
     if not short:
         return df
     keys = pl.DataFrame(list(short), schema={"_file": df.schema["_file"], "_row": df.schema["_row"]}, orient="row")

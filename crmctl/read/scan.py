@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from crmctl.config import Column, DatasetSpec
+from crmctl.domain.datasets import ROW_ID
 from crmctl.errors import DataError, closest
 from crmctl.read.cells import CURRENCY_SYMBOLS, blank_to_null, convert, convert_typed, detect_date_format
 from crmctl.read.remote import parquet_scan
@@ -45,19 +46,30 @@ RAGGED = "_crmctl_extra_field"
 def raw_scan(shape: FileShape, source: Path, spec: DatasetSpec) -> pl.LazyFrame:
     """A file's cells as they are, with `_row`, the line number a spreadsheet shows, and RAGGED."""
     if shape.format == "parquet":
-        return parquet_scan(source).with_row_index("_row", offset=1).with_columns(pl.lit(None, pl.String)
-                                                                                       .alias(RAGGED))
-    options = dict(source=source, separator=shape.delimiter, null_values=list(spec.null_values),
-                   raise_if_empty=False, truncate_ragged_lines=False, skip_lines=shape.preamble, glob=False)
-    names = pl.scan_csv(**options, infer_schema=False).collect_schema().names()
-    return pl.scan_csv(**options, schema={**dict.fromkeys(names, pl.String), RAGGED: pl.String},
-                       missing_columns="insert", row_index_name="_row", row_index_offset=2 + shape.preamble)
+        return _with_row_id(parquet_scan(source).with_row_index("_row", offset=1).with_columns(
+            pl.lit(None, pl.String).alias(RAGGED)), shape, spec)
+    options = dict(source=source, separator=shape.source_delimiter, null_values=list(spec.null_values),
+                   raise_if_empty=False, truncate_ragged_lines=False, skip_lines=shape.preamble, glob=False,
+                   has_header=not shape.headerless)
+    # A file without a header (`header: false`) has its columns named by sniff: column_1, column_2 …
+    names = list(shape.header) if shape.headerless else \
+        pl.scan_csv(**options, infer_schema=False).collect_schema().names()
+    return _with_row_id(pl.scan_csv(
+        **options, schema={**dict.fromkeys(names, pl.String), RAGGED: pl.String}, missing_columns="insert",
+        row_index_name="_row", row_index_offset=(1 if shape.headerless else 2) + shape.preamble), shape, spec)
 
 
 def ragged() -> pl.Expr:
     """Whether a row has a filled field past the header's last (an empty one, a trailing delimiter, is none)."""
     extra = pl.col(RAGGED)
     return extra.is_not_null() & (extra.str.strip_chars() != "")
+
+
+def _with_row_id(lf: pl.LazyFrame, shape: FileShape, spec: DatasetSpec) -> pl.LazyFrame:
+    """A field the export lacks an id for (orders in a transaction log) reads `file:line`, unique in the dataset."""
+    if not any(c.column == ROW_ID for c in spec.columns.values()):
+        return lf
+    return lf.with_columns(pl.format("{}:{}", pl.lit(shape.path.name), pl.col("_row")).alias(ROW_ID))
 
 
 def trimmed(name: str) -> pl.Expr:
@@ -92,7 +104,8 @@ def scan_file(scan: FileScan, rows: pl.Series | None = None) -> pl.LazyFrame:
         if column.kind == "number":  # the few cells with a currency symbol, for _currency_bits
             text = pl.col(f"_text_{column.field}")
             values.append(pl.when(text.str.contains_any(CURRENCY_SYMBOLS)).then(text).alias(f"_sym_{column.field}"))
-    flags = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in columns] or [pl.lit(False)])
+    read = [c for c in columns if c.column != ROW_ID]  # a generated id is never blank: it says nothing of the line
+    flags = [pl.all_horizontal([pl.col(f"_text_{c.field}").is_null() for c in read] or [pl.lit(False)])
              .alias("_blank")]
     for column in columns:
         text = pl.col(f"_text_{column.field}")
@@ -130,6 +143,9 @@ def match_columns(shape: FileShape, spec: DatasetSpec, columns) -> dict[str, str
         by_norm.setdefault(normalise_name(name), []).append(name)
     names, problems = {}, []
     for column in columns:
+        if column.column == ROW_ID:  # not in the file: raw_scan makes it
+            names[column.field] = ROW_ID
+            continue
         found = by_norm.get(normalise_name(column.column), [])
         if len(found) == 1 and found[0].strip():
             names[column.field] = found[0]

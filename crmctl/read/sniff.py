@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from crmctl.domain.datasets import WHITESPACE
 from crmctl.errors import DataError
 from crmctl.read.decode import utf16_without_bom
 from crmctl.read.table import is_dated_note
@@ -32,10 +33,16 @@ class FileShape:
     cr_only: bool = False  # old Mac Excel line ends: read through a transcoded copy
     preamble: int = 0  # report title lines before the header (Salesforce "formatted" exports)
     footer: int = 0  # trailing non-blank lines with fewer fields than the header ("Copyright …")
+    headerless: bool = False  # `header: false`: the header holds the names column_1, column_2 …
 
     @property
     def needs_transcoding(self) -> bool:
-        return self.cr_only or codecs.lookup(self.encoding).name != "utf-8"
+        return self.cr_only or codecs.lookup(self.encoding).name != "utf-8" or self.delimiter == WHITESPACE
+
+    @property
+    def source_delimiter(self) -> str:
+        """The delimiter of the bytes Polars reads: a whitespace-separated file is read through a CSV copy."""
+        return "," if self.delimiter == WHITESPACE else self.delimiter
 
 
 def file_format(path: Path) -> str:
@@ -69,8 +76,9 @@ def detect_encoding(head: bytes) -> str:
         return "utf-8" if exc.start > len(head) - 4 else "cp1252"
 
 
-def sniff(path: Path, delimiter: str | None, encoding: str | None = None) -> FileShape:
-    """Reads the header of a CSV/TSV (optionally gzip'd) or a Parquet schema."""
+def sniff(path: Path, delimiter: str | None, encoding: str | None = None, has_header: bool = True) -> FileShape:
+    """Reads the header of a CSV/TSV (optionally gzip'd) or a Parquet schema; without `has_header`, the
+    first line's fields are named column_1, column_2 … (Polars' names for a file without a header)."""
     if file_format(path) == "parquet":
         import polars as pl
 
@@ -93,8 +101,11 @@ def sniff(path: Path, delimiter: str | None, encoding: str | None = None) -> Fil
     if delimiter is None:
         delimiter = max(DELIMITERS, key=lambda d: _split(header_line, d).__len__())
     header = tuple(_split(header_line, delimiter))
+    if not has_header:
+        header = tuple(f"column_{number}" for number in range(1, len(header) + 1))
     footer = 0 if compressed else _footer(path, encoding or "utf-8", delimiter, len(header))
-    return FileShape(path, "csv", delimiter, header, compressed, encoding or "utf-8", cr_only, preamble, footer)
+    return FileShape(path, "csv", delimiter, header, compressed, encoding or "utf-8", cr_only, preamble, footer,
+                     headerless=not has_header)
 
 
 def _width(line: str, delimiter: str | None) -> int:
@@ -148,9 +159,12 @@ def sample_text(path: Path, encoding: str) -> str:
 
 
 def transcoded(shape: FileShape, folder: str) -> Path:
-    """A UTF-8, newline-ended copy of the file in `folder` (Polars reads only UTF-8); the input is untouched."""
+    """A UTF-8, newline-ended copy of the file in `folder` (Polars reads only UTF-8); the input is untouched.
+    A whitespace-separated file becomes comma-separated, line for line, so line numbers stay the file's."""
     opener = gzip.open if shape.compressed else open
     target = Path(tempfile.mkstemp(suffix=".csv", dir=folder)[1])
+    if shape.delimiter == WHITESPACE:
+        return _whitespace_to_csv(shape, opener, target)
     with opener(shape.path, "rb") as raw, open(target, "w", encoding="utf-8", newline="") as out:
         reader = codecs.getreader(shape.encoding)(raw, errors="replace")
         pending_cr = False
@@ -159,6 +173,17 @@ def transcoded(shape: FileShape, folder: str) -> Path:
                 chunk = chunk[1:]
             pending_cr = chunk.endswith("\r")
             out.write(chunk.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff"))
+    return target
+
+
+def _whitespace_to_csv(shape: FileShape, opener, target: Path) -> Path:
+    import csv
+
+    with opener(shape.path, "rt", encoding=shape.encoding, errors="replace", newline=None) as lines, \
+            open(target, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        for number, line in enumerate(lines):
+            writer.writerow((line.lstrip("\ufeff") if number == 0 else line).split())
     return target
 
 
@@ -185,6 +210,8 @@ def _decode(path: Path, head: bytes) -> str:
 def _split(line: str, delimiter: str) -> list[str]:
     import csv
 
+    if delimiter == WHITESPACE:
+        return line.split()
     return next(csv.reader([line], delimiter=delimiter), [])
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from crmctl.errors import OutputError
 from crmctl.files.atomic import write_atomically
 from crmctl.files.spreadsheet import FORMULA_PREFIX, neutralised
+from crmctl.render.numbers import SIGNIFICANT_DIGITS, rounded
 from crmctl.render.text import UNSAFE_PATTERN, json_text, literal, literal_lines, markdown_text
 from crmctl.render.text_table import to_text  # noqa: F401  (imported from here by the renderers)
 
@@ -225,7 +226,7 @@ def _float_texts(series):
     1e-4, from 1e15: repr's exponents)."""
     import polars as pl
 
-    x = pl.col(series.name)
+    x = pl.col(series.name).round_sig_figs(SIGNIFICANT_DIGITS)  # as _csv_float rounds (render/numbers.py)
     whole = (x == x.floor()) & (x.abs() < 1e15)
     return series.to_frame().select(
         pl.when(x.is_null() | x.is_nan() | x.is_infinite()).then(pl.lit(""))
@@ -258,6 +259,7 @@ def _patched(series, texts, convert) -> list:
 def _csv_float(value) -> str:
     if value is None or math.isnan(value) or math.isinf(value):
         return ""
+    value = rounded(value)  # 12 significant digits (render/numbers.py)
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 

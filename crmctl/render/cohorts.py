@@ -49,7 +49,7 @@ def _people(frame, meta: dict, fmt: Format, *, color: bool, width: int | None) -
             parts.append(_triangle(kept, field, f"{prefix + ' — ' if prefix else ''}{what}", meta["period"]))
     if not parts:
         return "No cohorts: the data has no dated activity.\n"
-    notes = projection_notes(meta)
+    notes = [*meta.get("notes", []), *projection_notes(meta)]
     if fmt == Format.markdown:
         parts.extend(fits_part(meta))
         return "\n".join(f"### {markdown_text(title)}\n\n" + markdown_table(columns, [{k: _cell_text(v) for k, v in r.items()}

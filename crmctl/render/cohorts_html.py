@@ -39,8 +39,10 @@ def render_cohorts_html(frame, meta: dict) -> str:
             tables.append(_table(kept, field, title, period))
     if not charts:
         return page("crmctl cohorts", "no cohorts: the data has no dated activity", [])
-    about = [(k.replace("_", " "), _text(v)) for k, v in meta.items() if k not in ("projection", "last_complete")]
-    sections = [section("Retention heatmaps", '<div class="charts">' + "\n".join(charts) + "</div>"),
+    about = [(k.replace("_", " "), _text(v)) for k, v in meta.items()
+             if k not in ("projection", "last_complete", "notes")]
+    notes = "".join(f'<p class="sub">{esc(note)}</p>' for note in meta.get("notes", []))  # read before the cells
+    sections = [section("Retention heatmaps", notes + '<div class="charts">' + "\n".join(charts) + "</div>"),
                 section("Triangles", "\n".join(tables), "tables"),
                 *_projection_section(meta),
                 section("About this report", meta_list(about))]

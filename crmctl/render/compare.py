@@ -107,6 +107,8 @@ def _srm_line(meta: dict, shown=literal) -> str:
     srm = meta["srm"]
     if srm["warning"]:
         return f"\nWARNING: {shown(srm['warning'])}\n\n"
+    if srm.get("applies") is False:
+        return "\nSample ratio: not checked: the groups were not randomised (docs/statistics.md)\n\n"
     if srm["p_value"] is None:
         return ""
     return f"\nSample ratio: chi2 = {srm['chi2']:.2f}, p = {srm['p_value']:.3g} (no mismatch at p < 0.001)\n\n"

@@ -43,6 +43,7 @@ def _table(result, options: Options) -> str:
     columns, left_out = fitting(frame.columns, texts, width, result.meta.get("by") or ())
     note = f"(left out for width: {', '.join(left_out)}; use -f csv or a wider terminal)" if left_out else ""
     note = f"\n{wrapped(note, width)}\n" if note else ""
+    note += wrapped(_clv_note(result), width)
     right = [_STYLE.get(c) not in (None, "date", "text") for c in columns]
     if width is None:
         from crmctl.render.text_table import plain_lines
@@ -60,7 +61,14 @@ def _table(result, options: Options) -> str:
 
 def _markdown(result, options: Options) -> str:
     frame = result.rows
-    return markdown_table(frame.columns, [{c: cell(c, r[c]) for c in frame.columns} for r in frame.to_dicts()])
+    table = markdown_table(frame.columns, [{c: cell(c, r[c]) for c in frame.columns} for r in frame.to_dicts()])
+    return table + _clv_note(result)
+
+
+def _clv_note(result) -> str:
+    """What predicted_clv assumes (the margin), under any table that shows it."""
+    note = result.meta.get("clv_margin")
+    return f"\n{note}\n" if note and "predicted_clv" in result.rows.columns else ""
 
 
 def rows_view(what: str, **formats) -> View:

@@ -77,6 +77,11 @@ def footnotes(result) -> list[str]:
         notes.append(f"± margin of the {result.confidence:.0%} confidence interval (the larger side)")
     if any(r.get("anomaly") for r in rows):
         notes.append(f"{ANOMALY} outside what its history makes plausible (why: anomaly_reason in -f csv|json)")
+    margin = result.meta.get("assumed_margin")
+    if margin and any(r["metric"] in margin["metrics"] and r["value"] is not None for r in rows):
+        titles = [metrics[name].title for name in margin["metrics"] if name in metrics]
+        notes.append(f"{', '.join(titles)}: {margin['note']} (the orders have no cost column; "
+                     "definitions.gross_margin)")
     if any(r.get("significant") for r in rows):
         notes.append(f"{UP} {DOWN} change significant at {result.confidence:.0%} confidence; "
                      "other changes are within noise")

@@ -51,8 +51,15 @@ def chart_spec(result, metric, currency: str | None, inline: bool = True) -> dic
     points = chart_points(result, metric)
     if not points:
         return None
-    return line_spec(points, title=header(metric, currency), unit=metric.unit, period=result.period,
-                     rules=target_rules(result, metric.name), segmented=bool(result.by), inline=inline)
+    return line_spec(points, title=header(metric, currency) + assumed(result, metric), unit=metric.unit,
+                     period=result.period, rules=target_rules(result, metric.name), segmented=bool(result.by),
+                     inline=inline)
+
+
+def assumed(result, metric) -> str:
+    """" · assumed margin 60%" after the title of a number that rests on it (report/assumptions.py)."""
+    margin = result.meta.get("assumed_margin")
+    return f" · {margin['note']}" if margin and metric.name in margin["metrics"] else ""
 
 
 def render_chart(result, metric: str | None, fmt: Format, currency: str | None = None) -> str | bytes:
@@ -113,6 +120,7 @@ def _tile(result, metric, currency) -> str:
         lines.append((segment, latest, change, sparkline(values[-12:])))  # a tile is narrow: the last year
     body = "".join(_tile_line(metric, *line, big=not result.by) for line in lines)
     when = period_label(lines[0][1].get("period_start"), lines[0][1].get("period_end"), result.period) if lines else ""
+    when += assumed(result, metric)
     title = f'<h3>{esc(header(metric, currency))} <span class="neutral">· {esc(when)}</span></h3>'
     inner = f"<table>{body}</table>" if result.by else body
     return f'<div class="tile" data-metric="{esc(metric.name)}">{title}{inner}</div>'
@@ -157,7 +165,7 @@ def _tables(result, currency) -> list[str]:
                          f'{head}</tr></thead><tbody>{body}</tbody></table></div>')
         out.append(heading + "".join(parts))
     if out and min_n is not None:
-        notes = [n for n in footnotes(result) if n.startswith(("±", LOW_N, "—"))]
+        notes = [n for n in footnotes(result) if n.startswith(("±", LOW_N, "—")) or "assumed margin" in n]
         out.append('<p class="neutral">' + "<br>".join(esc(n) for n in notes) + "</p>")
     return out or ["<p>No rows: the data has no dates in the window.</p>"]
 

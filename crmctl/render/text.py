@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 
+from crmctl.render.numbers import rounded_floats
+
 # Cc: C0 (U+0000–U+001F), DEL and C1 (U+0080–U+009F). Then the bidi embeddings, overrides, isolates and
 # marks (the "Trojan Source" set) and the Unicode line and paragraph separators, which some programs
 # treat as line breaks.
@@ -56,8 +58,10 @@ def markdown_text(value) -> str:
 
 def json_text(document, default=None) -> str:
     """`document` as indented JSON whose text holds no control character: the values are unchanged (a
-    JSON reader gets them back exactly), but DEL, C1, bidi and separators are written as \\u escapes."""
-    return _json_escaped(json.dumps(document, indent=2, ensure_ascii=False, default=default)) + "\n"
+    JSON reader gets them back exactly), but DEL, C1, bidi and separators are written as \\u escapes.
+    Floats are written to 12 significant digits (render/numbers.py), NaN and infinity as null."""
+    text = json.dumps(rounded_floats(document), indent=2, ensure_ascii=False, default=default)
+    return _json_escaped(text) + "\n"
 
 
 def json_inline(value) -> str:

@@ -18,6 +18,7 @@ from crmctl.context.activity import model_fields
 from crmctl.config import Config, ReportSpec
 from crmctl.context.aggregated import read_aggregated
 from crmctl.context.frames import ReportContext
+from crmctl.report.assumptions import assumed_margin, with_margin_notes
 from crmctl.report.grid import fill, finish, period_grid, timeless
 from crmctl.metrics.metric import Metric
 from crmctl.domain.periods import Calendar, Window, resolve_window
@@ -80,6 +81,8 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
     spec = overrides or config.report
     ctx, plan = prepare(config, spec, aggregated=True)
     rows = _compute(ctx, plan, spec) if plan.metrics else _empty(spec.by, spec.compare, spec.ci)
+    margin = assumed_margin(config, plan.metrics)
+    rows = with_margin_notes(rows, margin)
     if config.targets:
         rows = rows.with_columns(target=pl.Series(mark(rows, config.targets, spec.by), dtype=pl.String))
     if config.benchmarks:
@@ -88,6 +91,7 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
                           plan.activity)
     result.span = ctx.span
     result.meta = _meta(config, result, spec)
+    result.meta["assumed_margin"] = margin
     result.targets = dict(config.targets or {})
     result.confidence, result.min_n = uncertainty_settings(spec)
     return result

@@ -3,13 +3,14 @@ and whether a preset's scale (Stripe's cents) fits the amounts. `crmctl init` wr
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crmctl.domain.datasets import CANONICAL
+from crmctl.domain.datasets import CANONICAL, WHITESPACE
 from crmctl.errors import DataError
 from crmctl.setup.presets.scoring import Verdict
 from crmctl.read.sniff import sample_text
@@ -38,8 +39,12 @@ class Recognised:
     dropped: dict[str, str] = field(default_factory=dict)  # field -> why it was left out
     unmapped: list[str] = field(default_factory=list)
     json_columns: list[str] = field(default_factory=list)  # unmapped columns whose cells hold JSON
+    where: dict[str, list[str]] = field(default_factory=dict)  # rows that count (presets/filters.py)
+    where_notes: list[str] = field(default_factory=list)  # what the sample showed, and the guesses made
     verdict: Verdict | None = None
     source: dict | None = None  # a database table (`init --url`): written as source: instead of path:
+    headerless: bool = False  # the file has no header row: columns are column_1, column_2 …
+    reason: str = ""  # why the file was taken for its dataset, when no preset's score says it
 
     @property
     def dataset(self) -> str:
@@ -54,7 +59,7 @@ def json_columns(found: Recognised) -> list[str]:
     if found.path.suffix.lower() == ".parquet":
         schema = pl.scan_parquet(found.path).collect_schema()
         return [name for name, dtype in schema.items() if isinstance(dtype, (pl.Struct, pl.List, pl.Array))]
-    sample = _sample(found)
+    sample = read_sample(found)
     nested = []
     for header in sample.columns:
         values = sample[header].drop_nulls().str.strip_chars()
@@ -73,12 +78,24 @@ def _parses(values) -> bool:
     return True
 
 
-def _sample(found: Recognised):
+def read_sample(found: Recognised):
+    """The first rows as text columns (Parquet: its flat columns, cast to text)."""
     import polars as pl
 
+    if found.path.suffix.lower() == ".parquet":
+        frame = pl.scan_parquet(found.path).head(SAMPLE_ROWS)
+        flat = [n for n, t in frame.collect_schema().items() if not isinstance(t, (pl.Struct, pl.List, pl.Array))]
+        return frame.select(pl.col(flat).cast(pl.String)).collect()
     text = sample_text(found.path, found.encoding)
-    return pl.read_csv(io.StringIO(text), separator=found.delimiter, infer_schema=False, n_rows=SAMPLE_ROWS,
-                       truncate_ragged_lines=True)
+    delimiter = found.delimiter
+    if delimiter == WHITESPACE:  # as the reader does: a comma-separated copy, line for line
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(line.split() for line in text.splitlines())
+        text, delimiter = buffer.getvalue(), ","
+    frame = pl.read_csv(io.StringIO(text), separator=delimiter, infer_schema=False, n_rows=SAMPLE_ROWS,
+                        truncate_ragged_lines=True, has_header=not found.headerless)
+    # Polars numbers columns from 0; crmctl's names (read/sniff.py) count from 1, as people do.
+    return frame.rename(lambda name: f"column_{int(name.split('_')[-1]) + 1}") if found.headerless else frame
 
 
 def inspect_sample(found: Recognised) -> None:
@@ -88,7 +105,7 @@ def inspect_sample(found: Recognised) -> None:
 
     if found.path.suffix.lower() == ".parquet":
         return
-    sample = _sample(found)
+    sample = read_sample(found)
     canonical = CANONICAL[found.dataset]
     for fieldname, header in list(found.columns.items()):
         values = sample[header].drop_nulls().str.strip_chars()
