@@ -10,8 +10,10 @@ leading ' (which spreadsheets show as text and hide). A signed number ("-1,234.5
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # Polars is imported where a frame is written, so `crmctl --help` never loads it
+    import polars as pl
 
 FORMULA_PREFIX = ("=", "+", "-", "@", "\t", "\r")
 _NUMBERISH = r"^[-+][\d\s.,]*\d[\d\s.,]*(?:[eE][-+]?\d+)?%?$"
@@ -28,5 +30,7 @@ def neutralised(value: str) -> str:
 
 def neutralised_text(text: pl.Expr) -> pl.Expr:
     """`neutralised` over a text column, for frames written by Polars."""
+    import polars as pl
+
     formula = text.str.contains(_STARTS_LIKE_FORMULA) & ~text.str.contains(_NUMBERISH)
     return pl.when(formula).then(pl.lit("'") + text).otherwise(text)
