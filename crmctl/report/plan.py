@@ -45,8 +45,8 @@ def select_metrics(spec: ReportSpec, known: dict[str, Metric]) -> tuple[list[Met
 
 
 def plan_report(config: Config, spec: ReportSpec) -> Plan:
-    _check_by(config, spec.by)
     capabilities = Capabilities.of(config)
+    _check_by(capabilities, spec.by)
     known = dict(capabilities.metrics)
     chosen, explicit = select_metrics(spec, known)
     plan = Plan([], [], registry=known, capabilities=capabilities)
@@ -57,7 +57,7 @@ def plan_report(config: Config, spec: ReportSpec) -> Plan:
         else:
             plan.metrics.append(metric)
     plan.all_metrics = _with_dependencies(plan.metrics, known)
-    customer_dims = set(config.dimensions("customers"))
+    customer_dims = set(capabilities.dimensions.get("customers", ()))
     used_customer_dims = set()
     for metric in plan.all_metrics:
         needed = {d: f for d, f in metric.fields.items() if d != "activity"}
@@ -73,7 +73,7 @@ def plan_report(config: Config, spec: ReportSpec) -> Plan:
         dataset = capabilities.dataset_of(metric)
         if dataset == "quality":
             continue
-        own = set(config.dimensions(dataset))
+        own = set(capabilities.dimensions.get(dataset, ()))
         plan.fields.setdefault(dataset, set()).update(d for d in spec.by if d in own)
         joined = {d for d in spec.by if d not in own and d in customer_dims}
         if joined:
@@ -98,8 +98,8 @@ def _with_dependencies(metrics: list[Metric], known: dict[str, Metric]) -> list[
     return list(ordered.values())
 
 
-def _check_by(config: Config, by) -> None:
-    known = {d for name in config.datasets for d in config.dimensions(name)} | {"dataset", "field"}
+def _check_by(capabilities: Capabilities, by) -> None:
+    known = {d for dims in capabilities.dimensions.values() for d in dims} | {"dataset", "field"}
     for dim in by:
         if dim not in known:
             listing = ", ".join(sorted(known)) or "none mapped"
