@@ -4,6 +4,7 @@ or the password."""
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
 
@@ -128,6 +129,29 @@ def test_every_source_gives_the_same_report_byte_for_byte(project, cli, postgres
     for kind, text in reports.items():
         assert text == reports["csv"], kind
     assert PASSWORD not in "".join(reports.values())
+
+
+def test_postgresql_reads_the_window_alone_and_gives_the_csv_report(project, cli, postgres, monkeypatch):
+    # Orders counted by month alone: PostgreSQL is asked for the window's months (and the one before, for the
+    # growth) and keeps the rest, which the JSON meta counts; the report is the CSV export's, byte for byte.
+    url, port = postgres
+    for name in TABLES:
+        sample(name).write_csv(project.root / f"{name}.csv")
+    monkeypatch.setenv("CRM_PG_PASSWORD", PASSWORD)
+    pg = f"postgresql://crm:${{CRM_PG_PASSWORD}}@127.0.0.1:{port}/postgres"
+    configs = [write(project, "csv.yaml", "path: customers.csv", "path: orders.csv"),
+               write(project, "pg.yaml", source(pg, "shop.customers"), source(pg, "shop.orders"))]
+    window = ["--from", "2025-02-01", "--to", "2025-03-31", "-m", "revenue,orders,average_order_value,sales_growth",
+              "--by", "segment"]
+    csv, database = (cli("report", "-f", "csv", *window, "-c", str(project.root / c)) for c in configs)
+    assert database.exit_code == 0, database.stderr
+    assert database.stdout == csv.stdout and csv.stdout.count("\n") > 20
+    orders = cli("report", "-f", "json", *window, "-c", str(project.root / configs[1])).json()["meta"]["datasets"]["orders"]
+    dates = sample("orders")["Order Date"].str.to_datetime("%Y-%m-%d %H:%M:%S")
+    inside = dates.is_between(dt.datetime(2024, 12, 30), dt.datetime(2025, 4, 3), closed="left")
+    assert orders["pushed_down"]["rows_left_in_database"] == (~inside).sum() > 1000
+    assert orders["rows_read"] == inside.sum()
+    assert PASSWORD not in orders["pushed_down"]["where"]
 
 
 def orders_only(project, source_text: str) -> str:

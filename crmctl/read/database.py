@@ -12,7 +12,8 @@ Every message names the source through `redact`: a driver's error text may repea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -20,6 +21,8 @@ import polars as pl
 from crmctl.config import Column, DatasetSpec
 from crmctl.config.source import Source, database_path, redact
 from crmctl.errors import ConfigError, CrmctlError, DataError
+from crmctl.read.loaded import Pushed
+from crmctl.read.quality import PLAUSIBLE_FROM
 from crmctl.read.scan import match_columns
 from crmctl.read.sniff import FileShape
 
@@ -138,33 +141,98 @@ def quoted(name: str) -> str:
 
 def table_columns(db: Connection, source: Source | None = None) -> tuple[str, ...]:
     """The column names of the connection's table or query (or `source`'s), from a query that reads no row."""
-    return tuple(db.query(f"SELECT * FROM {relation(source or db.source)} LIMIT 0").columns)
+    return tuple(table_schema(db, source))
 
 
-def fetch(spec: DatasetSpec, columns: list[Column], scratch: str) -> tuple[FileShape, Path]:
-    """The mapped columns of a database dataset as text, in a Parquet file under `scratch`, and the shape the
-    reader takes it by (its path is the table's name, for messages)."""
+def table_schema(db: Connection, source: Source | None = None) -> pl.Schema:
+    """The table's (or query's) columns with the types its driver gives them; SQLite gives none (Int64)."""
+    return db.query(f"SELECT * FROM {relation(source or db.source)} LIMIT 0").schema
+
+
+@dataclass(frozen=True)
+class RowWindow:
+    """The rows a report can use of a dataset: those with any of `fields` (canonical names) in [since, before),
+    an end left open when None. report/pushdown.py decides it; `fetch` pushes it into the SELECT."""
+
+    fields: tuple[str, ...]
+    since: dt.datetime | None = None
+    before: dt.datetime | None = None
+
+    def where(self, names: dict[str, str]) -> str:
+        """The SQL condition over the table's columns (`names`: field → column)."""
+        def inside(column: str) -> str:
+            bounds = [f"{quoted(column)} >= {timestamp(self.since)}"] if self.since else []
+            bounds += [f"{quoted(column)} < {timestamp(self.before)}"] if self.before else []
+            return "(" + " AND ".join(bounds) + ")"
+
+        return " OR ".join(inside(names[f]) for f in self.fields)
+
+    def outside(self, names: dict[str, str], plausible: tuple[dt.datetime, dt.datetime]) -> tuple[str, str]:
+        """Conditions for rows with a plausible date before `since` and after `before`: whether the table holds
+        data on either side that the window leaves in the database ("FALSE" for an open end)."""
+        def side(bound, beyond: str, limit: dt.datetime, within: str) -> str:
+            if bound is None:
+                return "FALSE"
+            columns = (quoted(names[f]) for f in self.fields)
+            return " OR ".join(f"({c} {beyond} {timestamp(bound)} AND {c} {within} {timestamp(limit)})" for c in columns)
+
+        return side(self.since, "<", plausible[0], ">="), side(self.before, ">=", plausible[1], "<=")
+
+
+def timestamp(value: dt.datetime) -> str:
+    return f"TIMESTAMP '{value:%Y-%m-%d %H:%M:%S}'"
+
+
+def fetch(spec: DatasetSpec, columns: list[Column], scratch: str,
+          window: RowWindow | None = None) -> tuple[FileShape, Path, Pushed | None]:
+    """The mapped columns of a database dataset as text, in a Parquet file under `scratch`, the shape the
+    reader takes it by (its path is the table's name, for messages), and what `window` left out (None when
+    it was not pushed: no window, or a time column that is text in the database, as every SQLite column is)."""
     try:
-        return _fetch(spec, columns, scratch)
+        return _fetch(spec, columns, scratch, window)
     except CrmctlError as error:  # every message names the dataset whose source failed
         raise type(error)(f"datasets.{spec.name}.source: {error.message}", error.problems) from None
 
 
-def _fetch(spec: DatasetSpec, columns: list[Column], scratch: str) -> tuple[FileShape, Path]:
+def _fetch(spec: DatasetSpec, columns: list[Column], scratch: str,
+           window: RowWindow | None) -> tuple[FileShape, Path, Pushed | None]:
     source = spec.source
     with connect(source) as db:
-        header = table_columns(db)
-        shape = FileShape(Path(source.label), "parquet", header=header)
+        schema = table_schema(db)
+        shape = FileShape(Path(source.label), "parquet", header=tuple(schema))
         names = _matched(shape, spec, columns)
         wanted = list(dict.fromkeys(names[c.field] for c in columns))
-        frame = db.query(f"{as_text(wanted)} FROM {relation(source)}") if wanted else pl.DataFrame()
+        window = _comparable(window, names, schema) if window else None
+        where = f" WHERE {window.where(names)}" if window else ""
+        frame = db.query(f"{as_text(wanted)} FROM {relation(source)}{where}") if wanted else pl.DataFrame()
+        pushed = _left_out(db, window, names, frame.height) if window else None
     # A driver types an empty or all-NULL result column by its own guess (SQLite: Int64), whatever the CAST.
     text = {n: pl.col(n).cast(pl.String) for n in wanted}
     nulls = list(spec.null_values)
     frame = frame.select(pl.when(text[n].is_in(nulls)).then(None).otherwise(text[n]).alias(n) for n in wanted)
     target = Path(scratch) / f"{spec.name}-source.parquet"
     frame.write_parquet(target)
-    return FileShape(Path(source.label), "parquet", header=tuple(wanted)), target
+    return FileShape(Path(source.label), "parquet", header=tuple(wanted)), target, pushed
+
+
+def _comparable(window: RowWindow, names: dict[str, str], schema: pl.Schema) -> RowWindow | None:
+    """The window over the fields read (one not read places no row), if the database can compare each of their
+    columns with a timestamp as crmctl would: a date or timestamp column can; text cannot (its order is not
+    time's unless every value has one ISO format); else None."""
+    fields = tuple(f for f in window.fields if f in names)
+    typed = all(isinstance(schema[names[f]], (pl.Date, pl.Datetime)) for f in fields)
+    return replace(window, fields=fields) if fields and typed else None
+
+
+def _left_out(db: Connection, window: RowWindow, names: dict[str, str], fetched: int) -> Pushed:
+    """One more query, counting what the window left in the database and whether any of it is dated
+    plausibly before or after the window (a day either side of the plausible range, for time zones)."""
+    day = dt.timedelta(days=1)
+    earlier, later = window.outside(names, (PLAUSIBLE_FROM - day, dt.datetime.now() + day))
+    total, before, after = db.query(
+        f"SELECT COUNT(*) AS total, SUM(CASE WHEN {earlier} THEN 1 ELSE 0 END) AS earlier, "
+        f"SUM(CASE WHEN {later} THEN 1 ELSE 0 END) AS later FROM {relation(db.source)}").row(0)
+    return Pushed(window.where(names), int(total) - fetched, bool(before), bool(after))
 
 
 def as_text(names) -> str:

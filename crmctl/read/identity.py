@@ -179,7 +179,8 @@ def locate(spec: DatasetSpec, key: str, values: list[str], limit: int = EXAMPLES
     column = spec.columns[key]
     out: list[tuple[str, int, str]] = []
     with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
-        for shape, source in zip(*located(spec, [column], scratch)):
+        shapes, sources, _ = located(spec, [column], scratch)
+        for shape, source in zip(shapes, sources):
             if len(out) >= limit:
                 break
             path = shape.path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob as globlib
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -17,6 +18,9 @@ from crmctl.config import DatasetSpec
 from crmctl.config.source import is_remote
 from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError
+
+if TYPE_CHECKING:
+    from crmctl.read.database import RowWindow
 from crmctl.read.loaded import FieldIssue, Loaded  # noqa: F401  (re-exported: the reader's result types)
 from crmctl.read.optimistic import read_files
 from crmctl.read.rows import (
@@ -46,15 +50,17 @@ def resolve_files(spec: DatasetSpec) -> list[Path]:
     return files
 
 
-def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: bool = False) -> Loaded:
-    """Reads the mapped `fields` (all mapped when None) of one dataset into a typed DataFrame."""
+def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: bool = False,
+                 window: RowWindow | None = None) -> Loaded:
+    """Reads the mapped `fields` (all mapped when None) of one dataset into a typed DataFrame; of a database
+    dataset only the rows in `window`, when the database can select them (read/database.py)."""
     canonical = CANONICAL[spec.name]
     fields = set(spec.columns) if fields is None else fields | set(canonical.required) | set(spec.where)
     if canonical.wide and fields & {"type", "score"}:
         fields |= set(canonical.wide)
     columns = [spec.columns[f] for f in spec.columns if f in fields]
     with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
-        shapes, sources = located(spec, columns, scratch)
+        shapes, sources, pushed = located(spec, columns, scratch, window)
         files = [shape.path for shape in shapes]
         try:
             collected = read_files(file_scans(spec, columns, shapes, sources))
@@ -62,7 +68,7 @@ def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: boo
             raise _read_error(spec, shapes, sources, exc) from None
         collected = _refuse_ragged(collected, shapes, sources)
         collected = _mark_footers(collected, shapes)
-        loaded = Loaded(spec.name, collected, files, rows_read=collected.height)
+        loaded = Loaded(spec.name, collected, files, rows_read=collected.height, pushed=pushed)
         rows = drop_blank_lines(collected, loaded)
         rows = drop_short_rows(rows, spec, columns, shapes, sources, loaded)
         count_invalid(rows, columns, loaded)
@@ -84,16 +90,17 @@ def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: boo
     return loaded
 
 
-def located(spec: DatasetSpec, columns: list, scratch: str) -> tuple[list[FileShape], list[Path]]:
-    """Each source of the dataset as sniffed, and where the reader finds its bytes: the file, its UTF-8 copy in
-    `scratch`, or (a database source) the mapped columns fetched as text into `scratch` (read/database.py)."""
+def located(spec: DatasetSpec, columns: list, scratch: str, window: RowWindow | None = None):
+    """Each source of the dataset as sniffed, where the reader finds its bytes (the file, its UTF-8 copy in
+    `scratch`, or a database source's mapped columns fetched as text into `scratch`: read/database.py), and
+    what a window pushed into a database read left out (None for files)."""
     if spec.source is not None:
         from crmctl.read.database import fetch
 
-        shape, source = fetch(spec, columns, scratch)
-        return [shape], [source]
+        shape, source, pushed = fetch(spec, columns, scratch, window)
+        return [shape], [source], pushed
     shapes = [shape_of(path, spec) for path in resolve_files(spec)]
-    return shapes, [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
+    return shapes, [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes], None
 
 
 def shape_of(path, spec: DatasetSpec) -> FileShape:

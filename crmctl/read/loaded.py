@@ -20,6 +20,18 @@ class FieldIssue:
         return f"{self.count} invalid ({shown})"
 
 
+@dataclass(frozen=True)
+class Pushed:
+    """What a window pushed into a database read left out: the rows left in the database, and whether any of
+    them has a plausible date before or after the window (report/pushdown.py reads the dataset whole when
+    the data's first or last day could then move)."""
+
+    where: str
+    rows_left: int
+    earlier: bool
+    later: bool
+
+
 @dataclass
 class Loaded:
     name: str
@@ -37,6 +49,7 @@ class Loaded:
     # by name, and each extent field's first and last plausible value among the kept rows.
     aggregates: dict[str, pl.DataFrame] | None = None
     extents: dict[str, tuple] = field(default_factory=dict)
+    pushed: Pushed | None = None  # what a window pushed into a database read left in the database
 
     def account_warnings(self) -> list[str]:
         """What a reader must be told about the rows: warnings, skipped rows, invalid values (file and row)."""

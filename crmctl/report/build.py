@@ -24,6 +24,7 @@ from crmctl.metrics.metric import Metric
 from crmctl.domain.periods import Calendar, Window, resolve_window
 from crmctl.errors import DataError
 from crmctl.report.plan import Plan, aggregable, plan_report
+from crmctl.report.pushdown import must_read_whole, pushdowns, reach
 
 from crmctl.read.identity import fields_to_read, resolve_customers
 from crmctl.read.load import Loaded, load_dataset
@@ -79,7 +80,7 @@ def uncertainty_settings(spec: ReportSpec) -> tuple[float, int]:
 
 def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportResult:
     spec = overrides or config.report
-    ctx, plan = prepare(config, spec, aggregated=True)
+    ctx, plan = prepare(config, spec, aggregated=True, pushdown=True)
     rows = _compute(ctx, plan, spec) if plan.metrics else _empty(spec.by, spec.compare, spec.ci)
     margin = assumed_margin(config, plan.metrics)
     rows = with_margin_notes(rows, margin)
@@ -97,18 +98,22 @@ def build_report(config: Config, overrides: ReportSpec | None = None) -> ReportR
     return result
 
 
-def prepare(config: Config, spec: ReportSpec, aggregated: bool = False) -> tuple[ReportContext, Plan]:
+def prepare(config: Config, spec: ReportSpec, aggregated: bool = False,
+            pushdown: bool = False) -> tuple[ReportContext, Plan]:
     """Plans the metrics, reads each dataset they need once, and fixes the window. With `aggregated`, a
-    dataset only group_bys read (plan.aggregable) may come as those group_bys, its rows never held."""
+    dataset only group_bys read (plan.aggregable) may come as those group_bys, its rows never held. With
+    `pushdown`, a database dataset counted by period alone is read for the window's periods alone
+    (report/pushdown.py)."""
     calendar = Calendar(spec.period, config.week_start, config.fiscal_year_start_month)
     plan = plan_report(config, spec)
     wanted = fields_to_read(config, plan.fields)  # plus the keys that translate e-mails into customer ids
     fast = aggregable(config, spec, plan) & set(wanted) if aggregated else set()
+    windows = pushdowns(config, spec, plan, calendar) if pushdown else {}
     datasets, shared = {}, {}  # shared: the customers keyed by id, for the aggregated road and the report
 
-    def load(name: str) -> Loaded:
+    def load(name: str, window=None) -> Loaded:
         if name not in datasets:
-            datasets[name] = load_dataset(config.datasets[name], wanted[name], quality=plan.quality)
+            datasets[name] = load_dataset(config.datasets[name], wanted[name], quality=plan.quality, window=window)
         return datasets[name]
 
     for number, name in enumerate(wanted, start=1):
@@ -118,8 +123,12 @@ def prepare(config: Config, spec: ReportSpec, aggregated: bool = False) -> tuple
             datasets[name] = read_aggregated(config, spec.by, plan, calendar, customers, name, wanted[name], shared)
         if datasets.get(name) is None:
             datasets.pop(name, None)
-            load(name)
+            load(name, windows.get(name))
     datasets = {name: datasets[name] for name in wanted}
+    if windows:
+        spans, periods = _data_spans(config, plan, datasets), reach(spec, calendar)
+        for name in [n for n in windows if n in datasets and must_read_whole(datasets[n], spans.get(n), periods, calendar)]:
+            datasets[name] = load_dataset(config.datasets[name], wanted[name], quality=plan.quality)
     resolve_customers(config, datasets)
     spans = _data_spans(config, plan, datasets)
     span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
@@ -273,6 +282,8 @@ def _meta(config: Config, result: ReportResult, spec: ReportSpec) -> dict:
 
 
 def _dataset_meta(loaded: Loaded) -> dict:
+    pushed = loaded.pushed  # a database read narrowed to the window: what it asked for, what it left there
+    narrowed = {"pushed_down": {"where": pushed.where, "rows_left_in_database": pushed.rows_left}} if pushed else {}
     return {
         "files": [str(f) for f in loaded.files],
         "rows_read": loaded.rows_read,
@@ -281,6 +292,7 @@ def _dataset_meta(loaded: Loaded) -> dict:
         "rows_skipped": loaded.rows_skipped,
         "skipped_because": loaded.skipped_because,
         "invalid_values": {f: issue.count for f, issue in loaded.invalid.items()},
+        **narrowed,
     }
 
 

@@ -107,24 +107,33 @@ def _check_by(capabilities: Capabilities, by) -> None:
 
 
 def aggregable(config: Config, spec: ReportSpec, plan: Plan) -> set[str]:
-    """Datasets the aggregated road may read (read/aggregate.py): every selected metric that reads one declares
-    its group_by (`aggregates`) or derives from other metrics' results, so no rows need be held. Never for
-    what needs rows or exact unrounded statistics of the held road's summation order (--ci, --compare), nor
-    the whole window as one period (bucketing needs the window, which needs every dataset read), nor
-    data-quality metrics, wide survey exports, or datasets naming customers by another key."""
+    """Datasets the aggregated road may read (read/aggregate.py): those counted by period alone, so that no
+    rows need be held. Never for what needs exact unrounded statistics of the held road's summation order
+    (--ci, --compare), nor the whole window as one period (bucketing needs the window, which needs every
+    dataset read), nor data-quality metrics, wide survey exports, or datasets naming customers by another key."""
     from crmctl.read.identity import alternates
 
     if spec.period == "all" or spec.ci or spec.compare or plan.quality:
         return set()
+    found = set()
+    for name in counted_by_period(config, plan):
+        dataset = config.datasets[name]
+        wide = CANONICAL[name].wide and set(CANONICAL[name].wide) & set(dataset.columns)
+        if not wide and not alternates(dataset) and "customer_id" in dataset.columns:
+            found.add(name)
+    return found
+
+
+def counted_by_period(config: Config, plan: Plan) -> set[str]:
+    """Datasets whose every selected reader declares its group_by by period (`aggregates`) or derives from
+    other metrics' results: the report needs their rows only per period, never the customers (everyone's
+    segment) nor what the activity model reads (a spell runs across periods)."""
     rows_needed = {"customers"}
     if plan.activity:
         rows_needed |= set(model_fields(config, plan.activity))
     found = set()
     for name in set(plan.fields) - rows_needed:
         readers = [m for m in plan.all_metrics if name in m.fields or plan.capabilities.dataset_of(m) == name]
-        dataset = config.datasets[name]
-        wide = CANONICAL[name].wide and set(CANONICAL[name].wide) & set(dataset.columns)
-        if (readers and all(m.aggregates or (m.derive and not m.plan) for m in readers)
-                and not wide and not alternates(dataset) and "customer_id" in dataset.columns):
+        if readers and all(m.aggregates or (m.derive and not m.plan) for m in readers):
             found.add(name)
     return found
