@@ -27,6 +27,8 @@ def test_frame_csv_is_csv_text(rows, raw):
     frame = frame.with_columns(c=pl.col("s").cast(pl.Categorical))  # categories: their text
     plain = frame.drop("z")  # every column on the column-by-column road (unless a text holds a bare \r)
     assert frame_csv(plain, raw) == csv_text(plain.columns, plain.to_dicts(), raw)
+    alone = plain.select("s")  # an empty cell alone on its row is quoted (""), else a blank line
+    assert frame_csv(alone, raw) == csv_text(alone.columns, alone.to_dicts(), raw)
     zoned = frame.with_columns(pl.col("z").dt.replace_time_zone("UTC"))  # isoformat adds +00:00: csv_text's road
     assert frame_csv(zoned, raw) == csv_text(zoned.columns, zoned.to_dicts(), raw)
 

@@ -180,11 +180,13 @@ def frame_csv(frame, raw: bool) -> str:
     if not columns or any(c is None for c in columns) or any(
             c.dtype == pl.String and c.str.contains("\r", literal=True).any() for c in columns):
         return csv_text(frame.columns, frame.to_dicts(), raw)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(frame.columns)
-    writer.writerows(zip(*(_csv_column(c, raw) for c in columns)))
-    return buffer.getvalue()
+    # Every cell is now its text: Polars writes them, quoting as the csv module does (a cell holding the
+    # delimiter, a quote or \n; the bare \r it would treat otherwise went to csv_text above). Both quote an
+    # empty cell alone on its row (""), but Polars quotes every empty text: beside others, they are nulls.
+    texts = pl.DataFrame([_csv_column(c, raw).alias(name) for name, c in zip(frame.columns, columns)])
+    if texts.width > 1:
+        texts = texts.select(pl.all().replace("", None))
+    return texts.write_csv(quote_style="necessary", line_terminator="\n")
 
 
 def _text_typed(series):
@@ -198,18 +200,20 @@ def _text_typed(series):
     return series if known else None
 
 
-def _csv_column(series, raw: bool) -> list:
-    """_csv_cell (then safe_cell unless raw) of each value, by Polars where its text is provably Python's:
-    numbers never need safe_cell (a signed number is no formula), nor do ISO dates."""
+def _csv_column(series, raw: bool):
+    """_csv_cell (then safe_cell unless raw) of each value, as a text Series, by Polars where its text is
+    provably Python's: numbers never need safe_cell (a signed number is no formula), nor do ISO dates."""
     import polars as pl
 
     if series.dtype.is_float():
         return _patched(series, _float_texts(series), _csv_float)
-    if series.dtype.is_integer() or series.dtype == pl.Boolean:
-        return ["" if v is None else v for v in series.to_list()]
+    if series.dtype == pl.Boolean:  # str(True)
+        return series.replace_strict({True: "True", False: "False"}, return_dtype=pl.String).fill_null("")
+    if series.dtype.is_integer():
+        return series.cast(pl.String).fill_null("")
     if series.dtype == pl.String:
         if raw:
-            return series.fill_null("").to_list()
+            return series.fill_null("")
         # What safe_cell may change: a formula's first character (files.spreadsheet), or a control, bidi or
         # separator character (render.text); a text with neither is its own safe cell.
         unsafe = series.str.contains(UNSAFE_PATTERN)
@@ -248,12 +252,12 @@ def _iso_texts(series):
         pl.when(x.is_null()).then(pl.lit("")).when(x.dt.year().is_between(1000, 9999)).then(text)).to_series()
 
 
-def _patched(series, texts, convert) -> list:
+def _patched(series, texts, convert):
     """texts, with `convert` of the value wherever texts is null."""
-    cells = texts.to_list()
-    for at in texts.is_null().arg_true().to_list():
-        cells[at] = convert(series[at])
-    return cells
+    missing = texts.is_null().arg_true()
+    if not missing.len():
+        return texts
+    return texts.scatter(missing, [convert(series[at]) for at in missing.to_list()])
 
 
 def _csv_float(value) -> str:
