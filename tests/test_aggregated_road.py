@@ -60,11 +60,16 @@ def exports(draw):
         return draw(st.sampled_from(dirty)) if draw(st.floats(0, 1)) < dirt else clean
 
     orders = []
-    for number in range(draw(st.integers(0, 25))):
+    # Order ids: text (their hashes counted), integers rising in file order (proved distinct by rising, or a
+    # repeat beyond the probe: the held road), or integers in no order.
+    numbering = draw(st.sampled_from(["text", "rising", "unordered"]))
+    count = draw(st.integers(0, 25))
+    numbers = draw(st.permutations(range(count))) if numbering == "unordered" else range(count)
+    for number in numbers:
         amount = str(draw(st.decimals(min_value=0, max_value=500, places=2)))
         customer = draw(st.sampled_from(customers + ["404"]))
-        orders.append([f"#{number}", cell(customer, DIRTY_IDS), str(draw(day)), cell(amount, DIRTY_AMOUNTS),
-                       draw(st.sampled_from(["paid", "refunded", "PAID"]))])
+        orders.append([f"#{number}" if numbering == "text" else str(number * 3 + 1), cell(customer, DIRTY_IDS),
+                       str(draw(day)), cell(amount, DIRTY_AMOUNTS), draw(st.sampled_from(["paid", "refunded", "PAID"]))])
     split = draw(st.integers(0, len(orders)))
     overlap = draw(st.integers(1, 2)) if draw(st.integers(0, 3)) == 0 else 0
     surveys = [[draw(st.sampled_from(customers)), str(draw(day).date()), draw(st.sampled_from(["NPS", "CSAT", "CES"])),
@@ -77,6 +82,10 @@ def exports(draw):
         "blank": dirt > 0 and draw(st.booleans()),
         "where": draw(st.booleans()),
         "by": draw(st.sampled_from([(), ("segment",), ("segment",)])),
+        # With active customers (the transactional model: no subscriptions), orders' rows come narrow beside
+        # their group_by; the probe of rising ids sees the first 2 rows or all of them.
+        "metrics": draw(st.sampled_from([METRICS, (*METRICS, "active_customers")])),
+        "rising_probe": draw(st.sampled_from([2, 1000])),
     }
 
 
@@ -93,8 +102,8 @@ def _write(folder, data) -> object:
     return load_config(folder / "crmctl.yaml")
 
 
-def _both(config, by, monkeypatch):
-    spec = with_overrides(config.report, metrics=METRICS, period="month", by=by)
+def _both(config, by, monkeypatch, metrics=METRICS):
+    spec = with_overrides(config.report, metrics=metrics, period="month", by=by)
     aggregated = build_report(config, spec)
     with monkeypatch.context() as patched:
         patched.setattr(report_module, "aggregable", lambda *args: set())
@@ -122,18 +131,20 @@ def _assert_same(aggregated, held) -> None:
 def test_the_aggregated_road_gives_the_held_roads_report(data, tmp_path_factory, monkeypatch):
     # No probe of the first rows: a suspect row must be found by the pass's own account, as in a large file.
     monkeypatch.setattr(aggregate, "_PROBE_ROWS", 0)
+    monkeypatch.setattr(aggregate, "_RISING_PROBE", data["rising_probe"])
     folder = tmp_path_factory.mktemp("exports")
     config = _write(folder, data)
     held_error = None
     try:
-        aggregated, held = _both(config, data["by"], monkeypatch)
+        aggregated, held = _both(config, data["by"], monkeypatch, data["metrics"])
     except Exception as exc:  # an export the held road rejects must be rejected alike
         held_error = exc
     if held_error is not None:
         with monkeypatch.context() as patched:
             patched.setattr(report_module, "aggregable", lambda *args: set())
             with pytest.raises(type(held_error)):
-                build_report(config, with_overrides(config.report, metrics=METRICS, period="month", by=data["by"]))
+                build_report(config, with_overrides(config.report, metrics=data["metrics"], period="month",
+                                                    by=data["by"]))
 
         return
     _assert_same(aggregated, held)
@@ -173,3 +184,61 @@ def test_what_the_fast_road_does_not_assume_goes_the_held_road(change, tmp_path,
     assert result.datasets["orders"].aggregates is None
     if change == "duplicates":
         assert result.meta["datasets"]["orders"]["skipped_because"] == {"duplicate id (the last row was kept)": 2}
+
+
+def _numbered(data: dict, numbers) -> dict:
+    """`data` with its orders (both files, in turn) numbered by `numbers` instead of "#i"."""
+    numbers = iter(numbers)
+    for name in ("orders1", "orders2"):
+        header, rows = data[name]
+        data[name] = (header, [[str(next(numbers)), *row[1:]] for row in rows])
+    return data
+
+
+def test_the_transactional_model_reads_orders_narrow_beside_their_group_by(tmp_path, monkeypatch):
+    # No subscriptions: active customers come from every paid order's customer and time, which the
+    # aggregated road holds (and nothing else of orders) while revenue, orders and AOV come grouped.
+    metrics = (*METRICS, "active_customers")
+    aggregated, held = _both(_write(tmp_path, _numbered(_clean(), range(101, 113))), ("segment",), monkeypatch,
+                             metrics)
+    orders = aggregated.datasets["orders"]
+    assert aggregated.activity == "transactional" and orders.aggregates is not None
+    assert orders.narrow.columns == ["customer_id", "ordered_at"]
+    assert_frame_equal(orders.narrow, held.datasets["orders"].frame.select("customer_id", "ordered_at"))
+    _assert_same(aggregated, held)
+    active = aggregated.rows.filter(metric="active_customers")
+    assert active["value"].sum() > 0
+
+
+@pytest.mark.parametrize("numbers, rising", [
+    (range(101, 113), True),  # rising: proved distinct by a running comparison
+    ([5, *range(1, 12)], False),  # not rising in the first rows: the hashes are counted
+    ([f"#{i}" for i in range(12)], False),  # text ids
+])
+def test_the_ids_proof_is_chosen_by_the_first_rows(numbers, rising, tmp_path):
+    config = _write(tmp_path, _numbered(_clean(), numbers))
+    first = aggregate.fast_scan(aggregate.file_scans(config.datasets["orders"], aggregate._columns(
+        config.datasets["orders"], {"order_id"}), [aggregate.sniff(tmp_path / "orders1.csv", None, None, True)],
+        [tmp_path / "orders1.csv"])[0])
+    assert aggregate._rising_ids(config.datasets["orders"], first) is rising
+
+
+@pytest.mark.parametrize("numbers", [
+    [*range(1, 7), 6, *range(7, 12)],  # a repeat after the probed rows
+    [*range(1, 7), 3, *range(7, 12)],  # an id that falls back below an earlier one
+    [*range(1, 7), "#7", *range(8, 13)],  # an id that is no integer
+])
+def test_ids_that_stop_rising_after_the_probe_go_the_held_road(numbers, tmp_path, monkeypatch):
+    monkeypatch.setattr(aggregate, "_RISING_PROBE", 3)
+    aggregated, held = _both(_write(tmp_path, _numbered(_clean(), numbers)), ("segment",), monkeypatch)
+    assert aggregated.datasets["orders"].aggregates is None
+    _assert_same(aggregated, held)
+    if numbers[6] == 6:
+        assert held.meta["datasets"]["orders"]["skipped_because"] == {"duplicate id (the last row was kept)": 1}
+
+
+def test_rising_ids_take_the_aggregated_road(tmp_path, monkeypatch):
+    monkeypatch.setattr(aggregate, "_RISING_PROBE", 3)
+    aggregated, held = _both(_write(tmp_path, _numbered(_clean(), range(1, 13))), ("segment",), monkeypatch)
+    assert aggregated.datasets["orders"].aggregates is not None
+    _assert_same(aggregated, held)

@@ -65,6 +65,19 @@ def model_fields(config: Config, model: str) -> dict[str, set[str]]:
     return fields
 
 
+def narrow_source(model: str | None) -> str | None:
+    """The dataset of which the model reads only a few fields' rows (model_fields), so that the aggregated
+    road may bring them beside its group_bys (read/aggregate.py) instead of the whole dataset being held:
+    orders, for the transactional model's customer and time."""
+    return "orders" if model == "transactional" else None
+
+
+def model_rows(ctx, dataset: str) -> pl.DataFrame:
+    """The rows of `dataset` the model reads: held narrow by the aggregated road, or the held frame."""
+    loaded = ctx.datasets[dataset]
+    return loaded.frame if loaded.narrow is None else loaded.narrow
+
+
 def spells(ctx, model: str, keys: list[str]) -> pl.LazyFrame:
     """customer_id, the source dataset's own --by dimensions, start, end (null: still active)."""
     if model == "subscription":
@@ -109,7 +122,7 @@ def _events(ctx, keys: list[str]) -> pl.LazyFrame:
     """Activity events: orders, plus sign-ups when customers.created_at is mapped."""
     frames = []
     if "orders" in ctx.datasets:
-        frames.append(ctx.datasets["orders"].frame.lazy().select(*keys, at="ordered_at"))
+        frames.append(model_rows(ctx, "orders").lazy().select(*keys, at="ordered_at"))
     customers = ctx.datasets.get("customers")
     if customers is not None and "created_at" in customers.frame.columns and keys == ["customer_id"]:
         frames.append(customers.frame.lazy().select(*keys, at="created_at"))

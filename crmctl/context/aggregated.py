@@ -8,6 +8,7 @@ import datetime as dt
 import polars as pl
 
 from crmctl.config import Config
+from crmctl.context.activity import model_fields, narrow_source
 from crmctl.context.declarations import Declarations
 from crmctl.context.keys import gathered, keyed_customers
 from crmctl.domain.datasets import CANONICAL
@@ -45,10 +46,13 @@ def read_aggregated(config: Config, by: tuple[str, ...], plan, calendar: Calenda
         if "customers_keyed" not in shared:
             shared["customers_keyed"] = keyed_customers(datasets["customers"].frame)
         customers = gathered(*shared["customers_keyed"], dims)
+    narrow = ()
+    if name == narrow_source(plan.activity):  # the model's fields, and the --by fields spells are keyed by
+        narrow = tuple(sorted(model_fields(config, plan.activity)[name] | {d for d in by if d in schema}))
     try:
         loaded = load_aggregated(config.datasets[name], fields, key, Grouping(
             calendar.bucket(pl.col(key)), by, dict(declared)), customers, CANONICAL[name].extent_fields,
-            (PLAUSIBLE_FROM, dt.datetime.now()))
+            (PLAUSIBLE_FROM, dt.datetime.now()), narrow)
     except DataError:
         return None
     if loaded is None or not any(first is not None for first, _ in loaded.extents.values()):

@@ -33,6 +33,7 @@ from crmctl.read.sniff import sniff, transcoded
 _KEPT, _SUSPECT, _LACKING, _FILTERED, _ODD_ID = 0, 1, 2, 3, 4
 # A filter pushed into the scan makes each query's scan another plan, which collect_all then runs once per query.
 _PROBE_ROWS = 1000
+_RISING_PROBE = 1000  # first rows whose ids choose the proof that ids are distinct (_rising_ids)
 _STATUSES = (_KEPT, _SUSPECT, _LACKING, _FILTERED, _ODD_ID)
 _SHARED = pl.QueryOptFlags(predicate_pushdown=False)
 
@@ -62,12 +63,13 @@ def stream_schema(spec: DatasetSpec, fields: set[str]) -> pl.Schema:
 
 def load_aggregated(spec: DatasetSpec, fields: set[str], name: str, grouping: Grouping,
                     customers: pl.DataFrame | dict[str, pl.Expr] | None, extent: tuple[str, ...],
-                    plausible: tuple) -> Loaded | None:
+                    plausible: tuple, narrow: tuple[str, ...] = ()) -> Loaded | None:
     """The dataset's one group_by (`Loaded.aggregates[name]`) and account, or None when the held road must
     read it. `customers` holds the customers' --by columns to join, keyed by customer_id, or by `_key`, or
     gives them as expressions of `_key` (a gather from a table indexed by id), when every customer id is an
     integer written as it prints (context/keys.py: integer_ids): the rows' ids are then read as integers, and a row
-    whose id does not print back as written sends the dataset to the held road ("007" is not customer 7)."""
+    whose id does not print back as written sends the dataset to the held road ("007" is not customer 7).
+    The kept rows' `narrow` fields are also held (`Loaded.narrow`), typed as the held road types them."""
     columns = _columns(spec, fields)
     if spec.source is not None or any(is_parquet_dataset(p) for p in spec.paths):
         return None
@@ -81,12 +83,16 @@ def load_aggregated(spec: DatasetSpec, fields: set[str], name: str, grouping: Gr
             frames = [fast_scan(scan) for scan in file_scans(spec, columns, shapes, sources)]
             if any(frame.head(_PROBE_ROWS).select(pl.col("_suspect").any()).collect().item() for frame in frames):
                 return None  # a suspect row sends the dataset to the held road: found early, one pass saved
+            rising = _rising_ids(spec, frames[0])
             rows = pl.concat(frames, how="vertical")
             integer = isinstance(customers, dict) or customers is not None and "_key" in customers.columns
             rows = _accounted(spec, columns, rows, integer)
-            account, grouped = pl.collect_all([_account(spec, rows, extent, plausible),
-                                               _grouped(rows, grouping, columns, customers)],
-                                              engine="streaming", optimizations=_SHARED)
+            keyed, account = _keyed(rows, grouping, columns, customers), _account(spec, rows, extent, plausible, rising)
+            if narrow:
+                account, grouped, held_rows = _with_narrow(account, keyed, grouping, narrow)
+            else:
+                account, grouped = pl.collect_all([account, _grouped(keyed, grouping)], engine="streaming",
+                                                  optimizations=_SHARED)
         except pl.exceptions.PolarsError:
             return None  # the held road reads it again and says what is wrong, with file and line
     counts = _counted(account)
@@ -95,6 +101,7 @@ def load_aggregated(spec: DatasetSpec, fields: set[str], name: str, grouping: Gr
     loaded = Loaded(spec.name, pl.DataFrame(), files, rows_read=sum(counts.values()))
     loaded.rows_filtered, loaded.rows_used = counts.get(_FILTERED, 0), counts.get(_KEPT, 0)
     loaded.aggregates = {name: grouped}
+    loaded.narrow = held_rows if narrow else None
     loaded.extents = {f: (account[f"_min_{f}"].item(), account[f"_max_{f}"].item())
                       for f in extent if f"_min_{f}" in account.columns}
     headers = {shape.header for shape in shapes}
@@ -109,18 +116,33 @@ def _counted(account: pl.DataFrame) -> dict[int, int] | None:
     required field, an odd integer id, ids not proved distinct, or several currencies (the held road raises
     the mixed-currency error)."""
     counts = {status: account[f"_{status}"].sum() for status in _STATUSES}
-    if counts[_SUSPECT] or counts[_LACKING] or counts[_ODD_ID] or not _distinct(account["_ids"].item(), counts):
+    if counts[_SUSPECT] or counts[_LACKING] or counts[_ODD_ID] or not _distinct(account, counts):
         return None
     return None if account["_currencies"].item() > 1 else counts
 
 
-def _distinct(ids: int | None, counts: dict[int, int]) -> bool:
-    """Whether the deduplicated rows' ids are proved distinct: as many hashes as rows, plus the null of the
-    other rows (when there are any). No id to deduplicate by (None): nothing to prove."""
+def _distinct(account: pl.DataFrame, counts: dict[int, int]) -> bool:
+    """Whether the deduplicated rows' ids are proved distinct: integers rising strictly in file order (`_rising`),
+    or as many hashes as rows, plus the null of the other rows (when there are any). No id to deduplicate by
+    (`_ids` None): nothing to prove."""
+    if "_rising" in account.columns:
+        return account["_rising"].item()
+    ids = account["_ids"].item()
     if ids is None:
         return True
     deduplicated = counts[_KEPT] + counts[_FILTERED]
     return ids == deduplicated + (sum(counts.values()) > deduplicated)
+
+
+def _rising_ids(spec: DatasetSpec, first: pl.LazyFrame) -> bool:
+    """Whether the dataset's ids are to be proved distinct by rising (_account): its first file's first rows
+    have integer ids, each above the one before (order numbers, ticket ids). A file where they stop rising
+    is then read the held way, which deduplicates as always."""
+    key = CANONICAL[spec.name].id_field
+    if not spec.deduplicate or key not in first.collect_schema().names():
+        return False
+    ids = first.head(_RISING_PROBE).select(pl.col(key).cast(pl.Int64, strict=False)).collect().to_series()
+    return ids.len() > 1 and not ids.null_count() and bool((ids.diff().drop_nulls() > 0).all())
 
 
 def _columns(spec: DatasetSpec, fields: set[str]):
@@ -146,11 +168,14 @@ def _accounted(spec: DatasetSpec, columns, rows: pl.LazyFrame, integer: bool) ->
     return rows.select(*(c.field for c in columns), *keys, _status=status.otherwise(pl.lit(_KEPT, pl.Int8)))
 
 
-def _account(spec: DatasetSpec, rows: pl.LazyFrame, extent: tuple[str, ...], plausible: tuple) -> pl.LazyFrame:
+def _account(spec: DatasetSpec, rows: pl.LazyFrame, extent: tuple[str, ...], plausible: tuple,
+             rising: bool = False) -> pl.LazyFrame:
     """Rows of each status; over the rows the held road deduplicates (kept or filtered by `where:`) their
-    distinct id hashes, the others' null counted as one more value; over the kept ones, the first and last
-    plausible date of each extent field and the number of currencies. when/then, not filter: a filter in
-    an aggregation made this pass 1.5x slower at 1M orders."""
+    distinct id hashes, the others' null counted as one more value, or with `rising` whether every one is an
+    integer above the one before (distinct integers are distinct texts: a running comparison, where counting
+    10M hashes took 1 s more CPU and 190 MB more memory); over the kept ones, the first and last plausible
+    date of each extent field and the number of currencies. when/then, not filter: a filter in an
+    aggregation made this pass 1.5x slower at 1M orders."""
     names = rows.collect_schema().names()
     kept = pl.col("_status") == _KEPT
     deduplicated = pl.col("_status").is_in([_KEPT, _FILTERED])
@@ -160,21 +185,44 @@ def _account(spec: DatasetSpec, rows: pl.LazyFrame, extent: tuple[str, ...], pla
         spans += [dates.min().alias(f"_min_{f}"), dates.max().alias(f"_max_{f}")]
     key = CANONICAL[spec.name].id_field
     ids = pl.when(deduplicated).then(pl.col(key).hash()).n_unique() if spec.deduplicate and key in names else None
+    if rising:
+        number = pl.when(deduplicated).then(pl.col(key).cast(pl.Int64, strict=False))
+        ids = ((number.count() == deduplicated.sum()) & (number.drop_nulls().diff().min().fill_null(1) > 0))
     currencies = pl.when(kept).then(pl.col("currency")).drop_nulls().n_unique() if "currency" in names else pl.lit(0)
     return rows.select(
         *((pl.col("_status") == status).sum().alias(f"_{status}") for status in _STATUSES),
-        (ids if ids is not None else pl.lit(None, pl.UInt32)).alias("_ids"), currencies.alias("_currencies"), *spans)
+        (ids if ids is not None else pl.lit(None, pl.UInt32)).alias("_rising" if rising else "_ids"),
+        currencies.alias("_currencies"), *spans)
 
 
-def _grouped(rows: pl.LazyFrame, grouping: Grouping, columns, customers) -> pl.LazyFrame:
-    """Kept rows, their --by fields typed as held (Categorical keys), with the customers' --by columns, grouped
-    by period and --by fields. One group_by: Polars 2.1's collect_all shares the scan between two queries (this
-    and the account) but not three, so a dataset with group_bys by two time fields is held (context.py)."""
+def _keyed(rows: pl.LazyFrame, grouping: Grouping, columns, customers) -> pl.LazyFrame:
+    """Kept rows, their --by fields typed as held (Categorical keys), with the customers' --by columns and
+    period_start (null: in no period)."""
     kept = rows.filter(pl.col("_status") == _KEPT)
     kept = kept.with_columns(held(c) for c in columns if c.field in grouping.by)
     if isinstance(customers, dict):
         kept = kept.with_columns(**customers)
     elif customers is not None and customers.width > 1:
         kept = kept.join(customers.lazy(), on="_key" if "_key" in customers.columns else "customer_id", how="left")
-    return (kept.with_columns(period_start=grouping.period_start).filter(pl.col("period_start").is_not_null())
+    return kept.with_columns(period_start=grouping.period_start)
+
+
+def _grouped(keyed: pl.LazyFrame, grouping: Grouping) -> pl.LazyFrame:
+    """The keyed rows grouped by period and --by fields. One group_by: Polars 2.1's collect_all shares the scan
+    between two queries (this and the account) but not three, so a dataset with group_bys by two time fields
+    is held (context.py)."""
+    return (keyed.filter(pl.col("period_start").is_not_null())
             .group_by(["period_start", *grouping.by]).agg(**grouping.aggregations))
+
+
+def _with_narrow(account: pl.LazyFrame, keyed: pl.LazyFrame, grouping: Grouping,
+                 narrow: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The account, the group_by and the kept rows' `narrow` fields from one scan: a third query would scan
+    the file again (10M orders: 17 s CPU against 7), so the second one holds the kept rows of the columns the
+    group_by and `narrow` read, grouped in memory after the scan (the held road's group_by, on the same rows
+    in the same order)."""
+    inputs = {name for expr in grouping.aggregations.values() for name in expr.meta.root_names()}
+    wanted = list(dict.fromkeys(["period_start", *grouping.by, *sorted(inputs), *narrow]))
+    account, kept = pl.collect_all([account, keyed.select(wanted)], engine="streaming", optimizations=_SHARED)
+    kept = kept.rechunk()
+    return account, _grouped(kept.lazy(), grouping).collect(), kept.select(narrow)

@@ -50,6 +50,9 @@ class Loaded:
     aggregates: dict[str, pl.DataFrame] | None = None
     extents: dict[str, tuple] = field(default_factory=dict)
     pushed: Pushed | None = None  # what a window pushed into a database read left in the database
+    # Beside the aggregates, the kept rows of the few fields the activity model reads (context/activity.py:
+    # narrow_source), held as the held road holds them, in file order.
+    narrow: pl.DataFrame | None = None
 
     def account_warnings(self) -> list[str]:
         """What a reader must be told about the rows: warnings, skipped rows, invalid values (file and row)."""

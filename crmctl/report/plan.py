@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crmctl.context.activity import model_fields
+from crmctl.context.activity import model_fields, narrow_source
 from crmctl.config import Config, ReportSpec
 from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import UsageError, did_you_mean
@@ -116,7 +116,7 @@ def aggregable(config: Config, spec: ReportSpec, plan: Plan) -> set[str]:
     if spec.period == "all" or spec.ci or spec.compare or plan.quality:
         return set()
     found = set()
-    for name in counted_by_period(config, plan):
+    for name in counted_by_period(config, plan, narrow_source(plan.activity)):
         dataset = config.datasets[name]
         wide = CANONICAL[name].wide and set(CANONICAL[name].wide) & set(dataset.columns)
         if not wide and not alternates(dataset) and "customer_id" in dataset.columns:
@@ -124,16 +124,19 @@ def aggregable(config: Config, spec: ReportSpec, plan: Plan) -> set[str]:
     return found
 
 
-def counted_by_period(config: Config, plan: Plan) -> set[str]:
+def counted_by_period(config: Config, plan: Plan, narrow: str | None = None) -> set[str]:
     """Datasets whose every selected reader declares its group_by by period (`aggregates`) or derives from
     other metrics' results: the report needs their rows only per period, never the customers (everyone's
-    segment) nor what the activity model reads (a spell runs across periods)."""
+    segment) nor what the activity model reads (a spell runs across periods). `narrow`: the dataset the
+    aggregated road brings the model's few fields of beside its group_by (context/activity.narrow_source),
+    counted by period all the same when the model's metrics read only the spells."""
     rows_needed = {"customers"}
     if plan.activity:
-        rows_needed |= set(model_fields(config, plan.activity))
+        rows_needed |= set(model_fields(config, plan.activity)) - {narrow}
     found = set()
     for name in set(plan.fields) - rows_needed:
-        readers = [m for m in plan.all_metrics if name in m.fields or plan.capabilities.dataset_of(m) == name]
+        readers = [m for m in plan.all_metrics if name in m.fields or (plan.capabilities.dataset_of(m) == name
+                   and not (name == narrow and set(m.fields) == {"activity"}))]
         if readers and all(m.aggregates or (m.derive and not m.plan) for m in readers):
             found.add(name)
     return found
