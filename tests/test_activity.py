@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmctl.context.activity import _transactional, merge_spells
+from crmctl.read.loaded import Loaded
 
 DAY = dt.datetime(2024, 1, 1)
 interval = st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 30), st.one_of(st.none(), st.integers(-3, 15)))
@@ -58,10 +59,12 @@ def test_nested_touching_and_open_intervals():
 
 
 class _Orders:
-    """What activity._transactional reads of a report context: the orders' frame and churn_after_days."""
+    """What activity._transactional reads of a report context: the orders' rows and churn_after_days. The rows
+    are the held frame, or (`narrow`) the few fields the aggregated road holds beside an empty frame."""
 
-    def __init__(self, frame: pl.DataFrame, days: int):
-        self.datasets = {"orders": type("Loaded", (), {"frame": frame})()}
+    def __init__(self, frame: pl.DataFrame, days: int, narrow: bool = False):
+        self.datasets = {"orders": Loaded("orders", frame.clear(), [], narrow=frame) if narrow
+                         else Loaded("orders", frame, [])}
         self._days = days
 
     def knob(self, name):
@@ -88,8 +91,8 @@ def _plain_transactional(rows, days):
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["web", "shop", None]),
                           st.sampled_from(["tie", "gap", "gap-1", "gap+1", "far"]), st.sampled_from([0, 7])),
                 min_size=1, max_size=25),
-       st.integers(1, 40))
-def test_transactional_spells_match_a_plain_walk(raw, days):
+       st.integers(1, 40), st.booleans())
+def test_transactional_spells_match_a_plain_walk(raw, days, narrow):
     # Spells of (customer, channel) keys, null channels one key; each key's next event comes at the same
     # instant, exactly `days` later (still the same spell), a day less or more, or 40 days and hours later.
     steps = {"tie": 0, "gap": days, "gap-1": days - 1, "gap+1": days + 1, "far": 40}
@@ -99,5 +102,5 @@ def test_transactional_spells_match_a_plain_walk(raw, days):
         rows.append((c, ch, at[c, ch]))
     frame = pl.DataFrame(rows, schema={"customer_id": pl.String, "channel": pl.String,
                                        "ordered_at": pl.Datetime("us")}, orient="row")
-    got = _transactional(_Orders(frame, days), ["customer_id", "channel"]).collect()
+    got = _transactional(_Orders(frame, days, narrow), ["customer_id", "channel"]).collect()
     assert sorted(got.iter_rows(), key=repr) == _plain_transactional(rows, days)
