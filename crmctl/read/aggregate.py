@@ -27,7 +27,7 @@ from crmctl.read.loaded import Loaded
 from crmctl.read.optimistic import fast_scan
 from crmctl.read.remote import is_parquet_dataset
 from crmctl.read.scan import FileScan, file_scans
-from crmctl.read.rows import held, wanted
+from crmctl.read.rows import held, rising_integers, wanted
 from crmctl.read.sniff import sniff, transcoded
 
 _KEPT, _SUSPECT, _LACKING, _FILTERED, _ODD_ID = 0, 1, 2, 3, 4
@@ -141,8 +141,7 @@ def _rising_ids(spec: DatasetSpec, first: pl.LazyFrame) -> bool:
     key = CANONICAL[spec.name].id_field
     if not spec.deduplicate or key not in first.collect_schema().names():
         return False
-    ids = first.head(_RISING_PROBE).select(pl.col(key).cast(pl.Int64, strict=False)).collect().to_series()
-    return ids.len() > 1 and not ids.null_count() and bool((ids.diff().drop_nulls() > 0).all())
+    return rising_integers(first.head(_RISING_PROBE).select(key).collect().to_series())
 
 
 def _columns(spec: DatasetSpec, fields: set[str]):
