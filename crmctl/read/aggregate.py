@@ -3,8 +3,9 @@
 The optimistic fast scan (optimistic.py) of every file streams into the one group_by the report's metrics
 declared over it (by period and --by fields, the customers' columns looked up or joined in the stream)
 and, in the same streaming pass, into the account of the rows: read, filtered by `where:`, kept, each
-extent field's first and last plausible date, and the proof that ids are distinct (their 64-bit hashes).
-The rows themselves are never held.
+extent field's first and last plausible date, and the proof that ids are distinct (integers rising in
+file order, else their 64-bit hashes). The rows themselves are not held, except the few fields of the kept
+rows the activity model reads (`narrow`: the transactional model's customer and time of each order).
 
 The road is only taken when it gives what the held road (load.py) gives. A row the fast scan is not
 sure of (suspect: a blank line, an empty or odd cell), a row lacking a required field, two ids with one
