@@ -103,14 +103,15 @@ DAYS = st.dates(dt.date(2023, 9, 1), dt.date(2025, 9, 30))
 # No shrinking: each example runs two reports, and the failing one is printed as drawn.
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
-@given(start=DAYS, length=st.integers(0, 420), ends=st.sampled_from(["both", "from", "to", "last"]),
+@given(start=DAYS, length=st.integers(0, 420), ends=st.sampled_from(["both", "from", "to", "last", "last alone"]),
        period=st.sampled_from(["week", "month", "quarter", "year", "all"]),
        compare=st.sampled_from([None, "previous", "year"]), by=st.booleans())
 def test_a_narrowed_read_gives_the_bytes_of_the_whole_export(cli, sample_warehouse, start, length, ends, period,
                                                               compare, by):
     end = start + dt.timedelta(days=length)
     window = {"both": ["--from", str(start), "--to", str(end)], "from": ["--from", str(start)],
-              "to": ["--to", str(end)], "last": ["--last", "3m", "--to", str(end)]}[ends]
+              "to": ["--to", str(end)], "last": ["--last", "3m", "--to", str(end)],
+              "last alone": ["--last", f"{length % 5 + 1}m"]}[ends]
     args = [*window, "--period", period, "--allow-empty"]
     args += ["--compare", compare] if compare and period != "all" else []
     args += ["--by", "segment"] if by else []
@@ -166,6 +167,26 @@ def test_data_that_starts_inside_the_window_stays_narrowed(project, cli, sample_
     report, meta = both(cli, warehouse(project, frames), "--from", "2024-10-01", "--to", "2025-02-28")
     assert revenue_in(report, "2024-11-01") == (None, 0, "no data for this period")
     assert "orders" in narrowed(meta)
+
+
+def test_last_alone_counts_back_from_the_databases_last_day(cli, sample_warehouse, sample_frames):
+    report, meta = both(cli, sample_warehouse, "--last", "3m")
+    assert meta["window"] == {"from": "2025-04-01", "to": "2025-06-30"}  # the sample ends on 30 June 2025
+    since = dt.datetime(2025, 3, 1) - dt.timedelta(days=2)  # April's previous month, two days early
+    orders = sample_frames["orders"]["Order Date"]
+    assert narrowed(meta)["orders"] == (orders < since).sum() > 1000
+
+
+def test_last_alone_reads_whole_when_the_last_rows_do_not_count(project, cli, sample_frames):
+    # The database's last orders (June) are refunded: the data's last kept day is in May, so the window is
+    # March .. May, earlier than the one the database's last day gave (April .. June): read whole.
+    orders = sample_frames["orders"].with_columns(Status=pl.when(pl.col("Order Date") >= dt.datetime(2025, 5, 26))
+                                                  .then(pl.lit("refunded")).otherwise("Status"))
+    configs = warehouse(project, {"customers": sample_frames["customers"], "orders": orders})
+    args = ["report", "-m", "revenue,orders", "--last", "3m"]
+    csv, db = (cli(*args, "-c", c, "-f", "csv") for c in configs)
+    assert db.stdout == csv.stdout and "2025-03-01" in csv.stdout and "2025-06-01" not in csv.stdout
+    assert narrowed(cli(*args, "-c", configs[1], "-f", "json").json()["meta"]) == {}
 
 
 @pytest.mark.parametrize("metrics, kept", [

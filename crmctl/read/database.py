@@ -188,10 +188,34 @@ def fetch(spec: DatasetSpec, columns: list[Column], scratch: str,
     """The mapped columns of a database dataset as text, in a Parquet file under `scratch`, the shape the
     reader takes it by (its path is the table's name, for messages), and what `window` left out (None when
     it was not pushed: no window, or a time column that is text in the database, as every SQLite column is)."""
+    return _named(spec, _fetch, spec, columns, scratch, window)
+
+
+def _named(spec: DatasetSpec, read, *args):
     try:
-        return _fetch(spec, columns, scratch, window)
+        return read(*args)
     except CrmctlError as error:  # every message names the dataset whose source failed
         raise type(error)(f"datasets.{spec.name}.source: {error.message}", error.problems) from None
+
+
+def latest_day(spec: DatasetSpec, columns: list[Column]) -> dt.date | None:
+    """The last day of the database dataset's date or timestamp `columns` up to tomorrow (later ones are
+    implausible), as the database prints it: what `--last` alone counts back from, estimated before reading."""
+    return _named(spec, _latest_day, spec, columns)
+
+
+def _latest_day(spec: DatasetSpec, columns: list[Column]) -> dt.date | None:
+    with connect(spec.source) as db:
+        schema = table_schema(db)
+        names = _matched(FileShape(Path(spec.source.label), "parquet", header=tuple(schema)), spec, columns)
+        typed = [quoted(names[c.field]) for c in columns if isinstance(schema[names[c.field]], (pl.Date, pl.Datetime))]
+        if not typed:
+            return None
+        limit = timestamp(dt.datetime.now() + dt.timedelta(days=1))
+        latest = db.query("SELECT " + ", ".join(f"CAST(MAX(CASE WHEN {c} <= {limit} THEN {c} END) AS TEXT) AS c{i}"
+                                                for i, c in enumerate(typed)) + f" FROM {relation(spec.source)}").row(0)
+    days = [dt.date.fromisoformat(text[:10]) for text in latest if text]
+    return max(days) if days else None
 
 
 def _fetch(spec: DatasetSpec, columns: list[Column], scratch: str,

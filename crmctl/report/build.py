@@ -108,7 +108,7 @@ def prepare(config: Config, spec: ReportSpec, aggregated: bool = False,
     plan = plan_report(config, spec)
     wanted = fields_to_read(config, plan.fields)  # plus the keys that translate e-mails into customer ids
     fast = aggregable(config, spec, plan) & set(wanted) if aggregated else set()
-    windows = pushdowns(config, spec, plan, calendar) if pushdown else {}
+    windows, cut_for = pushdowns(config, spec, plan, calendar) if pushdown else ({}, None)
     datasets, shared = {}, {}  # shared: the customers keyed by id, for the aggregated road and the report
 
     def load(name: str, window=None) -> Loaded:
@@ -125,13 +125,16 @@ def prepare(config: Config, spec: ReportSpec, aggregated: bool = False,
             datasets.pop(name, None)
             load(name, windows.get(name))
     datasets = {name: datasets[name] for name in wanted}
-    if windows:
-        spans, periods = _data_spans(config, plan, datasets), reach(spec, calendar)
-        for name in [n for n in windows if n in datasets and must_read_whole(datasets[n], spans.get(n), periods, calendar)]:
+    if windows:  # the window as the rows read fix it: a dataset cut too narrowly for it is read whole
+        spans = _data_spans(config, plan, datasets)
+        window = resolve_window(spec.start, spec.end, spec.last, _union(spans.values()), calendar)
+        actual = reach(replace(spec, start=window.start, last=None), calendar) if window else cut_for
+        for name in [n for n in windows if n in datasets and must_read_whole(datasets[n], spans.get(n), cut_for,
+                                                                            actual, calendar)]:
             datasets[name] = load_dataset(config.datasets[name], wanted[name], quality=plan.quality)
     resolve_customers(config, datasets)
     spans = _data_spans(config, plan, datasets)
-    span = (min(s[0] for s in spans.values()), max(s[1] for s in spans.values())) if spans else None
+    span = _union(spans.values())
     window = resolve_window(spec.start, spec.end, spec.last, span, calendar)
     if window is None:  # no dated data: a dataset bucketed in its scan is read again, held, to be timeless
         for name in [name for name, loaded in datasets.items() if loaded.aggregates is not None]:

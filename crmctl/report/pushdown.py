@@ -6,8 +6,8 @@ before it (a growth compares with it) and, with --compare, the compared ones. It
 rows with any time field in those periods, a day or two wider either side (the database compares in its
 own time zone, crmctl buckets in the config's) and crmctl cuts them exactly as it cuts a file's.
 
-Only a window fixed before reading is pushed: --from and --to (or report.from/to), or --last with --to.
-`--last` alone hangs on the data's last day, known only once everything is read. Never for what needs
+The window is pushed when one is given: --from, --to (or report.from/to), --last. `--last` alone hangs on
+the data's last day, which the database is asked for first (and checked once read). Never for what needs
 rows outside the periods: the activity model (retention, churn, active customers), the customers (every
 customer's segment), data-quality metrics.
 
@@ -28,7 +28,7 @@ from crmctl.config import Config, ReportSpec
 from crmctl.domain.datasets import CANONICAL
 from crmctl.domain.periods import Calendar, resolve_window
 from crmctl.domain.timeline import day_end, midnight
-from crmctl.read.database import RowWindow
+from crmctl.read.database import RowWindow, latest_day
 from crmctl.read.loaded import Loaded
 from crmctl.report.plan import Plan, counted_by_period
 
@@ -43,10 +43,12 @@ class Reach:
     last: dt.date | None
 
 
-def reach(spec: ReportSpec, calendar: Calendar) -> Reach:
+def reach(spec: ReportSpec, calendar: Calendar, latest: dt.date | None = None) -> Reach:
+    """The periods a window fixed before reading computes; with `--last` alone, counted back from `latest`
+    (the data's last day as estimated, or as found once read)."""
     start, end = spec.start, spec.end
-    if spec.last is not None and end is not None:
-        start = resolve_window(None, end, spec.last, None, calendar).start
+    if spec.last is not None and (end or latest) is not None:
+        start = resolve_window(None, end or latest, spec.last, None, calendar).start
     if calendar.period == "all":
         return Reach(start, end)
     first = _earlier(calendar.start_of(start), calendar, spec.compare) if start else None
@@ -62,24 +64,32 @@ def _earlier(first: dt.date, calendar: Calendar, compare: str | None) -> dt.date
     return first
 
 
-def pushdowns(config: Config, spec: ReportSpec, plan: Plan, calendar: Calendar) -> dict[str, RowWindow]:
-    """The window of each database dataset that may be read narrowed (none when nothing fixes the window)."""
-    periods = reach(spec, calendar)
+def pushdowns(config: Config, spec: ReportSpec, plan: Plan, calendar: Calendar) -> tuple[dict[str, RowWindow], Reach]:
+    """The window of each database dataset that may be read narrowed (none when nothing fixes the window),
+    and the periods it was cut for. `--last` alone counts back from the narrowed datasets' last day in the
+    database, two days early (a filtered or implausible last row): `must_read_whole` checks the guess."""
+    narrowed = {name: config.datasets[name] for name in counted_by_period(config, plan)
+                if config.datasets[name].source is not None}
+    latest = None
+    if narrowed and spec.last is not None and spec.start is None and spec.end is None:
+        days = [latest_day(dataset, [dataset.columns[f] for f in _fields(plan, name, dataset)])
+                for name, dataset in narrowed.items()]
+        latest = max((d for d in days if d), default=None)
+        latest = latest - MARGIN if latest else None
+    periods = reach(spec, calendar, latest)
     if (periods.first is None and periods.last is None) or plan.quality or (spec.period == "all" and spec.compare):
-        return {}
+        return {}, periods
     since = midnight(periods.first) - MARGIN if periods.first else None
     before = _after(periods.last, calendar) + MARGIN if periods.last else None
-    windows = {}
-    for name in counted_by_period(config, plan):
-        dataset = config.datasets[name]
-        if dataset.source is None:
-            continue
-        times = (m.time_field or CANONICAL[name].time_field for m in plan.all_metrics
-                 if m.aggregates and plan.capabilities.dataset_of(m) == name)
-        fields = tuple(f for f in dict.fromkeys((*times, *CANONICAL[name].extent_fields)) if f in dataset.columns)
-        if fields:
-            windows[name] = RowWindow(fields, since, before)
-    return windows
+    windows = {name: RowWindow(_fields(plan, name, dataset), since, before) for name, dataset in narrowed.items()}
+    return {name: window for name, window in windows.items() if window.fields}, periods
+
+
+def _fields(plan: Plan, name: str, dataset) -> tuple[str, ...]:
+    """The time fields a row of `name` is placed by: its metrics' and its extent fields, where mapped."""
+    times = (m.time_field or CANONICAL[name].time_field for m in plan.all_metrics
+             if m.aggregates and plan.capabilities.dataset_of(m) == name)
+    return tuple(f for f in dict.fromkeys((*times, *CANONICAL[name].extent_fields)) if f in dataset.columns)
 
 
 def _after(last: dt.date, calendar: Calendar) -> dt.datetime:
@@ -89,17 +99,20 @@ def _after(last: dt.date, calendar: Calendar) -> dt.datetime:
     return midnight(pl.select(calendar.shift(pl.lit(last), 1)).item())
 
 
-def must_read_whole(loaded: Loaded, span: tuple[dt.date, dt.date] | None, periods: Reach,
+def must_read_whole(loaded: Loaded, span: tuple[dt.date, dt.date] | None, pushed: Reach, actual: Reach,
                     calendar: Calendar) -> bool:
-    """Whether a narrowed read could change what the report shows: rows left in the database are dated
-    before (after) the window and the rows read do not reach into the first (last) period computed, so the
-    data's first (last) day, which decides 0 or "no data" for an empty period, might lie elsewhere."""
-    pushed = loaded.pushed
-    if pushed is None:
+    """Whether a narrowed read could change what the report shows: it was cut after the first period the
+    report computes (`actual`, once the window is known: `--last` alone guessed it), or rows left in the
+    database are dated before (after) the window and the rows read do not reach into the first (last)
+    period computed, so the data's first (last) day, which decides 0 or "no data" for an empty period,
+    might lie elsewhere."""
+    if loaded.pushed is None:
         return False
+    if pushed.first is not None and (actual.first is None or actual.first < pushed.first):
+        return True
     if span is None:
-        return pushed.earlier or pushed.later
+        return loaded.pushed.earlier or loaded.pushed.later
     start_of = calendar.start_of if calendar.period != "all" else (lambda day: day)
-    early = pushed.earlier and periods.first is not None and start_of(span[0]) > periods.first
-    late = pushed.later and periods.last is not None and start_of(span[1]) < periods.last
+    early = loaded.pushed.earlier and actual.first is not None and start_of(span[0]) > actual.first
+    late = loaded.pushed.later and actual.last is not None and start_of(span[1]) < actual.last
     return early or late
