@@ -152,6 +152,12 @@ def test_postgresql_reads_the_window_alone_and_gives_the_csv_report(project, cli
     assert orders["pushed_down"]["rows_left_in_database"] == (~inside).sum() > 1000
     assert orders["rows_read"] == inside.sum()
     assert PASSWORD not in orders["pushed_down"]["where"]
+    # --last alone: PostgreSQL is asked for the orders' last day first, then for the months counted back from it.
+    latest = ["--last", "2m", "-m", "revenue,orders", "-f", "csv"]
+    csv, database = (cli("report", *latest, "-c", str(project.root / c)) for c in configs)
+    assert database.stdout == csv.stdout and "2025-05-01" in csv.stdout and "2025-04-01" not in csv.stdout
+    meta = cli("report", *latest[:-1], "json", "-c", str(project.root / configs[1])).json()["meta"]
+    assert meta["datasets"]["orders"]["pushed_down"]["rows_left_in_database"] > 1000
 
 
 def orders_only(project, source_text: str) -> str:
