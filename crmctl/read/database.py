@@ -206,9 +206,8 @@ def latest_day(spec: DatasetSpec, columns: list[Column]) -> dt.date | None:
 
 def _latest_day(spec: DatasetSpec, columns: list[Column]) -> dt.date | None:
     with connect(spec.source) as db:
-        schema = table_schema(db)
-        names = _matched(FileShape(Path(spec.source.label), "parquet", header=tuple(schema)), spec, columns)
-        typed = [quoted(names[c.field]) for c in columns if isinstance(schema[names[c.field]], (pl.Date, pl.Datetime))]
+        schema, names = _mapped(db, spec, columns)
+        typed = [quoted(names[c.field]) for c in columns if _temporal(schema, names[c.field])]
         if not typed:
             return None
         limit = timestamp(dt.datetime.now() + dt.timedelta(days=1))
@@ -222,9 +221,7 @@ def _fetch(spec: DatasetSpec, columns: list[Column], scratch: str,
            window: RowWindow | None) -> tuple[FileShape, Path, Pushed | None]:
     source = spec.source
     with connect(source) as db:
-        schema = table_schema(db)
-        shape = FileShape(Path(source.label), "parquet", header=tuple(schema))
-        names = _matched(shape, spec, columns)
+        schema, names = _mapped(db, spec, columns)
         wanted = list(dict.fromkeys(names[c.field] for c in columns))
         window = _comparable(window, names, schema) if window else None
         where = f" WHERE {window.where(names)}" if window else ""
@@ -244,8 +241,19 @@ def _comparable(window: RowWindow, names: dict[str, str], schema: pl.Schema) -> 
     columns with a timestamp as crmctl would: a date or timestamp column can; text cannot (its order is not
     time's unless every value has one ISO format); else None."""
     fields = tuple(f for f in window.fields if f in names)
-    typed = all(isinstance(schema[names[f]], (pl.Date, pl.Datetime)) for f in fields)
+    typed = all(_temporal(schema, names[f]) for f in fields)
     return replace(window, fields=fields) if fields and typed else None
+
+
+def _mapped(db: Connection, spec: DatasetSpec, columns: list[Column]) -> tuple[pl.Schema, dict[str, str]]:
+    """The table's schema, and each of `columns`' field matched to its column as a file's header is."""
+    schema = table_schema(db)
+    return schema, _matched(FileShape(Path(spec.source.label), "parquet", header=tuple(schema)), spec, columns)
+
+
+def _temporal(schema: pl.Schema, column: str) -> bool:
+    """Whether the database types the column as a date or timestamp (which it then compares as time)."""
+    return isinstance(schema[column], (pl.Date, pl.Datetime))
 
 
 def _left_out(db: Connection, window: RowWindow, names: dict[str, str], fetched: int) -> Pushed:

@@ -18,9 +18,6 @@ from crmctl.config import DatasetSpec
 from crmctl.config.source import is_remote
 from crmctl.domain.datasets import CANONICAL
 from crmctl.errors import DataError
-
-if TYPE_CHECKING:
-    from crmctl.read.database import RowWindow
 from crmctl.read.loaded import FieldIssue, Loaded  # noqa: F401  (re-exported: the reader's result types)
 from crmctl.read.optimistic import read_files
 from crmctl.read.rows import (
@@ -29,6 +26,9 @@ from crmctl.read.rows import (
 from crmctl.read.remote import dataset_shape, is_parquet_dataset
 from crmctl.read.scan import file_scans
 from crmctl.read.sniff import FileShape, first_ragged_row, ragged_rows, sniff, transcoded
+
+if TYPE_CHECKING:
+    from crmctl.read.database import RowWindow
 
 
 def resolve_files(spec: DatasetSpec) -> list[Path]:
