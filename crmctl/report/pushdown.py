@@ -68,21 +68,23 @@ def pushdowns(config: Config, spec: ReportSpec, plan: Plan, calendar: Calendar) 
     """The window of each database dataset that may be read narrowed (none when nothing fixes the window),
     and the periods it was cut for. `--last` alone counts back from the narrowed datasets' last day in the
     database, two days early (a filtered or implausible last row): `must_read_whole` checks the guess."""
-    narrowed = {name: config.datasets[name] for name in counted_by_period(config, plan)
+    narrowed = {name: _fields(plan, name, config.datasets[name]) for name in counted_by_period(config, plan)
                 if config.datasets[name].source is not None}
+    narrowed = {name: fields for name, fields in narrowed.items() if fields}
+    if not narrowed or plan.quality or (spec.period == "all" and spec.compare):  # before asking any database
+        return {}, reach(spec, calendar)
     latest = None
-    if narrowed and spec.last is not None and spec.start is None and spec.end is None:
-        days = [latest_day(dataset, [dataset.columns[f] for f in _fields(plan, name, dataset)])
-                for name, dataset in narrowed.items()]
+    if spec.last is not None and spec.start is None and spec.end is None:
+        days = [latest_day(config.datasets[name], [config.datasets[name].columns[f] for f in fields])
+                for name, fields in narrowed.items()]
         latest = max((d for d in days if d), default=None)
         latest = latest - MARGIN if latest else None
     periods = reach(spec, calendar, latest)
-    if (periods.first is None and periods.last is None) or plan.quality or (spec.period == "all" and spec.compare):
+    if periods.first is None and periods.last is None:
         return {}, periods
     since = midnight(periods.first) - MARGIN if periods.first else None
     before = _after(periods.last, calendar) + MARGIN if periods.last else None
-    windows = {name: RowWindow(_fields(plan, name, dataset), since, before) for name, dataset in narrowed.items()}
-    return {name: window for name, window in windows.items() if window.fields}, periods
+    return {name: RowWindow(fields, since, before) for name, fields in narrowed.items()}, periods
 
 
 def _fields(plan: Plan, name: str, dataset) -> tuple[str, ...]:
