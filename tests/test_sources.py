@@ -128,6 +128,27 @@ def test_value_maps_and_where_filters(project):
     assert (loaded.rows_read, loaded.rows_filtered) == (3, 1)
 
 
+
+def test_a_field_read_only_for_where_is_not_held(project):
+    """`where:` filters on its field, which is then dropped unless asked for (it would cost a Categorical cast
+    and a copy of every row); asked for, or with every field read, it stays."""
+    project.file("o.csv", "id,who,when,total,state\n1,a,2024-01-01,5,Paid\n2,b,2024-01-02,7,refunded\n"
+                          "3,c,2024-01-03,9,paid\n")
+    config = project.load("""
+        datasets:
+          orders:
+            path: o.csv
+            columns: {order_id: id, customer_id: who, ordered_at: when, amount: total, status: state}
+            where: {status: [paid]}
+    """)
+    spec = config.datasets["orders"]
+    filtered = load_dataset(spec, {"order_id", "customer_id", "ordered_at", "amount"})
+    assert filtered.frame.columns == ["order_id", "customer_id", "ordered_at", "amount"]
+    assert filtered.frame["order_id"].to_list() == ["1", "3"]
+    assert (filtered.rows_read, filtered.rows_filtered, filtered.rows_used) == (3, 1, 2)
+    assert load_dataset(spec, {"amount", "status"}).frame["status"].to_list() == ["paid", "paid"]
+    assert load_dataset(spec).frame["status"].to_list() == ["paid", "paid"]
+
 def test_booleans_from_export_spellings(project):
     project.file("t.csv", "id,created,auto\n1,2024-01-01,Yes\n2,2024-01-01,no\n3,2024-01-01,TRUE\n4,2024-01-01,0\n"
                           "5,2024-01-01,\n6,2024-01-01,maybe\n")

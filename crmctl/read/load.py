@@ -55,6 +55,8 @@ def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: boo
     """Reads the mapped `fields` (all mapped when None) of one dataset into a typed DataFrame; of a database
     dataset only the rows in `window`, when the database can select them (read/database.py)."""
     canonical = CANONICAL[spec.name]
+    # A field read only for `where:` is not held once the filter has run: nothing asked for it.
+    filter_only = set() if fields is None else set(spec.where) - fields - set(canonical.required)
     fields = set(spec.columns) if fields is None else fields | set(canonical.required) | set(spec.where)
     if canonical.wide and fields & {"type", "score"}:
         fields |= set(canonical.wide)
@@ -75,7 +77,7 @@ def load_dataset(spec: DatasetSpec, fields: set[str] | None = None, quality: boo
         if loaded.invalid:  # the flags are booleans: the few example values are read again
             fill_examples(loaded, spec, columns, shapes, sources)
             enforce_invalid_limit(spec, loaded)
-    keep_rows(spec, columns, rows, loaded)
+    keep_rows(spec, columns, rows, loaded, filter_only)
     headers = {shape.header for shape in shapes if shape.format == "csv"}
     if len(headers) > 1:
         loaded.warnings.append(f"{len(files)} files disagree on their columns; read as one dataset, columns united "

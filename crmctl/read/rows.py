@@ -83,8 +83,10 @@ def drop_short_rows(df: pl.DataFrame, spec: DatasetSpec, columns: list[Column], 
     return df.join(hit, on=["_file", "_row"], how="anti")
 
 
-def keep_rows(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame, loaded: Loaded) -> None:
-    """Drops rows that lack a required field and duplicates, applies `where:`, checks currencies."""
+def keep_rows(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame, loaded: Loaded,
+              filter_only: set[str] = frozenset()) -> None:
+    """Drops rows that lack a required field and duplicates, applies `where:`, checks currencies, and holds
+    the fields but those in `filter_only` (read for `where:` alone)."""
     present = {c.field for c in columns}
     kept = df
     for fieldname in [f for f in CANONICAL[spec.name].required if f in present]:
@@ -103,7 +105,7 @@ def keep_rows(spec: DatasetSpec, columns: list[Column], df: pl.DataFrame, loaded
     loaded.rows_used = kept.height
     # One chunk per column: joins and group_bys over the streaming engine's hundreds of chunks are
     # several times slower.
-    loaded.frame = kept.select(held(c) for c in columns).rechunk()
+    loaded.frame = kept.select(held(c) for c in columns if c.field not in filter_only).rechunk()
 
 
 def wanted(spec: DatasetSpec) -> pl.Expr:
