@@ -16,7 +16,7 @@ from crmctl.config import load_config
 from crmctl.read import aggregate
 from crmctl.report.build import build_report, with_overrides
 
-METRICS = ("revenue", "orders", "average_order_value", "sales_growth", "nps", "csat", "ces")
+METRICS = ("revenue", "orders", "average_order_value", "sales_growth", "gross_profit", "nps", "csat", "ces")
 CONFIG = """
 datasets:
   customers:

@@ -17,13 +17,15 @@ from crmctl.metrics.metric import Metric
 DAYS_PER_MONTH = 30.4375
 
 
+def _profit(ctx) -> dict[str, pl.Expr]:
+    """Declared over orders by period, so gross profit shares revenue's group_by (and its aggregated road)."""
+    profit = pl.col("amount") - pl.col("cost") if "cost" in ctx.columns("orders") else pl.lit(None, pl.Float64)
+    return {"_gross_profit": pl.coalesce(profit, pl.col("amount") * ctx.knob("gross_margin")).sum(),
+            "_orders": pl.len()}
+
+
 def _gross_profit(ctx) -> pl.LazyFrame:
-    orders = ctx.frame("orders")
-    margin = ctx.knob("gross_margin")
-    names = orders.collect_schema().names()
-    profit = pl.col("amount") - pl.col("cost") if "cost" in names else pl.lit(None, pl.Float64)
-    profit = pl.coalesce(profit, pl.col("amount") * margin)
-    return orders.group_by(ctx.keys).agg(numerator=profit.sum(), n=pl.len())
+    return ctx.aggregate("orders", None, _profit(ctx)).select(*ctx.keys, numerator="_gross_profit", n="_orders")
 
 
 def _spend(knob: str | None):
@@ -145,10 +147,10 @@ ORDERS = ("orders.amount", "orders.ordered_at")
 SPEND = ("spend.amount", "spend.date", "spend.category")
 
 
-def _total(name, title, description, requires, plan, numerator, optional=()) -> Metric:
+def _total(name, title, description, requires, plan, numerator, optional=(), aggregates=None) -> Metric:
     return Metric(name=name, title=title, family="financial", unit="money", kind="total", additive=True,
                   higher_is_better=None, description=description, requires=requires, optional=optional,
-                  plan=plan, numerator=numerator)
+                  plan=plan, numerator=numerator, aggregates=aggregates)
 
 
 def _derived(name, title, description, derive, depends_on, numerator, denominator, unit="money", family="financial",
@@ -162,7 +164,7 @@ def _derived(name, title, description, derive, depends_on, numerator, denominato
 _BASE = (
     _total("gross_profit", "Gross profit", "Σ over orders placed in the period of amount − cost (amount × "
            "`gross_margin` for orders without a cost).", ORDERS, _gross_profit, "gross profit",
-           optional=("orders.cost",)),
+           optional=("orders.cost",), aggregates=_profit),
     _total("acquisition_spend", "Acquisition spend", "Spend in the period in the `acquisition_categories` "
            "(default: acquisition).", SPEND, _spend("acquisition_categories"), "acquisition spend"),
     _total("retention_spend", "Retention spend", "Spend in the period in the `retention_categories` "
