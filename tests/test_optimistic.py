@@ -26,9 +26,13 @@ CLEAN = {
     "flag": st.sampled_from(["TRUE", "FALSE", "yes", "no"]),
     "tier": st.sampled_from(["SMB", "Mid", "Enterprise"]),
 }
+# Order numbers and record ids that are integers: read by one cast when the file's first rows are (_probed).
+INTEGER_IDS = st.one_of(st.integers(-10**6, 10**18).map(str), st.integers(0, 999).map(lambda n: f"{n:05d}"),
+                        st.integers(0, 99).map(lambda n: f"+{n}"))
 # What a messy export holds: each must either be read as the validating read reads it, or be suspect.
 DIRTY = {
-    "id": st.sampled_from(["", " ", "1.23E+15", "#VALUE!", " a1 ", "#REF!", "ok!", "why?", "1E+5x", "\u00a0b"]),
+    "id": st.sampled_from(["", " ", "1.23E+15", "#VALUE!", " a1 ", "#REF!", "ok!", "why?", "1E+5x", "\u00a0b",
+                           " 42", "42 ", "\u00a07", "99999999999999999999", "4 2", "7!", "1e5", "0x1F", "١٢", "a7"]),
     "date": st.sampled_from(["", "2024-13-45", "yesterday", " 2024-01-05", "2024-01-05 ", "#VALUE!"]),
     "stamp": st.sampled_from(["", "2024-03-01T10:00:00+02:00", "2024-03-01T10:00:00", " 2024-03-01T10:00:00Z",
                               "2024-03-01T10:00:00.5Z", "2024-03-01t10:00:00z"]),
@@ -59,12 +63,13 @@ datasets:
 
 @st.composite
 def export(draw, dirt: float):
+    clean = {**CLEAN, "id": INTEGER_IDS} if draw(st.booleans()) else CLEAN
     rows = []
     for _ in range(draw(st.integers(0, 30))):
         if draw(st.booleans()) and draw(st.floats(0, 1)) < dirt and not draw(st.integers(0, 9)):
             rows.append([""] * len(FIELDS))  # a blank line (empty fields)
             continue
-        rows.append([draw(DIRTY[kind] if draw(st.floats(0, 1)) < dirt else CLEAN[kind]) for kind in FIELDS.values()])
+        rows.append([draw(DIRTY[kind] if draw(st.floats(0, 1)) < dirt else clean[kind]) for kind in FIELDS.values()])
 
     def cell(value: str) -> str:
         return '"' + value.replace('"', '""') + '"' if ("," in value or draw(st.booleans())) else value
@@ -99,9 +104,11 @@ def _outcome(read):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(files=st.lists(export(dirt=0.3), min_size=1, max_size=2), zoned=st.booleans(),
        timezone=st.sampled_from(["UTC", "Europe/Berlin"]),
-       decimal_comma=st.booleans())
-def test_the_optimistic_read_gives_the_validating_frame(tmp_path, monkeypatch, files, zoned, timezone, decimal_comma):
+       decimal_comma=st.booleans(), probe=st.sampled_from([1, 3, 100]))
+def test_the_optimistic_read_gives_the_validating_frame(tmp_path, monkeypatch, files, zoned, timezone, decimal_comma,
+                                                        probe):
     monkeypatch.setattr("crmctl.read.optimistic._MOSTLY", 1.0)  # however dirty: this tests the optimistic road
+    monkeypatch.setattr("crmctl.read.optimistic._SAMPLE_ROWS", probe)  # dirty cells after the probed rows too
     for old in tmp_path.glob("orders*.csv"):
         old.unlink()
     for number, text in enumerate(files):
