@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import polars as pl
 
+from crmctl.read.rows import distinct_ids
+
 # A table indexed by customer id, up to this many slots per customer, beats a join (ids 1..n are dense).
 _DENSE = 4
 
 
 def keyed_customers(customers: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:
-    """The customers (one row per id, the last) and their ids as integers, if they are (integer_ids)."""
-    customers = customers.unique("customer_id", keep="last")
+    """The customers (one row per id, the last) and their ids as integers, if they are (integer_ids). Held
+    customers are already deduplicated by id, so proving it (rising ids cost nothing) saves a copy: unique()
+    of 1M customers peaked at 150 MB, more than a streamed pass over 1M surveys."""
+    if not distinct_ids(customers["customer_id"]):
+        customers = customers.unique("customer_id", keep="last")
     return customers, integer_ids(customers["customer_id"])
 
 
