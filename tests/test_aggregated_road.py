@@ -13,6 +13,7 @@ from polars.testing import assert_frame_equal
 
 from crmctl.report import build as report_module
 from crmctl.config import load_config
+from crmctl.errors import DataError
 from crmctl.read import aggregate
 from crmctl.report.build import build_report, with_overrides
 
@@ -240,5 +241,34 @@ def test_ids_that_stop_rising_after_the_probe_go_the_held_road(numbers, tmp_path
 def test_rising_ids_take_the_aggregated_road(tmp_path, monkeypatch):
     monkeypatch.setattr(aggregate, "_RISING_PROBE", 3)
     aggregated, held = _both(_write(tmp_path, _numbered(_clean(), range(1, 13))), ("segment",), monkeypatch)
+    assert aggregated.datasets["orders"].aggregates is not None
+    _assert_same(aggregated, held)
+
+
+def _with_currencies(data: dict, currencies) -> dict:
+    """`data` with a currency column on its orders, the i-th order (both files, in turn) in currencies[i]."""
+    currencies = iter(currencies)
+    for name in ("orders1", "orders2"):
+        header, rows = data[name]
+        data[name] = ([*header, "cur"], [[*row, next(currencies)] for row in rows])
+    return data
+
+
+@pytest.mark.parametrize("numbers", [range(101, 113), [f"#{i}" for i in range(12)]])  # rising ids: one query
+@pytest.mark.parametrize("currencies", [["USD"] * 12, [*["USD"] * 11, "EUR"], ["", *["USD"] * 11]])
+def test_several_currencies_are_refused_on_either_road(numbers, currencies, tmp_path, monkeypatch):
+    _write(tmp_path, _with_currencies(_numbered(_clean(), numbers), currencies))
+    text = (tmp_path / "crmctl.yaml").read_text().replace("status: state\n", "status: state\n      currency: cur\n", 1)
+    (tmp_path / "crmctl.yaml").write_text(text.replace("{status: [paid]}", "{status: [paid], currency: [usd, eur]}"))
+    config = load_config(tmp_path / "crmctl.yaml")  # the currency is read for its where:
+    if len(set(currencies) - {""}) > 1:
+        for road in ("aggregated", "held"):
+            with monkeypatch.context() as patched:
+                if road == "held":
+                    patched.setattr(report_module, "aggregable", lambda *args: set())
+                with pytest.raises(DataError, match="the currency column has several values: eur, usd"):
+                    build_report(config, with_overrides(config.report, metrics=METRICS, period="month"))
+        return
+    aggregated, held = _both(config, ("segment",), monkeypatch)
     assert aggregated.datasets["orders"].aggregates is not None
     _assert_same(aggregated, held)

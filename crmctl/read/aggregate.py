@@ -159,7 +159,8 @@ def _accounted(spec: DatasetSpec, columns, rows: pl.LazyFrame, integer: bool) ->
     if required:
         status = status.when(pl.any_horizontal(pl.col(f).is_null() for f in required)).then(pl.lit(_LACKING, pl.Int8))
     if spec.where:
-        status = status.when(~wanted(spec)).then(pl.lit(_FILTERED, pl.Int8))
+        # filter() drops a row whose where: field is empty, so the held road counts it as filtered too
+        status = status.when(~wanted(spec).fill_null(False)).then(pl.lit(_FILTERED, pl.Int8))
     keys = []
     if integer:
         key = pl.col("customer_id").cast(pl.Int64, strict=False)
