@@ -90,15 +90,16 @@ def survey_columns(lf: pl.LazyFrame, end: dt.datetime, scales: dict[str, tuple])
     for kind in SURVEY_TYPES:
         low, high = scales[kind]
         ok = (pl.col("type") == kind) & pl.col("score").is_between(low, high)
-        when = pl.col("responded_at").filter(ok)
-        # Two responses at the same time: the lower score is kept (the cautious reading).
-        aggs[kind] = pl.col("score").filter(ok).sort_by([when, pl.col("score").filter(ok)],
-                                                        descending=[False, True]).last()
-        aggs[f"{kind}_at"] = when.max()
+        aggs[kind] = pl.col("score").filter(ok).last()
+        aggs[f"{kind}_at"] = pl.col("responded_at").filter(ok).max()
     nps = pl.col("nps")
     category = (pl.when(nps >= 9).then(pl.lit("promoter")).when(nps >= 7).then(pl.lit("passive"))
                 .when(nps.is_not_null()).then(pl.lit("detractor")))
-    rows = _before(lf, "responded_at", end).group_by("customer_id").agg(**aggs)
+    # One sort of all responses instead of one per customer and type (0.5 s of CPU at 100k customers): a
+    # group keeps its rows' order, so each group's last is its latest response, and of two responses at the
+    # same time the lower score (the cautious reading).
+    latest_last = _before(lf, "responded_at", end).sort(["responded_at", "score"], descending=[False, True])
+    rows = latest_last.group_by("customer_id").agg(**aggs)
     return rows.with_columns(nps_category=category)
 
 
