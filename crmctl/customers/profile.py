@@ -44,8 +44,9 @@ def wanted_fields(config: Config) -> dict[str, set[str]]:
 
 
 def profile_columns(frames: dict[str, pl.LazyFrame], as_of: dt.date, config: Config,
-                    taken: set[str]) -> list[pl.LazyFrame]:
-    """One LazyFrame per mapped dataset: customer_id and that dataset's columns."""
+                    taken: set[str]) -> dict[str, pl.LazyFrame]:
+    """One LazyFrame per mapped dataset, by name: customer_id and that dataset's columns (`taken`: the table's
+    columns so far, which only the subscriptions' dimension columns are named after)."""
     end = day_end(as_of)
     builders = {"subscriptions": lambda lf: subscription_columns(lf, end, config.dimensions("subscriptions"), taken),
                 "surveys": lambda lf: survey_columns(lf, end, {t: config.knob(f"{t}_scale") for t in SURVEY_TYPES}),
@@ -53,7 +54,7 @@ def profile_columns(frames: dict[str, pl.LazyFrame], as_of: dt.date, config: Con
                 "interactions": lambda lf: interaction_columns(
                     lf, end, [*config.knob("engaged_events"), *config.knob("visit_events")]),
                 "leads": lambda lf: lead_columns(lf, end)}
-    return [builders[name](lf) for name, lf in frames.items() if name in builders]
+    return {name: builders[name](lf) for name, lf in frames.items() if name in builders}
 
 
 def _names(lf: pl.LazyFrame) -> set[str]:
