@@ -183,10 +183,21 @@ def frame_csv(frame, raw: bool) -> str:
     # Every cell is now its text: Polars writes them, quoting as the csv module does (a cell holding the
     # delimiter, a quote or \n; the bare \r it would treat otherwise went to csv_text above). Both quote an
     # empty cell alone on its row (""), but Polars quotes every empty text: beside others, they are nulls.
-    texts = pl.DataFrame([_csv_column(c, raw).alias(name) for name, c in zip(frame.columns, columns)])
+    texts = pl.DataFrame([c.alias(name) for name, c in zip(frame.columns, _csv_columns(columns, raw))])
     if texts.width > 1:
         texts = texts.select(pl.all().replace("", None))
     return texts.write_csv(quote_style="necessary", line_terminator="\n")
+
+
+def _csv_columns(columns, raw: bool) -> list:
+    """_csv_column of each column, as many at once as Polars has threads: Polars releases the GIL while it
+    makes a column's texts, which are each column's cost (100k rows, 48 columns: 0.49 -> 0.29 s wall)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import polars as pl
+
+    with ThreadPoolExecutor(max_workers=pl.thread_pool_size()) as pool:
+        return list(pool.map(lambda column: _csv_column(column, raw), columns))
 
 
 def _text_typed(series):
