@@ -246,3 +246,24 @@ def test_leads_that_name_the_customer():
     a = by_id(lead_columns(leads, END))["a"]
     assert (a["leads"], a["open_leads"], a["won_deals"], a["won_amount"]) == (4, 2, 1, 100.0)
     assert a["last_lead_at"] == dt.datetime(2025, 6, 1)
+
+
+def test_signals_collected_ahead_are_the_columns_the_lazy_joins_give():
+    # build_customers collects the surveys', tickets' and interactions' columns while the models fit;
+    # the subscriptions' columns wait for the table's names. Joined, the table is the one-plan table.
+    from crmctl.config import load_config
+    from crmctl.customers.table import _joined, _modelled, _signals, default_as_of, load_all
+    from crmctl.domain.timeline import span_weeks
+    from tests.conftest import SAMPLE_CONFIG
+
+    config = load_config(SAMPLE_CONFIG)
+    dims = tuple(config.dimensions("customers"))
+    datasets = load_all(config, dims)
+    as_of = default_as_of(datasets)
+    modelled, _ = _modelled(config, datasets, as_of, span_weeks(as_of, "12m"))
+    signals = _signals(config, datasets, as_of)
+    assert sorted(signals) == ["interactions", "surveys", "tickets"]
+    ahead, lazy = (_joined(config, datasets, as_of, dims, modelled, s) for s in (signals, {}))
+    assert ahead.equals(lazy) and ahead.height == lazy.height > 0
+    assert {"sub_plan", "nps", "open_tickets", "engagement_90d"} <= set(ahead.columns)
+    assert _signals(config, datasets, None) == {}  # an undated table has no as-of day to take signals at

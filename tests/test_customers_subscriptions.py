@@ -8,6 +8,8 @@ import os
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crmctl.customers.subscriptions import cohort_derl, survivors, tenures, whole_months
 from crmctl.models.clv import per_period_rate
@@ -96,3 +98,22 @@ def test_customers_table_values_running_subscribers_from_their_contract(cli, pro
     assert rows["live_0"]["predicted_clv"] == pytest.approx(50.0 * derl * 0.5, rel=1e-9)
     # A churned subscriber is valued from orders (here: no model fits two orders, so no value).
     assert (rows["c0_0"]["clv_basis"], rows["c0_0"]["predicted_clv"]) == (None, None)
+
+
+def survivors_one_by_one(months: list[int], observed: list[int]) -> list[int]:
+    """The definition, one pass over the cohort per period: what `survivors` counts at once."""
+    return [sum(1 for m in months if m >= t) for t in range(min(observed) + 1)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(-3, 30), st.integers(-2, 30)), min_size=1, max_size=200))
+def test_survivors_counts_as_the_definition_does(customers):
+    months, observed = [m for m, _ in customers], [o for _, o in customers]
+    counts = survivors(months, observed)
+    assert counts == survivors_one_by_one(months, observed)
+    assert all(type(n) is int for n in counts)  # plain integers: the counts go on to fit_sbg and the notes
+
+
+def test_survivors_by_hand_with_renewals_beyond_the_observed_months():
+    # Observed 2 months each: totals of 5 count as 2, a negative total (an end before the start) nowhere.
+    assert survivors([0, 1, 5, 5, -1], [2, 3, 2, 4, 2]) == [4, 3, 2]

@@ -40,3 +40,12 @@ def test_cells_as_python_writes_them():
     assert frame_csv(frame, raw=False).splitlines() == [
         "f,s,t", "1e-05,'=SUM(A1),2024-01-02T03:04:05", "3,-2,2024-01-02T03:04:05.000060", "0.25,,",
         ",x,0999-01-01T00:00:00", ',"a,b",2024-01-01T00:00:00', "2000000000000000.0,'+,2024-01-01T00:00:00"]
+
+
+def test_datetime_fractions_are_isoformats_six_digits():
+    # The fraction is written from the microseconds (zero-padded), and left out when they are 0.
+    stamps = [dt.datetime(2024, 5, 6, 7, 8, 9, us) for us in (0, 1, 999, 120000, 999999)]
+    frame = pl.DataFrame({"t": stamps})
+    assert frame_csv(frame, raw=False).splitlines()[1:] == [s.isoformat() for s in stamps] == [
+        "2024-05-06T07:08:09", "2024-05-06T07:08:09.000001", "2024-05-06T07:08:09.000999",
+        "2024-05-06T07:08:09.120000", "2024-05-06T07:08:09.999999"]

@@ -79,3 +79,16 @@ def test_derl_refuses_no_discounting():
 def test_unusable_cohorts_are_refused(survivors, message):
     with pytest.raises(ModelError, match=message):
         fit_sbg(survivors)
+
+
+def test_derl_of_repeated_renewal_counts_is_each_counts_value_exactly():
+    # Each distinct count is computed once and gathered: every value is the one its count gives alone.
+    fit = SbgFit(alpha=0.8, beta=2.5, log_likelihood=0.0, n_customers=100)
+    renewals = np.array([[3, 0, 3], [7, 0, 3]])
+    values = discounted_expected_residual_lifetime(fit, 0.008, renewals)
+    assert values.shape == (2, 3)
+    alone = {n: float(discounted_expected_residual_lifetime(fit, 0.008, n)) for n in (0, 3, 7)}
+    assert values.tolist() == [[alone[3], alone[0], alone[3]], [alone[7], alone[0], alone[3]]]
+    assert [alone[n] for n in (0, 3, 7)] == pytest.approx([ref.derl_sum(0.8, 2.5, 0.008, n) for n in (0, 3, 7)],
+                                                          rel=1e-7)
+    assert isinstance(discounted_expected_residual_lifetime(fit, 0.008, 3), float)

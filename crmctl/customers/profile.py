@@ -44,8 +44,9 @@ def wanted_fields(config: Config) -> dict[str, set[str]]:
 
 
 def profile_columns(frames: dict[str, pl.LazyFrame], as_of: dt.date, config: Config,
-                    taken: set[str]) -> list[pl.LazyFrame]:
-    """One LazyFrame per mapped dataset: customer_id and that dataset's columns."""
+                    taken: set[str]) -> dict[str, pl.LazyFrame]:
+    """One LazyFrame per mapped dataset, by name: customer_id and that dataset's columns (`taken`: the table's
+    columns so far, which only the subscriptions' dimension columns are named after)."""
     end = day_end(as_of)
     builders = {"subscriptions": lambda lf: subscription_columns(lf, end, config.dimensions("subscriptions"), taken),
                 "surveys": lambda lf: survey_columns(lf, end, {t: config.knob(f"{t}_scale") for t in SURVEY_TYPES}),
@@ -53,7 +54,7 @@ def profile_columns(frames: dict[str, pl.LazyFrame], as_of: dt.date, config: Con
                 "interactions": lambda lf: interaction_columns(
                     lf, end, [*config.knob("engaged_events"), *config.knob("visit_events")]),
                 "leads": lambda lf: lead_columns(lf, end)}
-    return [builders[name](lf) for name, lf in frames.items() if name in builders]
+    return {name: builders[name](lf) for name, lf in frames.items() if name in builders}
 
 
 def _names(lf: pl.LazyFrame) -> set[str]:
@@ -90,15 +91,16 @@ def survey_columns(lf: pl.LazyFrame, end: dt.datetime, scales: dict[str, tuple])
     for kind in SURVEY_TYPES:
         low, high = scales[kind]
         ok = (pl.col("type") == kind) & pl.col("score").is_between(low, high)
-        when = pl.col("responded_at").filter(ok)
-        # Two responses at the same time: the lower score is kept (the cautious reading).
-        aggs[kind] = pl.col("score").filter(ok).sort_by([when, pl.col("score").filter(ok)],
-                                                        descending=[False, True]).last()
-        aggs[f"{kind}_at"] = when.max()
+        aggs[kind] = pl.col("score").filter(ok).last()
+        aggs[f"{kind}_at"] = pl.col("responded_at").filter(ok).max()
     nps = pl.col("nps")
     category = (pl.when(nps >= 9).then(pl.lit("promoter")).when(nps >= 7).then(pl.lit("passive"))
                 .when(nps.is_not_null()).then(pl.lit("detractor")))
-    rows = _before(lf, "responded_at", end).group_by("customer_id").agg(**aggs)
+    # One sort of all responses instead of one per customer and type (0.5 s of CPU at 100k customers): a
+    # group keeps its rows' order, so each group's last is its latest response, and of two responses at the
+    # same time the lower score (the cautious reading).
+    latest_last = _before(lf, "responded_at", end).sort(["responded_at", "score"], descending=[False, True])
+    rows = latest_last.group_by("customer_id").agg(**aggs)
     return rows.with_columns(nps_category=category)
 
 

@@ -58,11 +58,16 @@ def tenures(subscriptions: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     ).sort("customer_id")
 
 
-def survivors(months: list[int], observed: list[int]) -> list[int]:
+def survivors(months, observed) -> list[int]:
     """n_0 … n_k: the cohort's customers who made at least t renewals, for t up to k, the months every
     customer of the cohort has been observed (so nobody's count is cut short by the as-of day)."""
-    k = min(observed)
-    return [sum(1 for m in months if m >= t) for t in range(k + 1)]
+    import numpy as np
+
+    k = max(int(np.min(observed)), -1)  # -1: no month observed, no counts
+    # One count per renewal total, capped to -1 … k (below 0 counts nowhere, beyond k as k); n_t is the
+    # count of totals ≥ t, a cumulative sum from the top: O(n + k), not a pass over the cohort per t.
+    totals = np.bincount(np.clip(np.asarray(months, dtype=np.int64), -1, k) + 1, minlength=k + 2)
+    return np.cumsum(totals[::-1])[::-1][1:].tolist()
 
 
 def cohort_derl(tenure: pl.DataFrame, monthly_rate: float) -> tuple[pl.DataFrame, list[str]]:
@@ -72,7 +77,7 @@ def cohort_derl(tenure: pl.DataFrame, monthly_rate: float) -> tuple[pl.DataFrame
 
     out, notes = [], []
     for (cohort,), rows in tenure.group_by(["cohort"], maintain_order=True):
-        counts = survivors(rows["months"].to_list(), rows["observed"].to_list())
+        counts = survivors(rows["months"].to_numpy(), rows["observed"].to_numpy())
         try:
             if len(counts) < MIN_COUNTS:
                 raise ModelError(f"{len(counts) - 1} complete month(s) observed, sBG needs {MIN_COUNTS - 1}")

@@ -9,6 +9,7 @@ chooses rows to show, not the population the models learn from.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import polars as pl
@@ -60,8 +61,11 @@ def build_customers(config: Config, spec: CustomersSpec) -> CustomerTable:
     datasets = load_all(config, dims)
     as_of = spec.as_of or default_as_of(datasets)
     weeks = span_weeks(as_of, spec.horizon) if as_of is not None else None
-    modelled, meta = _modelled(config, datasets, as_of, weeks)
-    rows = _joined(config, datasets, as_of, dims, modelled)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Polars releases the GIL: the other datasets' columns are computed while numpy and SciPy fit the models.
+        signals = pool.submit(_signals, config, datasets, as_of)
+        modelled, meta = _modelled(config, datasets, as_of, weeks)
+        rows = _joined(config, datasets, as_of, dims, modelled, signals.result())
     if spec.feedback is not None:
         from crmctl.customers.feedback import feedback_list
 
@@ -116,8 +120,25 @@ def _modelled(config: Config, datasets: dict[str, Loaded], as_of, weeks) -> tupl
     return rows, meta
 
 
-def _joined(config: Config, datasets: dict[str, Loaded], as_of, dims, modelled) -> pl.DataFrame:
-    """customers ∪ customers with an order, each with its columns from every dataset (one join each)."""
+def _signal_frames(datasets: dict[str, Loaded], *, but: tuple[str, ...]) -> dict[str, pl.LazyFrame]:
+    return {name: loaded.frame.lazy() for name, loaded in datasets.items() if name not in ("orders", "customers", *but)}
+
+
+def _signals(config: Config, datasets: dict[str, Loaded], as_of) -> dict[str, pl.DataFrame]:
+    """The 360° columns of every dataset but subscriptions (whose dimension columns are named after the
+    table's, known once the models are in), collected."""
+    from crmctl.customers.profile import profile_columns
+
+    if as_of is None:
+        return {}
+    parts = profile_columns(_signal_frames(datasets, but=("subscriptions",)), as_of, config, taken=set())
+    return dict(zip(parts, pl.collect_all(parts.values())))
+
+
+def _joined(config: Config, datasets: dict[str, Loaded], as_of, dims, modelled,
+            signals: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """customers ∪ customers with an order, each with its columns from every dataset (one join each; `signals`:
+    the columns already collected)."""
     from crmctl.customers.profile import ZERO_WHEN_ABSENT, customer_columns, profile_columns
 
     parts = []
@@ -130,10 +151,9 @@ def _joined(config: Config, datasets: dict[str, Loaded], as_of, dims, modelled) 
     for part in parts:
         rows = rows.join(part, on="customer_id", how="left")
     taken = set(rows.collect_schema().names())
-    frames = {name: loaded.frame.lazy() for name, loaded in datasets.items() if name not in ("orders", "customers")}
     if as_of is not None:
-        for part in profile_columns(frames, as_of, config, taken):
-            rows = rows.join(part, on="customer_id", how="left")
+        for name, part in profile_columns(_signal_frames(datasets, but=()), as_of, config, taken).items():
+            rows = rows.join(signals[name].lazy() if name in signals else part, on="customer_id", how="left")
     names = rows.collect_schema().names()
     rows = rows.with_columns(pl.col(c).fill_null(0) for c in ZERO_WHEN_ABSENT if c in names)
     if "clv_note" in names:  # a customer of the customers export without an order has nothing to predict from
