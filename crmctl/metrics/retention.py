@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from crmctl.context.activity import SOURCE, active_at, spells
+from crmctl.context.keys import integer_ids
 from crmctl.metrics.metric import Metric
 from crmctl.metrics.sales import customer_orders
 
@@ -139,8 +140,7 @@ def base_flows(ctx) -> pl.LazyFrame:
 
 
 def _build_base_flows(ctx) -> pl.LazyFrame:
-    spells = customer_spells(ctx).with_columns(_ps=ctx.calendar.bucket(pl.col("start")),
-                                       _pe=ctx.calendar.bucket(pl.col("end")))
+    spells = spell_periods(ctx)
     key = [c for c in spells.collect_schema().names() if c not in ("start", "end", "_ps", "_pe")]
     ended = spells.filter(pl.col("_pe").is_not_null() & alive_at_edge(pl.col("_pe"), "start"))  # churned in _pe
     churned = ended.group_by(*ctx.by, period_start="_pe").agg(_churned=pl.len())
@@ -154,6 +154,71 @@ def _build_base_flows(ctx) -> pl.LazyFrame:
         pl.col("_churned", "_back").fill_null(0))
     return joined.select(*ctx.keys, "_base", "_churned",
                          _still=pl.col("_base") - pl.col("_churned") + pl.col("_back"))
+
+
+def spell_periods(ctx) -> pl.LazyFrame:
+    """customer_spells with `_ps` and `_pe`, the periods each spell starts and ends in (null: still running);
+    once per report, for base_flows and retained_buyers."""
+    return ctx.shared(f"spell_periods:{ctx.by}", lambda: ctx.materialised(customer_spells(ctx).with_columns(
+        _ps=ctx.calendar.bucket(pl.col("start")), _pe=ctx.calendar.bucket(pl.col("end")))))
+
+
+def retained_buyers(ctx, buyers: pl.DataFrame) -> pl.Series:
+    """Whether each row of `buyers` (period_start, customer_id and the spells' own --by keys) is of a customer
+    active at its period's start and at its end (alive_at_edge).
+
+    A customer's spells are disjoint and sorted, so at each edge only the latest spell starting before it can
+    hold it: one sorted search on an integer (customer, period) key finds it, where joining every spell of the
+    customer made ~13M rows to group again (10M orders: 4.6 → ~1 s). Of a customer's spells starting in one
+    period only the last can be that latest spell, so the key is unique and the spell before the one found is
+    the latest starting before the period."""
+    spells = spell_periods(ctx).sort("start").collect()
+    key = [c for c in spells.columns if c not in ("start", "end", "_ps", "_pe")]
+    spell_codes, buyer_codes = _customer_codes(ctx, spells.select(key), buyers.select(key))
+    days = [spells["_ps"].cast(pl.Int32), buyers["period_start"].cast(pl.Int32)]
+    first_day = min(d.min() for d in days)
+    width = max(d.max() for d in days) - first_day + 1
+    ends = spells["_pe"].cast(pl.Int32).fill_null(_NEVER)
+    table = pl.DataFrame({"_s": spell_codes * width + days[0] - first_day, "_pe": ends}).sort("_s", maintain_order=True)
+    table = table.filter(pl.col("_s") != pl.col("_s").shift(-1, fill_value=-1))  # the last of each period
+    found = pl.DataFrame({"_own": buyer_codes * width, "_p": days[1]}).with_columns(
+        _q=pl.col("_own") + pl.col("_p") - first_day).with_columns(
+        _i=pl.lit(table["_s"]).search_sorted(pl.col("_q"), side="right").cast(pl.Int64) - 1)  # starts in P or before
+    at = pl.lit(table["_s"]).gather(pl.col("_i").clip(0))
+    found = found.with_columns(_j=pl.col("_i") - (at == pl.col("_q")).cast(pl.Int64))  # starts before P
+
+    def holds(index: str, ends_after) -> pl.Expr:
+        spell = pl.col(index).clip(0)
+        return (pl.col(index) >= 0) & (pl.lit(table["_s"]).gather(spell) >= pl.col("_own")) & ends_after(
+            pl.lit(table["_pe"]).gather(spell))
+
+    return found.select((holds("_j", lambda end: end >= pl.col("_p")) & holds("_i", lambda end: end > pl.col("_p"))
+                         ).fill_null(False)).to_series()
+
+
+_NEVER = 2**31 - 1  # an open spell's end period, in days
+
+
+def _customer_codes(ctx, spells: pl.DataFrame, buyers: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """A number ≥ 0 per customer (customer_id and own --by keys, nulls equal), the same on both sides: the
+    ids themselves when they are integers (customer dims follow from the id), else the row of the spells'
+    distinct key (buyers without a spell: one past the last)."""
+    own = [k for k in spells.columns if k not in ctx.customer_dims]
+    if own == ["customer_id"]:
+        mine = integer_ids(spells["customer_id"])
+        theirs = integer_ids(buyers["customer_id"]) if mine is not None else None
+        if theirs is not None:
+            low = min(mine.min() or 0, theirs.min() or 0)
+            high = max(mine.max() or 0, theirs.max() or 0)
+            if high - low < 2**30:  # times a span of days, within Int64
+                return tuple(((ids - low).fill_null(high - low + 1)) for ids in (mine, theirs))
+    distinct = spells.unique().with_row_index("_code").with_columns(pl.col("_code").cast(pl.Int64))
+
+    def code(frame: pl.DataFrame) -> pl.Series:
+        joined = frame.join(distinct, on=frame.columns, how="left", nulls_equal=True, maintain_order="left")
+        return joined["_code"].fill_null(distinct.height)
+
+    return code(spells), code(buyers)
 
 
 def _base_members(flag: str):
