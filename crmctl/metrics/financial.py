@@ -42,7 +42,7 @@ def _market_revenue(ctx) -> pl.LazyFrame:
 
 def _revenue_per_retained(ctx) -> pl.LazyFrame:
     """Order revenue in P of customers active at its start and still active at its end."""
-    spent = customer_orders(ctx).select(*ctx.keys, "customer_id", "_revenue")
+    spent = customer_orders(ctx)
     if ctx.calendar.period == "all":
         retained = retention.starting_base(ctx).filter(pl.col("_still")).select(*ctx.keys, "customer_id").unique()
         joined = retained.join(spent, on=[*ctx.keys, "customer_id"], how="left", nulls_equal=True)
