@@ -104,3 +104,22 @@ def test_transactional_spells_match_a_plain_walk(raw, days, narrow):
                                        "ordered_at": pl.Datetime("us")}, orient="row")
     got = _transactional(_Orders(frame, days, narrow), ["customer_id", "channel"]).collect()
     assert sorted(got.iter_rows(), key=repr) == _plain_transactional(rows, days)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", "-30", "4000000000", None, "07"]),
+                          st.sampled_from(["tie", "gap", "gap-1", "gap+1", "far"]), st.sampled_from([0, 7]),
+                          st.sampled_from([0, 1, 500_000])), min_size=1, max_size=25),
+       st.integers(1, 40), st.booleans())
+def test_transactional_spells_by_customer_match_a_plain_walk(raw, days, narrow):
+    # Keyed by customer alone: integer ids (negative, far apart, null) are sorted with the time as one Int64,
+    # in whole seconds or (a microsecond off) not; a "07" among them sends every id the text road.
+    steps = {"tie": 0, "gap": days, "gap-1": days - 1, "gap+1": days + 1, "far": 40}
+    at, rows = {}, []
+    for c, step, hours, micro in raw:
+        at[c] = at.get(c, DAY) + dt.timedelta(days=steps[step], hours=hours if step == "far" else 0, microseconds=micro)
+        rows.append((c, at[c]))
+    frame = pl.DataFrame(rows, schema={"customer_id": pl.String, "ordered_at": pl.Datetime("us")}, orient="row")
+    got = _transactional(_Orders(frame, days, narrow), ["customer_id"]).collect()
+    assert got.schema["customer_id"] == pl.String
+    assert sorted(got.iter_rows(), key=repr) == _plain_transactional(rows, days)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -61,3 +63,22 @@ def test_integer_lookup_of_extreme_ids():
     customers = _frame({"-5": "SMB", "0": "Enterprise"})
     got = _look_up(pl.Series([str(2**63 - 1), "-5", str(-(2**63))]), customers, ["segment"])
     assert got[0].to_list() == [None, "SMB", None]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(
+    st.none(), st.integers(-2**63, 2**63 - 1).map(str), st.integers(0, 10**6).map(lambda n: f"+{n}"),
+    st.integers(0, 10**6).map(lambda n: f"0{n}"), st.sampled_from(["-0", "0", "9223372036854775808", "+9223372036854775807",
+                                                                  "-9223372036854775809", "00", "", " 7", "7a"]),
+    st.integers(-2**63, 2**63 - 1).map(lambda n: str(n).replace("-", "-0"))), min_size=1, max_size=20))
+def test_integer_ids_equal_the_python_round_trip(texts):
+    """Ids are integers exactly when each text is int(text) printed back (what _as_printed tests of the text)."""
+    def prints_back(text):
+        return text is None or (re.fullmatch(r"-?[0-9]+", text) is not None and -2**63 <= int(text) < 2**63
+                                and str(int(text)) == text)
+
+    got = integer_ids(pl.Series(texts, dtype=pl.String))
+    if all(prints_back(t) for t in texts):
+        assert got is not None and got.to_list() == [None if t is None else int(t) for t in texts]
+    else:
+        assert got is None

@@ -4,7 +4,7 @@ same-day renewals, MRR movements. Expected values are worked out in the comments
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import Project
@@ -290,3 +290,106 @@ def test_flows_equal_per_customer_forms_on_random_subscriptions(tmp_path, subs, 
     assert got.select(*keys, "_n").to_dicts() == want.select(*keys, "_n").to_dicts()
     for column in ("_start", "_end", "_lost"):
         assert got[column].to_list() == pytest.approx(want[column].to_list())
+
+
+order = st.tuples(st.integers(0, 4), st.integers(0, 200), st.sampled_from(["web", "shop"]))
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(subs=st.lists(subscription, max_size=8), orders=st.lists(order, min_size=1, max_size=25),
+       ids=st.sampled_from([["1", "2", "3", "40", "-5"], ["a", "b", "c", "1", "01"]]),
+       period=st.sampled_from(["month", "week"]), split=st.booleans())
+@example(subs=[("a", 36, 2, 0.0, "basic"), ("a", 40, None, 0.0, "basic")], orders=[(0, 45, "web")],
+         ids=["1", "2", "3", "40", "-5"], period="month", split=False)  # two spells start in February
+@example(subs=[("a", 10, 23, 0.0, "basic"), ("a", 40, None, 0.0, "basic")], orders=[(0, 45, "web")],
+         ids=["a", "b", "c", "1", "01"], period="month", split=False)  # churned in February, back in it
+def test_retained_buyers_equal_a_test_of_every_spell(tmp_path, subs, orders, ids, period, split):
+    """retained_buyers' sorted search against each buyer's spells tested one by one (active at the period's
+    first instant and at the next period's), under the subscription model (overlaps, several spells starting
+    in one period, open ends) and the transactional one (split by an order field: spells per customer and
+    channel), with integer ids and ids that are not."""
+    import datetime as dt
+
+    import polars as pl
+
+    from crmctl.metrics import retention
+    from crmctl.metrics.sales import customer_orders
+    from crmctl.report.build import prepare
+
+    day = dt.datetime(2024, 1, 1, 6)
+    project = Project(tmp_path)
+    project.file("orders.csv", "id,cust,at,amount,channel\n" + "".join(
+        f"o{i},{ids[c]},{day + dt.timedelta(days=d, hours=i)},{i + 1},{ch}\n" for i, (c, d, ch) in enumerate(orders)))
+    project.file("subs.csv", "id,cust,start,end,mrr,plan\n" + "".join(
+        f"s{i},{ids[ord(c) - 97]},{(day + dt.timedelta(days=s)).date()},"
+        f"{'' if n is None else (day + dt.timedelta(days=s + n)).date()},{m},{p}\n" for i, (c, s, n, m, p) in enumerate(subs)))
+    subscriptions = """
+          subscriptions:
+            path: subs.csv
+            columns: {subscription_id: id, customer_id: cust, started_at: start, ended_at: end}""" if subs else ""
+    config = project.load(f"""
+        datasets:
+          orders:
+            path: orders.csv
+            columns: {{order_id: id, customer_id: cust, ordered_at: at, amount: amount, channel: channel}}{subscriptions}
+    """)
+    by = ("channel",) if split and not subs else ()
+    spec = with_overrides(config.report, metrics=("revenue_per_retained_customer",), by=by, period=period)
+    ctx, _ = prepare(config, spec)
+    buyers = customer_orders(ctx).collect()
+    spells = retention.customer_spells(ctx).collect()
+    def bounds(start):  # the period's first instant and the next one's, for periods outside the grid too
+        return [dt.datetime.combine(d, dt.time()) for d in (start, pl.select(ctx.calendar.shift(pl.lit(start), 1)).item())]
+
+    key = [c for c in spells.columns if c not in ("start", "end")]
+
+    def active(row, at):
+        return any(s["start"] < at <= (s["end"] or dt.datetime.max) for s in spells.to_dicts()
+                   if all(s[k] == row[k] for k in key))
+
+    expected = [all(active(r, at) for at in bounds(r["period_start"])) for r in buyers.to_dicts()]
+    assert retention.retained_buyers(ctx, buyers).to_list() == expected
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(orders=st.lists(order, min_size=1, max_size=25), ids=st.sampled_from([["1", "2", "3", "40", ""], ["a", "b", "c", "1", "01"]]),
+       period=st.sampled_from(["month", "week", "all"]), split=st.booleans())
+def test_repeat_purchase_equals_plain_python(tmp_path, orders, ids, period, split):
+    """Buyers of a group (period, channel) repeat when they ordered twice in it or their first order ever (looked
+    up among all orders, also those outside an `all` window) came before their last one in it; over integer ids
+    (grouped as integers), text ids and empty ones."""
+    import collections
+    import datetime as dt
+
+    import polars as pl
+
+    from crmctl.metrics import retention
+    from crmctl.report.build import prepare
+
+    day = dt.datetime(2024, 1, 1, 6)
+    project = Project(tmp_path)
+    project.file("orders.csv", "id,cust,at,amount,channel\n" + "".join(
+        f"o{i},{ids[c]},{day + dt.timedelta(days=d, hours=i % 3)},{i + 1},{ch}\n" for i, (c, d, ch) in enumerate(orders)))
+    config = project.load("""
+        datasets:
+          orders:
+            path: orders.csv
+            columns: {order_id: id, customer_id: cust, ordered_at: at, amount: amount, channel: channel}
+    """)
+    window = {"start": dt.date(2024, 2, 1), "end": dt.date(2024, 5, 31)} if period == "all" else {}
+    spec = with_overrides(config.report, metrics=("repeat_purchase_rate",), by=("channel",) if split else (),
+                          period=period, **window)
+    ctx, _ = prepare(config, spec)
+    first = {}
+    for row in ctx.datasets["orders"].frame.to_dicts():
+        if row["customer_id"] is not None and row["ordered_at"] is not None:
+            first[row["customer_id"]] = min(first.get(row["customer_id"], dt.datetime.max), row["ordered_at"])
+    groups = collections.defaultdict(list)
+    for row in ctx.frame("orders").collect().to_dicts():
+        groups[tuple(row[k] for k in ctx.keys), row["customer_id"]].append(row["ordered_at"])
+    expected = collections.Counter()
+    for (keys, customer), times in groups.items():
+        repeat = len(times) >= 2 or (customer in first and first[customer] < max(times))
+        expected[keys] += complex(repeat, 1)
+    got = retention._repeat_purchase(ctx).collect()
+    assert {tuple(r[k] for k in ctx.keys): complex(r["numerator"], r["denominator"]) for r in got.to_dicts()} == expected

@@ -45,9 +45,16 @@ def integer_ids(ids: pl.Series) -> pl.Series | None:
     e-mails and "C-001" fail there at no cost."""
     for sample in (ids.head(1000), ids):
         values = sample.cast(pl.Int64, strict=False)
-        if values.null_count() != sample.null_count() or not (values.cast(pl.String) == sample).all():
+        if values.null_count() != sample.null_count() or not _as_printed(sample):
             return None
     return values
+
+
+def _as_printed(texts: pl.Series) -> bool:
+    """Whether each text (parsed: Polars reads only a sign and digits) is its value as it prints: it is unless
+    it starts with "+", "-0" or a zero followed by more digits (2-3x cheaper than printing 10M values back)."""
+    zero_led = texts.str.starts_with("0") & (texts.str.len_bytes() > 1)
+    return not (texts.str.starts_with("+") | texts.str.starts_with("-0") | zero_led).any()
 
 
 def _integer_look_up(keys: pl.Series, customer_keys: pl.Series, customers: pl.DataFrame,

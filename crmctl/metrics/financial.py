@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from crmctl.context.activity import active_at
 from crmctl.metrics import retention
 from crmctl.metrics.sales import customer_orders
 from crmctl.metrics.metric import Metric
@@ -45,21 +44,15 @@ def _market_revenue(ctx) -> pl.LazyFrame:
 
 def _revenue_per_retained(ctx) -> pl.LazyFrame:
     """Order revenue in P of customers active at its start and still active at its end."""
-    spent = customer_orders(ctx).select(*ctx.keys, "customer_id", "_revenue")
+    spent = customer_orders(ctx)
     if ctx.calendar.period == "all":
         retained = retention.starting_base(ctx).filter(pl.col("_still")).select(*ctx.keys, "customer_id").unique()
         joined = retained.join(spent, on=[*ctx.keys, "customer_id"], how="left", nulls_equal=True)
         return joined.group_by(ctx.keys).agg(
             numerator=pl.col("_revenue").fill_null(0).sum(), denominator=pl.len(), n=pl.len())
     # Only customers who ordered in P can add revenue: test each against its own spells.
-    spells = retention.customer_spells(ctx)
-    key = [c for c in spells.collect_schema().names() if c not in ("start", "end")]  # customer_id + --by
-    tested = spent.join(ctx.bounds(), on="period_start").join(spells, on=key, nulls_equal=True).group_by(
-        [*ctx.keys, "customer_id"]).agg(
-        _revenue=pl.col("_revenue").first(),
-        _at_start=pl.all_horizontal(active_at(pl.col("_from"))).any(),
-        _at_end=pl.all_horizontal(active_at(pl.col("_to"))).any())
-    revenue = tested.filter(pl.col("_at_start") & pl.col("_at_end")).group_by(ctx.keys).agg(
+    buyers = spent.collect()
+    revenue = buyers.filter(retention.retained_buyers(ctx, buyers)).lazy().group_by(ctx.keys).agg(
         _revenue=pl.col("_revenue").sum())
     retained = retention.base_flows(ctx).filter(pl.col("_still") > 0)
     return retained.join(revenue, on=ctx.keys, how="left", nulls_equal=True).select(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from crmctl.context.activity import SOURCE, active_at, spells
+from crmctl.context.keys import integer_ids
 from crmctl.metrics.metric import Metric
 from crmctl.metrics.sales import customer_orders
 
@@ -139,8 +140,7 @@ def base_flows(ctx) -> pl.LazyFrame:
 
 
 def _build_base_flows(ctx) -> pl.LazyFrame:
-    spells = customer_spells(ctx).with_columns(_ps=ctx.calendar.bucket(pl.col("start")),
-                                       _pe=ctx.calendar.bucket(pl.col("end")))
+    spells = spell_periods(ctx)
     key = [c for c in spells.collect_schema().names() if c not in ("start", "end", "_ps", "_pe")]
     ended = spells.filter(pl.col("_pe").is_not_null() & alive_at_edge(pl.col("_pe"), "start"))  # churned in _pe
     churned = ended.group_by(*ctx.by, period_start="_pe").agg(_churned=pl.len())
@@ -154,6 +154,77 @@ def _build_base_flows(ctx) -> pl.LazyFrame:
         pl.col("_churned", "_back").fill_null(0))
     return joined.select(*ctx.keys, "_base", "_churned",
                          _still=pl.col("_base") - pl.col("_churned") + pl.col("_back"))
+
+
+def spell_periods(ctx) -> pl.LazyFrame:
+    """customer_spells with `_ps` and `_pe`, the periods each spell starts and ends in (null: still running);
+    once per report, for base_flows and retained_buyers."""
+    return ctx.shared(f"spell_periods:{ctx.by}", lambda: ctx.materialised(customer_spells(ctx).with_columns(
+        _ps=ctx.calendar.bucket(pl.col("start")), _pe=ctx.calendar.bucket(pl.col("end")))))
+
+
+def retained_buyers(ctx, buyers: pl.DataFrame) -> pl.Series:
+    """Whether each row of `buyers` (customer_orders: period_start, customer_id, the spells' own --by keys and
+    `_customer`, the integer id, when there is one) is of a customer active at its period's start and at its
+    end (alive_at_edge).
+
+    A customer's spells are disjoint and sorted, so only the latest spell starting in P or before can hold
+    the customer at P's end, and the one before it at P's start when it starts in P: one sorted search on an
+    integer (customer, start period) key finds it, where joining every spell of the customer made ~13M rows
+    to group again (10M orders: plan 4.6 → 1.5 s)."""
+    spells = spell_periods(ctx).collect()
+    key = [c for c in spells.columns if c not in ("start", "end", "_ps", "_pe")]
+    spell_codes, buyer_codes = _customer_codes(ctx, spells.select(key), buyers)
+    starts, periods = spells["_ps"].cast(pl.Int32), buyers["period_start"].cast(pl.Int32)
+    first_day = min(starts.min(), periods.min())
+    width = max(starts.max(), periods.max()) - first_day + 1
+    table = _latest_spells(spell_codes * width - first_day, starts, spells["_pe"].cast(pl.Int32))
+    found = pl.DataFrame({"_own": buyer_codes * width, "_p": periods}).with_columns(
+        _q=pl.col("_own") + pl.col("_p") - first_day).with_columns(
+        _i=pl.lit(table["_s"]).search_sorted(pl.col("_q"), side="right").cast(pl.Int64) - 1)
+
+    def spell(column: str) -> pl.Expr:
+        return pl.lit(table[column]).gather(pl.col("_i").clip(0))
+
+    holds = (pl.col("_i") >= 0) & (spell("_s") >= pl.col("_own")) & (spell("_pe") > pl.col("_p")) & (
+        (spell("_s") < pl.col("_q")) | spell("_held"))
+    return found.select(holds.fill_null(False)).to_series()
+
+
+def _latest_spells(base: pl.Series, starts: pl.Series, ends: pl.Series) -> pl.DataFrame:
+    """Per customer and start period, the last spell, sorted by `_s` (`base` + its start period, in days):
+    `_pe`, its end period (open: _NEVER), and `_held`, whether the customer's spell before it was still active
+    at the start of its start period. Later spells end later, so the last by end is the last."""
+    table = pl.DataFrame({"_s": base + starts, "_ps": starts, "_pe": ends.fill_null(_NEVER)}).sort("_s", "_pe")
+    table = table.filter(pl.col("_s") != pl.col("_s").shift(-1, fill_value=-1))
+    customer = pl.col("_s") - pl.col("_ps")
+    return table.select("_s", "_pe", _held=((customer.shift(1) == customer) & (pl.col("_pe").shift(1) >= pl.col("_ps"))
+                                              ).fill_null(False))
+
+
+_NEVER = 2**31 - 1  # an open spell's end period, in days
+
+
+def _customer_codes(ctx, spells: pl.DataFrame, buyers: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """A number ≥ 0 per customer (customer_id and own --by keys, nulls equal), the same on both sides: the
+    ids themselves when they are integers (the buyers' `_customer`; customer dims follow from the id), else
+    the row of the spells' distinct key (buyers without a spell: one past the last)."""
+    own = [k for k in spells.columns if k not in ctx.customer_dims]
+    if own == ["customer_id"]:
+        mine = integer_ids(spells["customer_id"])
+        theirs = buyers.get_column("_customer", default=None) if mine is not None else None
+        if theirs is not None:
+            low = min(mine.min() or 0, theirs.min() or 0)
+            high = max(mine.max() or 0, theirs.max() or 0)
+            if high - low < 2**30:  # times a span of days, within Int64
+                return tuple(((ids - low).fill_null(high - low + 1)) for ids in (mine, theirs))
+    distinct = spells.unique().with_row_index("_code").with_columns(pl.col("_code").cast(pl.Int64))
+
+    def code(frame: pl.DataFrame) -> pl.Series:
+        joined = frame.join(distinct, on=frame.columns, how="left", nulls_equal=True, maintain_order="left")
+        return joined["_code"].fill_null(distinct.height)
+
+    return code(spells), code(buyers.select(spells.columns))
 
 
 def _base_members(flag: str):
@@ -179,8 +250,13 @@ def _snapshot_churn(ctx) -> pl.LazyFrame:
 def _repeat_purchase(ctx) -> pl.LazyFrame:
     """Customers ordering in P whose orders to date (P included) number two or more: who ordered twice in
     P, or whose first order ever came before their last one in P."""
-    first = ctx.datasets["orders"].frame.lazy().group_by("customer_id").agg(_first=pl.col("ordered_at").min())
-    buyers = customer_orders(ctx).join(first, on="customer_id", how="left")
+    buyers = customer_orders(ctx)
+    if ctx.calendar.period == "all":  # the window's orders only: the first ever is looked up among them all
+        first = ctx.datasets["orders"].frame.lazy().group_by("customer_id").agg(_first=pl.col("ordered_at").min())
+        buyers = buyers.drop("_first").join(first, on="customer_id", how="left")
+    else:  # every dated order is in one of the customer's groups (on integers, 1.6 → 1 s at 10M orders)
+        customer = pl.col("_customer" if "_customer" in buyers.collect_schema().names() else "customer_id")
+        buyers = buyers.with_columns(_first=pl.when(customer.is_not_null()).then(pl.col("_first").min().over(customer)))
     repeat = (pl.col("_orders") >= 2) | (pl.col("_first") < pl.col("_last"))
     return buyers.group_by(ctx.keys).agg(numerator=repeat.sum(), denominator=pl.len(), n=pl.len())
 

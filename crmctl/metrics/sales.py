@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import polars as pl
 
+from crmctl.context.keys import integer_ids
 from crmctl.metrics.metric import Metric
 
 
 def customer_orders(ctx) -> pl.LazyFrame:
-    """Per period, --by values and customer: `_orders`, `_revenue` (when amounts are mapped) and `_last`, the
-    time of the customer's last order in it. Once per report: repeat purchase, segmentation and revenue per
-    retained customer read it, and grouping millions of orders by customer is most of their cost."""
+    """Per period, --by values and customer: `_orders`, `_revenue` (when amounts are mapped), `_first` and
+    `_last`, the times of the customer's first and last order in it, and `_customer`, the id as an integer
+    when the ids are (keys.integer_ids), to group and search by customer on integers. Once per report: repeat
+    purchase, segmentation and revenue per retained customer read it, and grouping millions of orders by
+    customer is most of their cost."""
     def build() -> pl.LazyFrame:
         frame = ctx.frame("orders")
         revenue = [pl.col("amount").sum().alias("_revenue")] if "amount" in frame.collect_schema().names() else []
-        return ctx.materialised(frame.group_by([*ctx.keys, "customer_id"]).agg(
-            _orders=pl.len(), *revenue, _last=pl.col("ordered_at").max()))
+        grouped = frame.group_by([*ctx.keys, "customer_id"]).agg(
+            _orders=pl.len(), *revenue, _first=pl.col("ordered_at").min(), _last=pl.col("ordered_at").max()).collect()
+        as_integers = integer_ids(grouped["customer_id"])
+        return (grouped if as_integers is None else grouped.with_columns(_customer=as_integers)).lazy()
 
     return ctx.shared("customer_orders", build)
 
