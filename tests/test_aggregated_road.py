@@ -5,6 +5,7 @@ it is taken and on dirty ones where it hands the dataset back to the held road."
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -272,3 +273,17 @@ def test_several_currencies_are_refused_on_either_road(numbers, currencies, tmp_
     aggregated, held = _both(config, ("segment",), monkeypatch)
     assert aggregated.datasets["orders"].aggregates is not None
     _assert_same(aggregated, held)
+
+
+def test_streamed_reads_use_small_csv_chunks_and_leave_the_environment_as_it_was(monkeypatch):
+    from crmctl.read.scan import in_small_chunks
+
+    monkeypatch.delenv("POLARS_CSV_CHUNK_SIZE", raising=False)
+    with pytest.raises(RuntimeError), in_small_chunks():
+        assert os.environ["POLARS_CSV_CHUNK_SIZE"] == "4000000"
+        raise RuntimeError
+    assert "POLARS_CSV_CHUNK_SIZE" not in os.environ  # held reads keep Polars' default
+    monkeypatch.setenv("POLARS_CSV_CHUNK_SIZE", "123456")
+    with in_small_chunks():
+        assert os.environ["POLARS_CSV_CHUNK_SIZE"] == "123456"  # the user's choice wins
+    assert os.environ["POLARS_CSV_CHUNK_SIZE"] == "123456"

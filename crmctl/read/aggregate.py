@@ -27,7 +27,7 @@ from crmctl.read.load import resolve_files
 from crmctl.read.loaded import Loaded
 from crmctl.read.optimistic import fast_scan
 from crmctl.read.remote import is_parquet_dataset
-from crmctl.read.scan import FileScan, file_scans
+from crmctl.read.scan import FileScan, file_scans, in_small_chunks
 from crmctl.read.rows import held, rising_integers, wanted
 from crmctl.read.sniff import sniff, transcoded
 
@@ -78,7 +78,7 @@ def load_aggregated(spec: DatasetSpec, fields: set[str], name: str, grouping: Gr
     shapes = [sniff(path, spec.delimiter, spec.encoding, spec.header) for path in files]
     if not all(shape.format == "csv" and not shape.footer for shape in shapes):
         return None
-    with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="crmctl-") as scratch, in_small_chunks():  # nothing is held: stream
         sources = [transcoded(shape, scratch) if shape.needs_transcoding else shape.path for shape in shapes]
         try:
             frames = [fast_scan(scan) for scan in file_scans(spec, columns, shapes, sources)]
