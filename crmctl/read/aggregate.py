@@ -4,8 +4,10 @@ The optimistic fast scan (optimistic.py) of every file streams into the one grou
 declared over it (by period and --by fields, the customers' columns looked up or joined in the stream)
 and, in the same streaming pass, into the account of the rows: read, filtered by `where:`, kept, each
 extent field's first and last plausible date, and the proof that ids are distinct (integers rising in
-file order, else their 64-bit hashes). The rows themselves are not held, except the few fields of the kept
-rows the activity model reads (`narrow`: the transactional model's customer and time of each order).
+file order, else their 64-bit hashes). Without a hash count both come from one group_by, by each row's
+status too (_in_one_query), which streams in constant memory; its CSV is read in small chunks. The rows
+themselves are not held, except the few fields of the kept rows the activity model reads (`narrow`: the
+transactional model's customer and time of each order).
 
 The road is only taken when it gives what the held road (load.py) gives. A row the fast scan is not
 sure of (suspect: a blank line, an empty or odd cell), a row lacking a required field, two ids with one
@@ -88,14 +90,12 @@ def load_aggregated(spec: DatasetSpec, fields: set[str], name: str, grouping: Gr
             rows = pl.concat(frames, how="vertical")
             integer = isinstance(customers, dict) or customers is not None and "_key" in customers.columns
             rows = _accounted(spec, columns, rows, integer)
+            keyed, account = _keyed(rows, grouping, columns, customers), _account(spec, rows, extent, plausible, rising)
             if narrow:
-                keyed, account = _keyed(rows, grouping, columns, customers), _account(spec, rows, extent, plausible,
-                                                                                      rising)
                 account, grouped, held_rows = _with_narrow(account, keyed, grouping, narrow)
             elif rising or not _proves_ids(spec, rows):
                 account, grouped = _in_one_query(spec, rows, grouping, columns, customers, extent, plausible)
             else:
-                keyed, account = _keyed(rows, grouping, columns, customers), _account(spec, rows, extent, plausible)
                 account, grouped = pl.collect_all([account, _grouped(keyed, grouping)], engine="streaming",
                                                   optimizations=_SHARED)
         except pl.exceptions.PolarsError:
