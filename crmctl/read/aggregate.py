@@ -213,10 +213,10 @@ def _in_one_query(spec: DatasetSpec, rows: pl.LazyFrame, grouping: Grouping, col
     rows, the first and last plausible date, the smallest step between consecutive ids (computed row by row
     before grouping, in file order: the proof by rising ids) and the currencies' bounds. Only the kept rows
     have a period and --by values; the other statuses are one group each."""
-    key, names = CANONICAL[spec.name].id_field, rows.collect_schema().names()
+    key, names, proves_ids = CANONICAL[spec.name].id_field, rows.collect_schema().names(), _proves_ids(spec, rows)
     kept = pl.col("_status") == _KEPT
     number = pl.when(pl.col("_status").is_in([_KEPT, _FILTERED])).then(pl.col(key).cast(pl.Int64, strict=False)) \
-        if _proves_ids(spec, rows) else pl.lit(None, pl.Int64)
+        if proves_ids else pl.lit(None, pl.Int64)
     keyed = _keyed(rows.with_columns(_number=number, _step=number.diff()), grouping, columns, customers, True)
     account = {"__rows": pl.len(), "__numbers": pl.col("_number").count(), "__step": pl.col("_step").min()}
     for f in (f for f in extent if f in names):
@@ -227,9 +227,9 @@ def _in_one_query(spec: DatasetSpec, rows: pl.LazyFrame, grouping: Grouping, col
     groups = keyed.with_columns(pl.when(kept).then(pl.col(k)).alias(k) for k in ("period_start", *grouping.by))
     every = groups.group_by(["_status", "period_start", *grouping.by]).agg(**grouping.aggregations, **account) \
         .collect(engine="streaming")
-    grouped = every.filter((pl.col("_status") == _KEPT) & pl.col("period_start").is_not_null()).select(
+    grouped = every.filter(kept & pl.col("period_start").is_not_null()).select(
         "period_start", *grouping.by, *grouping.aggregations)
-    return _summed_account(every, _proves_ids(spec, rows)), grouped
+    return _summed_account(every, proves_ids), grouped
 
 
 def _summed_account(every: pl.DataFrame, proves_ids: bool) -> pl.DataFrame:
